@@ -1,0 +1,201 @@
+// The one Monday client: graphql-request 6 over Node's fetch, raw token auth, pinned API version,
+// a timeout per request, the shared budget before every call and error classification after it.
+// It does not retry: Temporal retries activities, guided by the error kinds (graphql/errors.ts).
+import { createHash } from 'node:crypto';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { MondayBudget } from './budget';
+import { buildAliasedBatch, documents, type AliasedBatch, type MondayOperation } from './documents';
+import { MondayApiError, classifyNetworkError, classifyResponse, headerValue } from './errors';
+
+export const MONDAY_API_VERSION = '2026-10';
+/** Monday's documented weight of one mutation; the first estimate before a real cost is observed. */
+const MUTATION_COST = 30_000;
+const QUERY_COST = 1_000;
+
+export interface MondayClientOptions {
+  url: string;
+  token: string;
+  apiVersion?: string;
+  timeoutMs?: number;
+  /** Share one budget between all clients of a worker; a private one is made otherwise. */
+  budget?: MondayBudget;
+  /** Only used when the client makes its own budget. */
+  maxConcurrentMutationsPerBoard?: number;
+  /** Sizes per aliased create_subitem request (measured: see the report in docs / README). */
+  subitemBatchSize?: number;
+}
+
+export interface CallOptions {
+  /** The board written to: mutations are limited per board. */
+  boardId?: string;
+  /** Required on mutations: the same key on every retry of the same write. */
+  idempotencyKey?: string;
+  /** Return per-alias errors instead of throwing them (aliased batches). */
+  partial?: boolean;
+}
+
+export interface CallResult<T> {
+  data: T;
+  /** Errors that belong to one alias of a batch; empty unless `partial`. */
+  aliasErrors: MondayApiError[];
+  replayed: boolean;
+}
+
+/** Deterministic Idempotency-Key: the same write gets the same key on every retry, a changed payload a new one. */
+export function idempotencyKey(orderKey: string, step: string, payloadHash: string, ...extra: string[]): string {
+  return createHash('sha256').update([orderKey, step, payloadHash, ...extra].join('\u0000')).digest('hex').slice(0, 40);
+}
+
+interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
+
+export class MondayClient {
+  readonly budget: MondayBudget;
+  readonly subitemBatchSize: number;
+  readonly timeoutMs: number;
+  private readonly gql: GraphQLClient;
+  private readonly token: string;
+  /** Last observed complexity per operation (per alias for batches): the budget's estimate. */
+  private readonly costs = new Map<string, number>();
+  private readonly batches = new Map<string, AliasedBatch>();
+
+  constructor(opts: MondayClientOptions) {
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.subitemBatchSize = opts.subitemBatchSize ?? 10;
+    this.budget = opts.budget ?? new MondayBudget({ maxConcurrentMutationsPerBoard: opts.maxConcurrentMutationsPerBoard });
+    const timeoutMs = this.timeoutMs;
+    this.gql = new GraphQLClient(opts.url, {
+      headers: { Authorization: opts.token, 'API-Version': opts.apiVersion ?? MONDAY_API_VERSION },
+      errorPolicy: 'all', // partial data of aliased batches is ours to sort out
+      fetch: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+    });
+  }
+
+  /** Batch document for `count` aliases of a one-mutation template (cached). */
+  batch(template: MondayOperation, count: number): AliasedBatch {
+    const key = `${template.name}:${count}`;
+    let b = this.batches.get(key);
+    if (!b) this.batches.set(key, (b = buildAliasedBatch(template, count)));
+    return b;
+  }
+
+  async call<T>(op: MondayOperation, variables: Record<string, unknown>, opts: CallOptions = {}, aliasCount = 1): Promise<CallResult<T>> {
+    if (op.isMutation && !opts.idempotencyKey) throw new Error(`${op.name}: mutations need an Idempotency-Key`);
+    const costKey = aliasCount > 1 ? `${op.name.replace(/Batch\d+$/, '')}:alias` : op.name;
+    const estimate = (this.costs.get(costKey) ?? (op.isMutation ? MUTATION_COST : QUERY_COST)) * aliasCount;
+    const release = await this.budget.acquire({ boardId: opts.boardId, complexity: estimate, isMutation: op.isMutation });
+    let errors: MondayApiError[];
+    let data: unknown = null;
+    let replayed = false;
+    try {
+      const headers: Record<string, string> = opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {};
+      const res = await this.gql.rawRequest<T>(op.document, variables, headers);
+      data = res.data;
+      replayed = headerValue(res.headers, 'idempotency-replayed') === 'true';
+      this.observe(costKey, aliasCount, res.headers, res.data as ComplexityField);
+      errors = classifyResponse({ httpStatus: res.status, headers: res.headers, body: { errors: res.errors } });
+    } catch (err) {
+      if (err instanceof ClientError) {
+        const r = err.response as unknown as Record<string, unknown> & { status: number; headers: Headers };
+        this.observe(costKey, aliasCount, r.headers, r.data as ComplexityField);
+        errors = classifyResponse({ httpStatus: r.status, headers: r.headers, body: r });
+        data = r.data ?? null;
+        if (errors.length === 0) errors = classifyResponse({ httpStatus: r.status === 200 ? 500 : r.status, body: 'no data' });
+      } else {
+        errors = [classifyNetworkError(err, this.timeoutMs)];
+      }
+    } finally {
+      release();
+    }
+    errors = errors.map((e) => this.redact(e));
+    const rateLimited = errors.find((e) => e.kind === 'rate_limit');
+    if (rateLimited) this.budget.pause(rateLimited.retryAfterMs ?? 1000);
+    const requestLevel = errors.find((e) => e.alias === undefined || e.alias === 'complexity' || data === null);
+    if (requestLevel) throw requestLevel;
+    if (errors.length > 0 && !opts.partial) throw errors[0];
+    return { data: data as T, aliasErrors: errors, replayed };
+  }
+
+  private observe(costKey: string, aliasCount: number, headers: Headers | undefined, data: ComplexityField | null | undefined): void {
+    const c = data?.complexity;
+    if (c?.query) this.costs.set(costKey, c.query / aliasCount);
+    this.budget.observe({
+      complexityLeft: c?.after ?? null,
+      resetInSeconds: c?.reset_in_x_seconds ?? null,
+      rateLimitHeader: headerValue(headers, 'ratelimit'),
+    });
+  }
+
+  /** Monday may echo request parts in errors; the token never leaves this class. */
+  private redact(e: MondayApiError): MondayApiError {
+    if (!this.token || !e.message.includes(this.token)) return e;
+    const clean = new MondayApiError(e.message.split(this.token).join('[redacted]'), e.kind, e.code, e.httpStatus, e.retryAfterMs, e.alias, e.errorData);
+    return clean;
+  }
+
+  // ---- typed operations -------------------------------------------------------------------
+
+  async createItem(v: { boardId: string; itemName: string; groupId: string | null; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<string> {
+    const r = await this.call<{ create_item: { id: string } | null }>(documents.createItem, {
+      board_id: v.boardId, item_name: v.itemName, group_id: v.groupId, column_values: JSON.stringify(v.columnValues),
+      create_labels_if_missing: v.createLabelsIfMissing,
+    }, { boardId: v.boardId, idempotencyKey });
+    return required(r.data.create_item?.id, 'create_item');
+  }
+
+  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<string> {
+    const r = await this.call<{ change_multiple_column_values: { id: string } | null }>(documents.changeMultipleColumnValues, {
+      board_id: v.boardId, item_id: v.itemId, column_values: JSON.stringify(v.columnValues), create_labels_if_missing: v.createLabelsIfMissing,
+    }, { boardId: v.boardId, idempotencyKey });
+    return required(r.data.change_multiple_column_values?.id, 'change_multiple_column_values');
+  }
+
+  async archiveItem(v: { boardId: string; itemId: string }, idempotencyKey: string): Promise<void> {
+    await this.call(documents.archiveItem, { item_id: v.itemId }, { boardId: v.boardId, idempotencyKey });
+  }
+
+  async createGroup(boardId: string, groupName: string, idempotencyKey: string): Promise<string> {
+    const r = await this.call<{ create_group: { id: string } | null }>(documents.createGroup, { board_id: boardId, group_name: groupName }, { boardId, idempotencyKey });
+    return required(r.data.create_group?.id, 'create_group');
+  }
+
+  /** Items whose key column holds exactly `key`, oldest first. */
+  async findItemsByKey(boardId: string, columnId: string, key: string): Promise<{ id: string; name: string }[]> {
+    const r = await this.call<{ items_page_by_column_values: { items: { id: string; name: string }[] } }>(documents.itemsByKey, { board_id: boardId, column_id: columnId, key });
+    return [...r.data.items_page_by_column_values.items].sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  async itemSubitems(itemId: string, columnIds: string[]): Promise<{ id: string; name: string; state: string | null; values: Record<string, string | null> }[]> {
+    const r = await this.call<{ items: { subitems: { id: string; name: string; state?: string | null; column_values: { id: string; text: string | null }[] }[] | null }[] }>(
+      documents.itemSubitems, { item_id: itemId, column_ids: columnIds });
+    const item = r.data.items[0];
+    if (!item) throw new MondayApiError(`item ${itemId} not found`, 'permanent', 'ItemNotFound', 200, null);
+    return (item.subitems ?? []).map((s) => ({
+      id: s.id, name: s.name, state: s.state ?? null,
+      values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
+    }));
+  }
+
+  async boardStructure(boardId: string): Promise<{ columns: { id: string; title: string; type: string; settings: unknown }[]; groups: { id: string; title: string }[] }> {
+    const r = await this.call<{ boards: { columns: { id: string; title: string; type: string; settings: unknown }[]; groups: { id: string; title: string }[] }[] }>(
+      documents.boardStructure, { board_id: boardId });
+    const board = r.data.boards[0];
+    if (!board) throw new MondayApiError(`board ${boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
+    return board;
+  }
+
+  async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {
+    const r = await this.call<{ complexity: { before: number; after: number; query: number; reset_in_x_seconds: number } }>(documents.complexity, {});
+    return r.data.complexity;
+  }
+}
+
+function required(id: string | undefined, what: string): string {
+  if (!id) throw new MondayApiError(`${what} returned no id`, 'transient', 'NO_ID', 200, null);
+  return id;
+}
+
+/** Monday ids are numeric strings beyond 2^31: compare by length, then lexically. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,208 @@
+// Writes one order line to Monday without ever duplicating it: the item is found again by its key
+// column when an earlier create may have happened, and sizes are reconciled against the parent's
+// subitems before any is created. Plain data in, plain data out: the activities do the DB I/O.
+import { compareIds, idempotencyKey, type MondayClient } from './client';
+import { documents } from './documents';
+import { MondayApiError } from './errors';
+
+export interface ItemWrite {
+  boardId: string;
+  keyColumnId: string;
+  orderKey: string;
+  itemName: string;
+  groupName: string;
+  columnValues: Record<string, unknown>;
+  createLabelsIfMissing: boolean;
+  payloadHash: string;
+  /** The item id staging holds, if any. */
+  knownItemId: string | null;
+  /** True on a retry, or whenever an earlier attempt may have created the item. */
+  outcomeUnknown: boolean;
+}
+
+export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> {
+  // The key column is what makes the item findable again; it is always written.
+  const columnValues = { ...w.columnValues, [w.keyColumnId]: w.orderKey };
+  const update = (itemId: string) => client.changeColumnValues(
+    { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+    idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
+  );
+  if (w.knownItemId) {
+    await update(w.knownItemId);
+    return { itemId: w.knownItemId, action: 'updated' };
+  }
+  if (w.outcomeUnknown) {
+    const [found] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
+    if (found) {
+      // The earlier attempt may have carried an older payload: bring the found item up to date.
+      await update(found.id);
+      return { itemId: found.id, action: 'found' };
+    }
+  }
+  const groupId = await ensureGroup(client, w.boardId, w.groupName);
+  const itemId = await client.createItem(
+    { boardId: w.boardId, itemName: w.itemName, groupId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+    idempotencyKey(w.orderKey, 'create-item', w.payloadHash),
+  );
+  return { itemId, action: 'created' };
+}
+
+// Group ids by board and title, per client (so per worker). Concurrent orders share one lookup.
+const groupCache = new WeakMap<MondayClient, Map<string, Promise<string>>>();
+
+export function ensureGroup(client: MondayClient, boardId: string, title: string): Promise<string> {
+  let cache = groupCache.get(client);
+  if (!cache) groupCache.set(client, (cache = new Map()));
+  const key = `${boardId}\u0000${title}`;
+  let id = cache.get(key);
+  if (!id) {
+    id = (async () => {
+      const board = await client.boardStructure(boardId);
+      const existing = board.groups.find((g) => g.title === title);
+      // Keyed by board and title only, so two orders racing for a new group create it once.
+      return existing?.id ?? client.createGroup(boardId, title, idempotencyKey(boardId, 'create-group', title));
+    })();
+    cache.set(key, id);
+    id.catch(() => cache.delete(key)); // a failed lookup is retried next time, not cached
+  }
+  return id;
+}
+
+export interface SubitemWrite {
+  parentItemId: string;
+  subitemsBoardId: string;
+  orderKey: string;
+  sizeColumnId: string;
+  qtyColumnId: string;
+  wanted: { size: string; name: string; qty: number; columnValues: Record<string, unknown> }[];
+  createLabelsIfMissing: boolean;
+  /** What staging believes Monday holds. */
+  known: { size: string; subitemId: string; qty: number | null }[];
+  /** Read the parent's subitems first (retries, or when staging may be behind Monday). */
+  reconcile: boolean;
+  /** What to do with a size that is no longer in the order line. */
+  removedSizes: 'zero' | 'archive';
+  payloadHash: string;
+}
+
+export interface SubitemSyncResult {
+  created: number;
+  updated: number;
+  removed: number;
+  subitems: { size: string; subitemId: string; qty: number }[];
+  failures: { size: string; error: MondayApiError }[];
+}
+
+/**
+ * Create missing sizes in aliased batches, update changed quantities, zero or archive sizes no
+ * longer wanted. A permanent error is reported for its size and the rest goes on; a retryable one
+ * is thrown with `partialSubitems` (what Monday holds now) so the activity can save ids first.
+ */
+export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promise<SubitemSyncResult> {
+  const onMonday = new Map<string, { subitemId: string; qty: number | null }>();
+  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, subitems: [], failures: [] };
+  const board = w.subitemsBoardId;
+  const key = (step: string, ...extra: string[]) => idempotencyKey(w.orderKey, step, w.payloadHash, ...extra);
+  try {
+    if (w.reconcile) {
+      for (const s of await client.itemSubitems(w.parentItemId, [w.sizeColumnId, w.qtyColumnId])) {
+        const size = s.values[w.sizeColumnId];
+        if (!size || s.state === 'archived' || s.state === 'deleted') continue;
+        const prev = onMonday.get(size);
+        if (!prev || compareIds(s.id, prev.subitemId) < 0) onMonday.set(size, { subitemId: s.id, qty: parseQty(s.values[w.qtyColumnId]) });
+      }
+    } else {
+      for (const k of w.known) onMonday.set(k.size, { subitemId: k.subitemId, qty: k.qty });
+    }
+
+    const wantedSizes = new Set(w.wanted.map((s) => s.size));
+    const toCreate = w.wanted.filter((s) => !onMonday.has(s.size));
+
+    for (const s of w.wanted) {
+      const have = onMonday.get(s.size);
+      if (!have || have.qty === s.qty) continue;
+      const done = await perSize(result, s.size, () => client.changeColumnValues(
+        { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+        key(`update-subitem:${have.subitemId}`),
+      ));
+      if (done) { have.qty = s.qty; result.updated++; }
+    }
+
+    for (const [size, have] of [...onMonday]) {
+      if (wantedSizes.has(size)) continue;
+      if (w.removedSizes === 'archive') {
+        const done = await perSize(result, size, () => client.archiveItem({ boardId: board, itemId: have.subitemId }, key(`archive-subitem:${have.subitemId}`)));
+        if (done) { onMonday.delete(size); result.removed++; }
+      } else if (have.qty !== 0) {
+        const done = await perSize(result, size, () => client.changeColumnValues(
+          { boardId: board, itemId: have.subitemId, columnValues: { [w.qtyColumnId]: '0' }, createLabelsIfMissing: false },
+          key(`zero-subitem:${have.subitemId}`),
+        ));
+        if (done) { have.qty = 0; result.removed++; }
+      }
+    }
+
+    const batchSize = Math.max(1, client.subitemBatchSize);
+    for (let i = 0; i < toCreate.length; i += batchSize) {
+      const chunk = toCreate.slice(i, i + batchSize);
+      const batch = client.batch(documents.createSubitem, chunk.length);
+      const r = await client.call<Record<string, { id: string } | null>>(batch.operation, batch.variables(chunk.map((s) => ({
+        parent_item_id: w.parentItemId,
+        item_name: s.name,
+        column_values: JSON.stringify(s.columnValues),
+        create_labels_if_missing: w.createLabelsIfMissing,
+      }))), {
+        boardId: board,
+        idempotencyKey: key(`create-subitems:${w.parentItemId}`, ...chunk.map((s) => s.size)),
+        partial: true,
+      }, chunk.length);
+      let retryable: MondayApiError | null = null;
+      chunk.forEach((s, j) => {
+        const alias = batch.aliases[j]!;
+        const id = r.data[alias]?.id;
+        const error = r.aliasErrors.find((e) => e.alias === alias)
+          ?? (id ? null : new MondayApiError(`create_subitem ${alias} returned no id`, 'transient', 'NO_ID', 200, null, alias));
+        if (id) {
+          onMonday.set(s.size, { subitemId: id, qty: s.qty });
+          result.created++;
+        } else if (error?.kind === 'permanent') {
+          result.failures.push({ size: s.size, error });
+        } else {
+          retryable ??= error;
+        }
+      });
+      if (retryable) throw retryable;
+    }
+  } catch (err) {
+    if (err instanceof MondayApiError) err.partialSubitems = heldSizes(onMonday, null);
+    throw err;
+  }
+  result.subitems = heldSizes(onMonday, new Set(w.wanted.map((s) => s.size)));
+  return result;
+}
+
+/** Run one size's write; a permanent error is recorded for that size, anything else propagates. */
+async function perSize(result: SubitemSyncResult, size: string, write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (err instanceof MondayApiError && err.kind === 'permanent') {
+      result.failures.push({ size, error: err });
+      return false;
+    }
+    throw err;
+  }
+}
+
+function heldSizes(onMonday: Map<string, { subitemId: string; qty: number | null }>, only: Set<string> | null): SubitemSyncResult['subitems'] {
+  return [...onMonday]
+    .filter(([size]) => !only || only.has(size))
+    .map(([size, s]) => ({ size, subitemId: s.subitemId, qty: s.qty ?? 0 }));
+}
+
+function parseQty(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || text.trim() === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,121 @@
+// Checks the mapping against the real (or sandbox) boards: every column id exists with a
+// compatible type, allowed labels exist, and which labels a sync would create. Pure: the caller
+// fetches `boards(ids: [items, subitems]) { columns { id title type settings } }`.
+import type { OrderPayload } from '../shared/order';
+import type { ColumnType, Mapping } from './schema';
+
+export interface BoardColumn {
+  id: string;
+  title: string;
+  type: string;
+  /** JSON object (API 2025-10+) or its string form; `settings_str` is accepted as well. */
+  settings?: unknown;
+  settings_str?: string;
+}
+
+export interface BoardColumns {
+  columns: BoardColumn[];
+}
+
+export interface BoardCheckResult {
+  problems: string[];
+  labelsToCreate: { columnId: string; label: string }[];
+}
+
+/** Older API versions report status columns as "color" and numbers as "numeric". */
+const TYPE_ALIASES: Record<string, ColumnType> = { color: 'status', numeric: 'numbers' };
+
+/** Label names from dropdown/status settings, or undefined when the board did not say. */
+export function boardLabels(column: BoardColumn): Set<string> | undefined {
+  let settings: unknown = column.settings ?? column.settings_str;
+  if (typeof settings === 'string') {
+    try {
+      settings = JSON.parse(settings);
+    } catch {
+      return undefined;
+    }
+  }
+  const labels = (settings as { labels?: unknown } | null | undefined)?.labels;
+  if (!labels || typeof labels !== 'object') return undefined;
+  const names = new Set<string>();
+  // dropdown: [{id, name}] or [{id, label}]; status: {"1": "Done"} or [{id, label}]
+  for (const entry of Array.isArray(labels) ? labels : Object.values(labels)) {
+    if (typeof entry === 'string') names.add(entry);
+    else if (entry && typeof entry === 'object') {
+      const { name, label } = entry as { name?: unknown; label?: unknown };
+      if (typeof name === 'string') names.add(name);
+      else if (typeof label === 'string') names.add(label);
+    }
+  }
+  return names;
+}
+
+function labelsIn(value: unknown): string[] {
+  if (!value || typeof value !== 'object') return [];
+  const { labels, label } = value as { labels?: unknown; label?: unknown };
+  if (Array.isArray(labels)) return labels.filter((l): l is string => typeof l === 'string');
+  return typeof label === 'string' ? [label] : [];
+}
+
+interface Expected {
+  board: 'items' | 'subitems';
+  id: string;
+  title: string;
+  type: ColumnType;
+  createLabels: boolean;
+  allowed?: string[];
+}
+
+export function checkMappingAgainstBoards(mapping: Mapping, boards: BoardColumns[], payloads: OrderPayload[] = []): BoardCheckResult {
+  const problems: string[] = [];
+  const labelsToCreate: { columnId: string; label: string }[] = [];
+  const boardIds = { items: mapping.items.boardId, subitems: mapping.subitems.boardId };
+  const byBoard = { items: boards[0], subitems: boards[1] };
+  for (const which of ['items', 'subitems'] as const) {
+    if (!byBoard[which]) problems.push(`${which} board ${boardIds[which]}: not found or not readable`);
+  }
+
+  const expected: Expected[] = [
+    { board: 'items', id: mapping.items.keyColumnId, title: 'order key', type: 'text', createLabels: false },
+    ...mapping.items.columns.map((c): Expected => ({ board: 'items', id: c.id, title: c.title, type: c.type, createLabels: c.createLabels, allowed: c.labels })),
+    { board: 'subitems', id: mapping.subitems.sizeColumnId, title: 'Size', type: 'dropdown', createLabels: mapping.subitems.createSizeLabels },
+    { board: 'subitems', id: mapping.subitems.qtyColumnId, title: 'Order Qty', type: 'numbers', createLabels: false },
+  ];
+
+  for (const want of expected) {
+    const board = byBoard[want.board];
+    if (!board) continue;
+    const where = `${want.board} board ${boardIds[want.board]}: column ${want.id} (${want.title})`;
+    const column = board.columns.find((c) => c.id === want.id);
+    if (!column) {
+      problems.push(`${where}: not found on the board`);
+      continue;
+    }
+    const type = TYPE_ALIASES[column.type] ?? column.type;
+    if (type !== want.type) {
+      problems.push(`${where}: the mapping writes ${want.type} but the board column "${column.title}" is ${column.type}`);
+      continue;
+    }
+    if (want.type !== 'dropdown' && want.type !== 'status') continue;
+
+    const used = new Set<string>();
+    for (const payload of payloads) {
+      if (want.board === 'items') labelsIn(payload.columnValues[want.id]).forEach((l) => used.add(l));
+      else for (const sub of payload.subitems) labelsIn(sub.columnValues[want.id]).forEach((l) => used.add(l));
+    }
+    const onBoard = boardLabels(column);
+    if (!onBoard) {
+      if (want.allowed || used.size > 0) problems.push(`${where}: the board returned no label settings, so labels cannot be checked`);
+      continue;
+    }
+    for (const label of want.allowed ?? []) {
+      if (!want.createLabels && !onBoard.has(label)) problems.push(`${where}: allowed label "${label}" is missing on the board and may not be created`);
+    }
+    for (const label of used) {
+      if (onBoard.has(label)) continue;
+      if (want.createLabels) labelsToCreate.push({ columnId: want.id, label });
+      else if (!want.allowed) problems.push(`${where}: label "${label}" is missing on the board and may not be created`);
+    }
+  }
+  return { problems, labelsToCreate };
+}

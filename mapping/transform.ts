@@ -1,0 +1,319 @@
+// The pure transform: one ORDERS_UNIFIED row → the Monday payload of its order line.
+// createTransform compiles the mapping once into plain closures (a "plan"), so each row only
+// runs the conversions: the sync re-maps every changed row and must stay fast on wide rows.
+import { createHash } from 'node:crypto';
+import type { ColumnValues, OrderPayload, SourceRow, SubitemPayload } from '../shared/order';
+import { MappingError } from './errors';
+import type { ColumnMapping, Mapping } from './schema';
+
+export const KEY_SEPARATOR = '|';
+const MAX_ITEM_NAME = 255; // Monday: ItemNameTooLongException above 255
+const MAX_LONG_TEXT = 2000; // Monday long_text limit
+const MAX_STATUS_LABEL = 30; // Monday status label limit
+const MAX_INT = 2_147_483_647; // sizes are SQL INT
+
+/** A value a converter refuses; turned into a MappingError with the order key and field. */
+class Reject {
+  constructor(readonly reason: string) {}
+}
+
+// C0 and C1 control characters. Newlines survive only in long_text.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
+
+/** Any source value as cleaned text; null when empty. Rejects values no SQL column would hold. */
+function toText(value: unknown, keepNewlines = false): string | null {
+  if (value === null || value === undefined) return null;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Reject('not a finite number');
+    text = String(value);
+  } else if (typeof value === 'boolean') text = value ? 'TRUE' : 'FALSE';
+  else if (typeof value === 'bigint') text = String(value);
+  else if (value instanceof Date) text = isoDate(value);
+  else throw new Reject(`unsupported value type ${Array.isArray(value) ? 'array' : typeof value}`);
+  const cleaned = keepNewlines ? text.replace(/\r\n?/g, '\n').replace(CONTROL_BUT_NEWLINE, '') : text.replace(CONTROL, '');
+  const trimmed = cleaned.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function isoDate(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new Reject('invalid date');
+  // SQL DATE values arrive as UTC midnight (mssql/tedious default), so read the UTC parts.
+  const y = date.getUTCFullYear();
+  if (y < 1 || y > 9999) throw new Reject('date out of range');
+  return `${String(y).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-${String(date.getUTCDate()).padStart(2, '0')}`;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function toDate(value: unknown): string | undefined {
+  if (value instanceof Date) return isoDate(value);
+  if (typeof value !== 'string') {
+    if (value === null || value === undefined) return undefined;
+    throw new Reject('not a date (expected YYYY-MM-DD)');
+  }
+  const text = toText(value);
+  if (text === null) return undefined;
+  const m = ISO_DATE.exec(text);
+  if (!m) throw new Reject('not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)');
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const check = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1 || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw new Reject('no such calendar date');
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+const PLAIN_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/** Monday numbers are written as a numeric string, e.g. "$1,234.50" → "1234.5". */
+function toNumberString(text: string): string {
+  const m = PLAIN_NUMBER.exec(text.replace(/[$,%]/g, '').trim());
+  const whole = m?.[2] ?? '';
+  const fraction = (m?.[3] ?? '').replace(/0+$/, '');
+  if (!m || (whole === '' && (m[3] ?? '') === '')) throw new Reject('not a number (only $ , % are stripped)');
+  const digits = (whole.replace(/^0+(?=\d)/, '') || '0') + (fraction ? `.${fraction}` : '');
+  return m[1] === '-' && digits !== '0' ? `-${digits}` : digits;
+}
+
+/** A size quantity: SQL INT, or a string holding one. null/empty means no subitem. */
+function toQuantity(value: unknown): number {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string') {
+    const text = value.replace(CONTROL, '').trim();
+    if (text === '') return 0;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) throw new Reject('quantity is not a number');
+    n = Number(text);
+  } else throw new Reject('quantity is not a number');
+  if (!Number.isFinite(n)) throw new Reject('quantity is not a finite number');
+  if (n < 0) throw new Reject('negative quantity');
+  if (!Number.isInteger(n)) throw new Reject('fractional quantity');
+  if (n > MAX_INT) throw new Reject('quantity exceeds the SQL INT range');
+  return n;
+}
+
+/** Canonical JSON (sorted keys) so the hash does not depend on key order. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
+    .join(',')}}`;
+}
+
+interface RowContext {
+  key: string;
+  customer: string;
+  season: string;
+}
+
+/** Order-line key of a row: key parts cleaned and trimmed, joined with "|". Throws MappingError if a part is empty. */
+export function orderKeyOf(mapping: Mapping, row: SourceRow): string {
+  const parts: (string | null)[] = [];
+  const rejects: [string, unknown, string][] = [];
+  for (const column of mapping.source.keyColumns) {
+    const raw = row[column];
+    try {
+      const text = toText(raw);
+      parts.push(text);
+      if (text === null) rejects.push([column, raw, 'order key part is empty']);
+      else if (text.includes(KEY_SEPARATOR)) rejects.push([column, raw, `order key part contains the key separator "${KEY_SEPARATOR}"`]);
+    } catch (err) {
+      if (!(err instanceof Reject)) throw err;
+      parts.push(null);
+      rejects.push([column, raw, err.reason]);
+    }
+  }
+  const key = parts.map((p) => p ?? '').join(KEY_SEPARATOR);
+  const first = rejects[0];
+  if (first) throw new MappingError(key, first[0], first[1], first[2]);
+  return key;
+}
+
+type Piece = string | ((row: SourceRow, ctx: RowContext) => string);
+
+/** Compiles "{A} {B}" into pieces; rendering collapses whitespace so empty parts drop out. */
+function compileTemplate(template: string, derived: Record<string, (ctx: RowContext) => string>): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+    const name = match[1] ?? '';
+    pieces.push(template.slice(last, match.index));
+    const fromCtx = derived[name];
+    pieces.push(fromCtx ? (_row, ctx) => fromCtx(ctx) : (row) => toText(row[name]) ?? '');
+    last = match.index + match[0].length;
+  }
+  pieces.push(template.slice(last));
+  return pieces;
+}
+
+function render(pieces: Piece[], row: SourceRow, ctx: RowContext): string {
+  let out = '';
+  for (const piece of pieces) out += typeof piece === 'string' ? piece : piece(row, ctx);
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+type Convert = (raw: unknown, ctx: RowContext) => unknown;
+
+/** One column write: raw source value → Monday write format, or undefined to omit it. */
+function compileColumn(column: ColumnMapping): Convert {
+  const upperMap = (map: Record<string, string> | undefined): Map<string, string> | undefined =>
+    map && new Map(Object.entries(map).map(([k, v]) => [k.trim().toUpperCase(), v]));
+  const replace = upperMap(column.replace);
+  const valueMap = upperMap(column.valueMap);
+  const allowed = column.labels && !column.createLabels ? new Map(column.labels.map((l) => [l.toUpperCase(), l])) : undefined;
+
+  const text = (raw: unknown, ctx: RowContext): string | null => {
+    if (column.transform === 'canonical_customer') return ctx.customer;
+    const value = toText(raw, column.type === 'long_text');
+    return value !== null && replace ? (replace.get(value.toUpperCase()) ?? value) : value;
+  };
+  const label = (raw: unknown, ctx: RowContext): string | null => {
+    let value = text(raw, ctx);
+    if (value === null) return null;
+    if (valueMap) value = valueMap.get(value.toUpperCase()) ?? value;
+    if (allowed) {
+      const known = allowed.get(value.toUpperCase());
+      if (known === undefined) throw new Reject(`"${value}" is not an allowed ${column.title} label and new labels may not be created (${column.id})`);
+      value = known;
+    }
+    return value;
+  };
+
+  switch (column.type) {
+    case 'text':
+      return (raw, ctx) => text(raw, ctx) ?? undefined;
+    case 'long_text':
+      return (raw, ctx) => {
+        const value = text(raw, ctx);
+        if (value === null) return undefined;
+        if (value.length > MAX_LONG_TEXT) throw new Reject(`longer than ${MAX_LONG_TEXT} characters (long_text ${column.id})`);
+        return { text: value };
+      };
+    case 'numbers':
+      return (raw, ctx) => {
+        const value = text(raw, ctx);
+        return value === null ? undefined : toNumberString(value);
+      };
+    case 'date':
+      return (raw) => {
+        const value = toDate(raw);
+        return value === undefined ? undefined : { date: value };
+      };
+    case 'dropdown':
+      return (raw, ctx) => {
+        const value = label(raw, ctx);
+        return value === null ? undefined : { labels: [value] };
+      };
+    case 'status':
+      return (raw, ctx) => {
+        const value = label(raw, ctx);
+        if (value === null) return undefined;
+        if (value.length > MAX_STATUS_LABEL) throw new Reject(`status labels are at most ${MAX_STATUS_LABEL} characters (${column.id})`);
+        return { label: value };
+      };
+  }
+}
+
+/** Compiles the mapping into a row → OrderPayload function. The function throws only MappingError. */
+export function createTransform(mapping: Mapping): (row: SourceRow) => OrderPayload {
+  const { source, items, subitems } = mapping;
+  const customers = new Map<string, string>();
+  for (const c of mapping.customers) for (const v of c.variants) customers.set(v.trim().toUpperCase(), c.canonical);
+
+  const derived = { customer: (ctx: RowContext) => ctx.customer, season: (ctx: RowContext) => ctx.season };
+  const itemName = compileTemplate(items.itemName, derived);
+  const groupName = compileTemplate(items.group.template, derived);
+  const subitemName = compileTemplate(subitems.name, {}); // rendered against the row { size }
+  const columns = items.columns.map((column) => ({ column, convert: compileColumn(column) }));
+
+  /** Runs a conversion; a refused value becomes a MappingError naming the key, field and value. */
+  const guard = <T>(key: string, field: string, raw: unknown, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof Reject) throw new MappingError(key, field, raw, err.reason);
+      throw err;
+    }
+  };
+
+  return (row: SourceRow): OrderPayload => {
+    const key = orderKeyOf(mapping, row);
+
+    const rawCustomer = row[source.customerColumn];
+    const customerName = guard(key, source.customerColumn, rawCustomer, () => toText(rawCustomer));
+    if (customerName === null) throw new MappingError(key, source.customerColumn, rawCustomer, 'customer is empty');
+    const customer = customers.get(customerName.toUpperCase());
+    if (customer === undefined) {
+      throw new MappingError(key, source.customerColumn, rawCustomer, `unknown customer: not one of the known spellings under customers: in ${mapping.file} (exact match, case-insensitive)`);
+    }
+
+    let season = items.group.fallback;
+    for (const column of items.group.season) {
+      const value = guard(key, column, row[column], () => toText(row[column]));
+      if (value !== null) {
+        season = value;
+        break;
+      }
+    }
+    const ctx: RowContext = { key, customer, season };
+
+    const name = guard(key, 'item name', null, () => render(itemName, row, ctx));
+    if (name === '') throw new MappingError(key, 'item name', name, 'item name is empty');
+    if (name.length > MAX_ITEM_NAME) throw new MappingError(key, 'item name', name, `item name is ${name.length} characters; Monday allows at most ${MAX_ITEM_NAME}`);
+    const group = guard(key, 'group name', null, () => render(groupName, row, ctx));
+
+    const columnValues: ColumnValues = {};
+    let createLabelsIfMissing = false;
+    for (const { column, convert } of columns) {
+      const raw = row[column.source];
+      const value = guard(key, column.source, raw, () => convert(raw, ctx));
+      if (value === undefined) continue;
+      columnValues[column.id] = value;
+      if (column.createLabels) createLabelsIfMissing = true;
+    }
+    columnValues[items.keyColumnId] = key;
+
+    const sizes: SubitemPayload[] = [];
+    for (const size of source.sizeColumns) {
+      const raw = row[size];
+      if (raw === null || raw === undefined) continue;
+      const qty = guard(key, size, raw, () => toQuantity(raw));
+      if (qty === 0) continue;
+      sizes.push({
+        size,
+        name: render(subitemName, { size }, ctx),
+        qty,
+        columnValues: { [subitems.sizeColumnId]: { labels: [size] }, [subitems.qtyColumnId]: String(qty) },
+      });
+    }
+    if (subitems.createSizeLabels && sizes.length > 0) createLabelsIfMissing = true;
+
+    const poNumber = guard(key, source.poNumberColumn, row[source.poNumberColumn], () => toText(row[source.poNumberColumn]));
+    const aagOrderNumber = guard(key, source.aagOrderNumberColumn, row[source.aagOrderNumberColumn], () => toText(row[source.aagOrderNumberColumn]));
+    if (aagOrderNumber === null) throw new MappingError(key, source.aagOrderNumberColumn, row[source.aagOrderNumberColumn], 'AAG order number is empty');
+
+    const hash = createHash('sha256')
+      .update(canonicalJson({ itemName: name, groupName: group, columnValues, subitems: sizes }))
+      .digest('hex');
+    return { key, itemName: name, groupName: group, customer, poNumber, aagOrderNumber, columnValues, subitems: sizes, createLabelsIfMissing, hash };
+  };
+}
+
+/** Maps many rows; rows that fail are collected, not thrown. Any other error is a bug and is rethrown. */
+export function previewRows(transform: (row: SourceRow) => OrderPayload, rows: SourceRow[]): { payloads: OrderPayload[]; failures: MappingError[] } {
+  const payloads: OrderPayload[] = [];
+  const failures: MappingError[] = [];
+  for (const row of rows) {
+    try {
+      payloads.push(transform(row));
+    } catch (err) {
+      if (err instanceof MappingError) failures.push(err);
+      else throw err;
+    }
+  }
+  return { payloads, failures };
+}

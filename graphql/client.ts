@@ -67,6 +67,8 @@ export class MondayClient {
     this.gql = new GraphQLClient(opts.url, {
       headers: { Authorization: opts.token, 'API-Version': opts.apiVersion ?? MONDAY_API_VERSION },
       errorPolicy: 'all', // partial data of aliased batches is ours to sort out
+      // A proxy's HTML 502 must stay an HTTP error (transient), not become a JSON syntax error.
+      jsonSerializer: { stringify: JSON.stringify, parse: (text: string) => { try { return JSON.parse(text) as unknown; } catch { return { error: text.slice(0, 200) }; } } },
       fetch: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
     });
   }

@@ -1,0 +1,347 @@
+// A local stand-in for Monday's GraphQL API (POST /v2): Monday's schema, column rules, limits, error
+// bodies and Idempotency-Key, plus fault injection so clients can be tested against the ways Monday fails.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { queryComplexity } from './complexity';
+import { errorBody } from './errors';
+import { renderBoards } from './html';
+import { RateLimiter, type Rejection, type SandboxLimits } from './limits';
+import { loadBoards } from './model';
+import { root, type ExecutionContext } from './resolvers';
+import { SandboxStore } from './store';
+
+export type { SandboxLimits } from './limits';
+
+export interface SandboxFaults {
+  serverErrorRate: number;
+  commitThenDropRate: number;
+  latencyMs: { min: number; max: number };
+  seed?: number;
+}
+
+export interface SandboxOptions {
+  /** 0 = random */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** ':memory:' default */
+  dbFile?: string;
+  /** accepted Authorization values; default: any non-empty */
+  tokens?: string[];
+  limits?: Partial<SandboxLimits>;
+  faults?: Partial<SandboxFaults>;
+}
+
+export interface SandboxStats {
+  requests: number;
+  /** Executed mutation fields (each alias in a batch counts). */
+  mutations: number;
+  complexityUsed: number;
+  rateLimited: number;
+  serverErrors: number;
+  droppedAfterCommit: number;
+  idempotentReplays: number;
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:PORT/v2 */
+  url: string;
+  baseUrl: string;
+  stats(): SandboxStats;
+  setFaults(f: Partial<SandboxFaults>): void;
+  setLimits(l: Partial<SandboxLimits>): void;
+  /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const IDEMPOTENCY_TTL_MS = 30 * 60_000;
+/** Monday does not cache responses over 1 MB. */
+const IDEMPOTENCY_MAX_BYTES = 1_000_000;
+const API_VERSION = /^\d{4}-\d{2}$/;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+const schema = buildSchema(readFileSync(join(__dirname, 'monday-schema.graphql'), 'utf8'));
+
+const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 } };
+
+/** mulberry32: a small seeded RNG so a fault run can be replayed. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function emptyStats(): SandboxStats {
+  return { requests: 0, mutations: 0, complexityUsed: 0, rateLimited: 0, serverErrors: 0, droppedAfterCommit: 0, idempotentReplays: 0 };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const store = new SandboxStore(opts.dbFile ?? ':memory:');
+  const boards = loadBoards();
+  const limiter = new RateLimiter(opts.limits);
+  let faults: SandboxFaults = { ...NO_FAULTS, ...opts.faults };
+  let random = seededRandom(faults.seed ?? Date.now());
+  let stats = emptyStats();
+
+  const setFaults = (f: Partial<SandboxFaults>): void => {
+    faults = { ...faults, ...f };
+    if (f.seed !== undefined) random = seededRandom(f.seed);
+  };
+  const reset = (): void => {
+    store.resetItems();
+    limiter.reset();
+    stats = emptyStats();
+  };
+
+  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...limiter.headers(Date.now()), ...headers });
+    res.end(body);
+  }
+
+  function sendRejection(res: ServerResponse, r: Rejection, requestId: string): void {
+    stats.rateLimited += 1;
+    send(res, 429, errorBody(r.message, { code: r.code, retry_in_seconds: r.retryInSeconds, status_code: 429 }, requestId), {
+      'Retry-After': String(r.retryInSeconds),
+    });
+  }
+
+  /** POST /v2: Monday's order of checks, then the faults, then execution. */
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests += 1;
+    const requestId = randomUUID();
+    const token = header(req, 'authorization');
+    if (!token || (opts.tokens && !opts.tokens.includes(token))) {
+      send(res, 401, errorBody('Unauthorized', { code: 'Unauthorized', status_code: 401, error_data: {} }, requestId));
+      return;
+    }
+    const version = header(req, 'api-version');
+    if (version !== undefined && !API_VERSION.test(version)) {
+      send(res, 200, errorBody(`Invalid API version: ${version}`, { code: 'InvalidVersionException', status_code: 400, error_data: { version } }, requestId));
+      return;
+    }
+    const rejection = limiter.enter(Date.now());
+    if (rejection) {
+      sendRejection(res, rejection, requestId);
+      return;
+    }
+    let idempotencyKey: string | null = null;
+    try {
+      if (random() < faults.serverErrorRate) {
+        stats.serverErrors += 1;
+        send(res, 500, errorBody('Internal Server Error', { code: 'INTERNAL_SERVER_ERROR', status_code: 500 }, requestId));
+        return;
+      }
+      let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+      try {
+        body = JSON.parse(await readBody(req)) as typeof body;
+      } catch {
+        send(res, 400, errorBody('Bad request: body is not JSON', { code: 'JsonParseException', status_code: 400 }, requestId));
+        return;
+      }
+      if (typeof body.query !== 'string') {
+        send(res, 400, errorBody('Bad request: no query', { code: 'BadRequest', status_code: 400 }, requestId));
+        return;
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(body.query);
+      } catch (e) {
+        const err = e as GraphQLError;
+        send(res, 200, JSON.stringify({ errors: [{ message: `Parse error on ${err.message}`, locations: err.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED', status_code: 400 } }], extensions: { request_id: requestId } }));
+        return;
+      }
+      const validationErrors = validate(schema, document);
+      if (validationErrors.length > 0) {
+        const errors = validationErrors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', status_code: 400 } }));
+        send(res, 200, JSON.stringify({ errors, extensions: { request_id: requestId } }));
+        return;
+      }
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+      if (!operation) {
+        send(res, 200, JSON.stringify({ errors: [{ message: 'Unknown operation', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }], extensions: { request_id: requestId } }));
+        return;
+      }
+      const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<string, unknown>;
+      const isMutation = operation.operation === 'mutation';
+
+      // Idempotency-Key: mutations only; scoped to the token like Monday's user+app cache.
+      const key = header(req, 'idempotency-key');
+      if (isMutation && key) {
+        const scoped = `${token}\u0000${key}`;
+        const now = Date.now();
+        const entry = store.idempotencyEntry(scoped);
+        const ttl = IDEMPOTENCY_TTL_MS / limiter.limits.timeScale;
+        if (entry && now - entry.created_at < ttl) {
+          if (entry.in_flight) {
+            send(res, 409, errorBody('A request with this idempotency key is currently being processed', { code: 'IDEMPOTENCY_CONFLICT', status_code: 409 }, requestId), { 'Retry-After': '1' });
+            return;
+          }
+          stats.idempotentReplays += 1;
+          send(res, entry.status ?? 200, entry.body ?? '{}', { 'Idempotency-Replayed': 'true' });
+          return;
+        }
+        store.markInFlight(scoped, now);
+        idempotencyKey = scoped;
+      }
+
+      const { min, max } = faults.latencyMs;
+      if (max > 0) await sleep(min + random() * Math.max(0, max - min));
+
+      const fragments = Object.fromEntries(
+        document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+      );
+      const cost = queryComplexity(schema, operation, fragments, variables, limiter.limits.mutationCost);
+      if (cost > limiter.limits.queryCap) {
+        send(res, 200, errorBody(`Query has complexity of ${cost}, which exceeds max complexity of ${limiter.limits.queryCap}`, { code: 'maxComplexityExceeded', status_code: 200, error_data: { complexity: cost, max_complexity: limiter.limits.queryCap } }, requestId));
+        return;
+      }
+      const spent = limiter.spend(cost, Date.now());
+      if ('code' in spent) {
+        sendRejection(res, spent, requestId);
+        return;
+      }
+      stats.complexityUsed += cost;
+
+      const context: ExecutionContext = {
+        store,
+        boards,
+        complexity: { before: spent.before, after: spent.after, query: cost, reset_in_x_seconds: Math.ceil(spent.resetInSeconds) },
+        onMutation: () => {
+          stats.mutations += 1;
+        },
+      };
+      const result = await execute({ schema, document, rootValue: root, contextValue: context, variableValues: variables, operationName });
+      const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });
+
+      if (idempotencyKey) {
+        if (responseBody.length <= IDEMPOTENCY_MAX_BYTES) store.storeResponse(idempotencyKey, { status: 200, body: responseBody }, Date.now());
+        else store.forget(idempotencyKey);
+        idempotencyKey = null;
+      }
+      if (isMutation && random() < faults.commitThenDropRate) {
+        // The write is committed (and cached under its key); the client only sees the connection die.
+        stats.droppedAfterCommit += 1;
+        req.socket.destroy();
+        return;
+      }
+      send(res, 200, responseBody);
+    } finally {
+      // A request that ended without a cacheable answer (500, 429, cap) leaves no trace under its key.
+      if (idempotencyKey) store.forget(idempotencyKey);
+      limiter.leave();
+    }
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, action: string): Promise<void> {
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+      send(res, 403, JSON.stringify({ error: 'admin endpoints are loopback only' }));
+      return;
+    }
+    if (req.method === 'GET' && action === 'stats') {
+      send(res, 200, JSON.stringify(stats));
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, JSON.stringify({ error: 'use POST' }));
+      return;
+    }
+    const text = await readBody(req);
+    const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (action === 'faults') setFaults(body as Partial<SandboxFaults>);
+    else if (action === 'limits') limiter.setLimits(body as Partial<SandboxLimits>);
+    else if (action === 'reset') reset();
+    else {
+      send(res, 404, JSON.stringify({ error: `unknown admin action ${action}` }));
+      return;
+    }
+    send(res, 200, JSON.stringify({ ok: true, faults, limits: limiter.limits }));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/v2' || path === '/v2/') {
+      if (req.method !== 'POST') {
+        send(res, 400, errorBody('Bad request', { code: 'BadRequest', status_code: 400 }, randomUUID()));
+        return;
+      }
+      await handleGraphql(req, res);
+    } else if (path.startsWith('/__sandbox/')) {
+      await handleAdmin(req, res, path.slice('/__sandbox/'.length));
+    } else if (path === '/' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(renderBoards(store, boards));
+    } else {
+      send(res, 404, JSON.stringify({ error: 'not found' }));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((e: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      send(res, 500, errorBody('Internal Server Error', { code: 'INTERNAL_SERVER_ERROR', status_code: 500, detail: e instanceof Error ? e.message : String(e) }, randomUUID()));
+    });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: `${baseUrl}/v2`,
+    baseUrl,
+    stats: () => ({ ...stats }),
+    setFaults,
+    setLimits: (l) => limiter.setLimits(l),
+    reset,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => {
+          store.close();
+          if (err) reject(err);
+          else resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+// SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
+import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
+
+export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const SQLITE_TYPES = { text: 'TEXT', int: 'INTEGER', date: 'TEXT', uuid: 'TEXT' } as const;
+const STATUS_CHECK = "CHECK (stg_status IN ('PENDING','IN_PROGRESS','ITEM_CREATED','SYNCED','FAILED'))";
+
+/** Key expressions used for paging; the expression index below makes them cheap. */
+export const SQLITE_KEY_EXPRS = ORDER_KEY_COLUMNS.map((c) => `COALESCE(${q(c)}, '')`);
+
+const errorTable = (name: string, extra: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  err_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT,
+  order_key TEXT NOT NULL,${extra}
+  category TEXT NOT NULL CHECK (category IN ('CONFIG','DATA','REJECTED','TRANSIENT_EXHAUSTED')),
+  error_type TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  http_status_code INTEGER,
+  api_payload TEXT,
+  retry_count INTEGER NOT NULL DEFAULT 0,
+  created_date TEXT NOT NULL,
+  last_retry_date TEXT,
+  resolved_date TEXT
+)`;
+
+export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
+  {
+    version: '001_orders_unified',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS ORDERS_UNIFIED (\n${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]}`).join(',\n')}\n)`,
+      `CREATE INDEX IF NOT EXISTS IX_ORDERS_UNIFIED_order_key ON ORDERS_UNIFIED (${SQLITE_KEY_EXPRS.join(', ')})`,
+    ],
+  },
+  {
+    version: '002_staging_errors_batches',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS STG_MON_CustMasterSchedule (
+  stg_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_key TEXT NOT NULL,
+  stg_batch_id TEXT,
+  "Title" TEXT, "Group" TEXT, "CUSTOMER" TEXT, "AAG ORDER NUMBER" TEXT, "PO NUMBER" TEXT,
+  stg_status TEXT NOT NULL DEFAULT 'PENDING' ${STATUS_CHECK},
+  stg_monday_item_id TEXT,
+  stg_payload_hash TEXT NOT NULL,
+  stg_synced_hash TEXT,
+  stg_api_payload TEXT NOT NULL,
+  stg_retry_count INTEGER NOT NULL DEFAULT 0,
+  stg_error_message TEXT,
+  stg_created_date TEXT NOT NULL,
+  stg_updated_date TEXT NOT NULL,
+  stg_processed_date TEXT,
+  CONSTRAINT UQ_STG_MON_CustMasterSchedule_order_key UNIQUE (order_key)
+)`,
+      'CREATE INDEX IF NOT EXISTS IX_STG_MON_CustMasterSchedule_status ON STG_MON_CustMasterSchedule (stg_status)',
+      `CREATE TABLE IF NOT EXISTS STG_MON_CustMasterSchedule_Subitems (
+  stg_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  stg_parent_stg_id INTEGER NOT NULL REFERENCES STG_MON_CustMasterSchedule (stg_id),
+  stg_batch_id TEXT,
+  "Size" TEXT NOT NULL,
+  stg_size_label TEXT,
+  "ORDER_QTY" INTEGER NOT NULL,
+  stg_status TEXT NOT NULL DEFAULT 'PENDING',
+  stg_monday_subitem_id TEXT,
+  stg_monday_parent_item_id TEXT,
+  stg_synced_qty INTEGER,
+  stg_api_payload TEXT,
+  stg_created_date TEXT NOT NULL,
+  stg_updated_date TEXT NOT NULL,
+  CONSTRAINT UQ_STG_MON_CustMasterSchedule_Subitems_parent_size UNIQUE (stg_parent_stg_id, "Size")
+)`,
+      errorTable('ERR_MON_CustMasterSchedule', ''),
+      'CREATE INDEX IF NOT EXISTS IX_ERR_MON_CustMasterSchedule_order_key ON ERR_MON_CustMasterSchedule (order_key)',
+      errorTable('ERR_MON_CustMasterSchedule_Subitems', '\n  size_label TEXT,'),
+      'CREATE INDEX IF NOT EXISTS IX_ERR_MON_CustMasterSchedule_Subitems_order_key ON ERR_MON_CustMasterSchedule_Subitems (order_key)',
+      `CREATE TABLE IF NOT EXISTS MON_BatchProcessing (
+  batch_id TEXT PRIMARY KEY,
+  customer_name TEXT,
+  batch_type TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'STARTED',
+  total_records INTEGER NOT NULL DEFAULT 0, new_orders INTEGER NOT NULL DEFAULT 0, changed_orders INTEGER NOT NULL DEFAULT 0,
+  unchanged_orders INTEGER NOT NULL DEFAULT 0, failed_records INTEGER NOT NULL DEFAULT 0, synced_records INTEGER NOT NULL DEFAULT 0,
+  items_created INTEGER NOT NULL DEFAULT 0, subitems_created INTEGER NOT NULL DEFAULT 0, api_calls_made INTEGER NOT NULL DEFAULT 0,
+  start_time TEXT NOT NULL,
+  end_time TEXT,
+  duration_seconds REAL,
+  staging_load_completed TEXT, items_creation_completed TEXT, subitems_creation_completed TEXT,
+  config_snapshot TEXT
+)`,
+    ],
+  },
+];

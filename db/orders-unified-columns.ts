@@ -1,0 +1,151 @@
+// ORDERS_UNIFIED exactly as the company's DDL defines it: 268 columns in DDL order, quirky names included.
+// The DDL doubles the apostrophe inside brackets; the real column name has one.
+
+export type SourceColumnType = 'text' | 'int' | 'date' | 'uuid';
+export interface SourceColumn { name: string; sqlType: SourceColumnType }
+
+/** The 161 INT size columns (ordinals 51..211), in DDL order. `INFOR COLOUR CODE` is not a size. */
+export const SIZE_COLUMNS: readonly string[] = [
+  'XXXS', 'XXS', 'XS', 'S', 'S/M', 'M', 'M/L', 'L', 'L/XL', 'XL', 'XXL', 'XXXL', '0', '2', '4', '6', '8',
+  '10', '12', '14', '16', '18', '20', '0-3M', '3-6M', '6-9M', '9-12M', '12-18M', '18-24M', '2T', '3T', '4T',
+  '5T', '6T', '30/30', '30/32', '32/30', '32/32', '34/30', '34/32', '36/30', '36/32', '32C', '32D', '32DD',
+  '34C', '34D', '34DD', '36C', '36D', '36DD', 'OS', 'ONE SIZE', '0w', '10w', '12w', '1X', '2/3', '22', '24',
+  '26', '27', '28', '28-30L', '29', '2w', '2X', '2XL', '30', '30-30L', '30-31L', '30-32L', '30X30', '31',
+  '31/30', '31/32', '31-30L', '31-31L', '31-32L', '31X30', '32', '32/34', '32/36', '32-30L', '32-31L',
+  '32-32L', '32DDD', '32X30', '33', '33/30', '33/32', '33-30L', '33-31L', '33-32L', '34', '34/34', '34-30L',
+  '34-31L', '34-32L', '34DDD', '34X30', '35', '35/30', '35/32', '35-30L', '35-31L', '35-32L', '36', '36/34',
+  '36-30L', '36-31L', '36-32L', '36DDD', '36X30', '38', '38/30', '38/32', '38/34', '38/36', '38-30L',
+  '38-31L', '38-32L', '38C', '38D', '38DD', '38DDD', '38X30', '3X', '3XL', '4/5', '40', '40/30', '40/32',
+  '40-30L', '40-31L', '40X30', '42', '44', '46', '48', '4w', '4X', '4XL', '4XT', '5', '50', '52', '54', '56',
+  '58', '6/7', '60', '6w', '7', '8w', '9', 'L(10-12)', 'L(14-16)', 'M(10-12)', 'M(8-10)', 'S(6-8)',
+];
+
+const BEFORE_SIZES: [string, SourceColumnType][] = [
+  ['AAG ORDER NUMBER', 'text'],
+  ['CUSTOMER NAME', 'text'],
+  ['ORDER DATE PO RECEIVED', 'date'],
+  ['CUSTOMER ALT PO', 'text'],
+  ['AAG SEASON', 'text'],
+  ['CUSTOMER SEASON', 'text'],
+  ['DROP', 'text'],
+  ['MONTH', 'text'],
+  ['RANGE / COLLECTION', 'text'],
+  ['PROMO GROUP / CAMPAIGN (HOT 30/GLOBAL EDIT', 'text'],
+  ['CATEGORY', 'text'],
+  ['PATTERN ID', 'text'],
+  ['MAKE OR BUY', 'text'],
+  ['PLANNER', 'text'],
+  ['ORIGINAL ALIAS/RELATED ITEM', 'text'],
+  ['PRICING ALIAS/RELATED ITEM', 'text'],
+  ['ALIAS/RELATED ITEM', 'text'],
+  ['CUSTOMER STYLE', 'text'],
+  ["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'text'],
+  ['ACTIVE', 'text'],
+  ['All', 'text'],
+  ['Multiple Items', 'text'],
+  ['FACILITY CODE', 'text'],
+  ['BULK AGREEMENT NUMBER', 'text'],
+  ['Sum of TOTAL QTY', 'int'],
+  ['BULK AGREEMENT DESCRIPTION', 'text'],
+  ['CUSTOMER CODE', 'text'],
+  ['CO NUMBER - INITIAL DISTRO', 'text'],
+  ['CO NUMBER (INITIAL DISTRO)', 'text'],
+  ['CO NUMBER (ALLOCATION DISTRO)', 'text'],
+  ['CO NUMBER - ALLOCATION DISTRO', 'text'],
+  ['PO NUMBER', 'text'],
+  ['AAG SEASON CODE', 'text'],
+  ['INFOR MAKE/BUY CODE', 'text'],
+  ['PLANNER2', 'text'],
+  ['ITEM TYPE CODE', 'text'],
+  ['INFOR ITEM TYPE CODE', 'text'],
+  ['PRODUCT GROUP CODE', 'text'],
+  ['MAKE/BUY CODE', 'text'],
+  ['INFOR PRODUCT GROUP CODE', 'text'],
+  ['ITEM GROUP CODE', 'text'],
+  ['STYLE DESCRIPTION', 'text'],
+  ['INFOR ITEM GROUP CODE', 'text'],
+  ['GENDER GROUP CODE', 'text'],
+  ['INFOR GENDER GROUP CODE', 'text'],
+  ['FABRIC TYPE CODE', 'text'],
+  ['INFOR FABRIC TYPE CODE', 'text'],
+  ['CUSTOMER COLOUR DESCRIPTION', 'text'],
+  ['UNIT OF MEASURE', 'text'],
+  ['INFOR COLOUR CODE', 'text'],
+];
+
+const AFTER_SIZES: [string, SourceColumnType][] = [
+  ['TOTAL QTY', 'int'],
+  ['ORDER TYPE', 'text'],
+  ['DESTINATION', 'text'],
+  ['DESTINATION WAREHOUSE', 'text'],
+  ['ALLOCATION (CHANNEL)', 'text'],
+  ['SHOP NAME', 'text'],
+  ['COLLECTION DELIVERY', 'text'],
+  ['SHOP CODE', 'text'],
+  ['TRACKING NUMBER', 'text'],
+  ['ETA CUSTOMER WAREHOUSE DATE', 'date'],
+  ['EX FACTORY DATE', 'date'],
+  ['DELIVERY TERMS', 'text'],
+  ['PLANNED DELIVERY METHOD', 'text'],
+  ['DELIVERY CODE (MODL)', 'text'],
+  ['NOTES', 'text'],
+  ['VALIDATION', 'text'],
+  ['VALIDATION2', 'text'],
+  ['VALIDATION3', 'text'],
+  ['VALIDATION4', 'text'],
+  ['CUSTOMER PRICE', 'text'],
+  ['USA ONLY LSTP 75% EX WORKS', 'text'],
+  ['EX WORKS (USD)', 'text'],
+  ['ADMINISTRATION FEE', 'text'],
+  ['DESIGN FEE', 'text'],
+  ['FX CHARGE', 'text'],
+  ['HANDLING', 'text'],
+  ['PNP', 'text'],
+  ['SURCHARGE FEE', 'text'],
+  ['DISCOUNT', 'text'],
+  ['FINAL FOB (USD)', 'text'],
+  ['HS CODE', 'text'],
+  ['US DUTY RATE', 'text'],
+  ['US DUTY', 'text'],
+  ['FREIGHT', 'text'],
+  ['US TARIFF RATE', 'text'],
+  ['US TARIFF', 'text'],
+  ['DDP US (USD)', 'text'],
+  ['UK DUTY RATE', 'text'],
+  ['UK FREIGHT', 'text'],
+  ['UK INSURANCE', 'text'],
+  ['UK CIF', 'text'],
+  ['UK DUTY', 'text'],
+  ['DDP UK (USD)', 'text'],
+  ['CAN DUTY RATE', 'text'],
+  ['CAN DUTY', 'text'],
+  ['DDP CAN (USD)', 'text'],
+  ['SMS PRICE USD', 'text'],
+  ['FINAL PRICES Y/N', 'text'],
+  ['NOTES FOR PRICE', 'text'],
+  ['PRICING NOTES', 'text'],
+  ['Delta', 'text'],
+  ['Warehouse', 'text'],
+  ['ORTP (ORDER TYPE)', 'text'],
+  ['Longson Alias', 'text'],
+  ['BUAR (BUSINESS AREA UNIT)', 'text'],
+  ['ADID', 'text'],
+  ['record_uuid', 'uuid'],
+];
+
+/** All 268 columns in DDL order. */
+export const ORDERS_UNIFIED_COLUMNS: readonly SourceColumn[] = [
+  ...BEFORE_SIZES.map(([name, sqlType]) => ({ name, sqlType })),
+  ...SIZE_COLUMNS.map((name) => ({ name, sqlType: 'int' as const })),
+  ...AFTER_SIZES.map(([name, sqlType]) => ({ name, sqlType })),
+];
+
+export const COLUMN_TYPES: ReadonlyMap<string, SourceColumnType> = new Map(ORDERS_UNIFIED_COLUMNS.map((c) => [c.name, c.sqlType]));
+
+/** The default order-line key columns (gen-1): the store pages in this order so equal keys stay together. */
+export const ORDER_KEY_COLUMNS = ['AAG ORDER NUMBER', 'CUSTOMER STYLE', 'CUSTOMER COLOUR DESCRIPTION'] as const;
+
+/** Throws for a name that is not an ORDERS_UNIFIED column: identifiers are never taken from callers unchecked. */
+export function assertSourceColumn(name: string): void {
+  if (!COLUMN_TYPES.has(name)) throw new Error(`Unknown ORDERS_UNIFIED column: ${JSON.stringify(name)}`);
+}

@@ -1,0 +1,366 @@
+// The embedded default: better-sqlite3, one file, WAL. Every bulk call is one transaction over prepared statements.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
+import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
+import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
+import {
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
+  fromJson, lastPerKey, toJson,
+} from './common';
+
+type Row = Record<string, unknown>;
+const now = (): string => new Date().toISOString();
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+const SOURCE_INSERT_SQL = `INSERT INTO ORDERS_UNIFIED (${ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ')}) VALUES (${ORDERS_UNIFIED_COLUMNS.map(() => '?').join(', ')})`;
+const KEY_AFTER = `(${SQLITE_KEY_EXPRS[0]} > ? OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} > ?) OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} = ? AND ${SQLITE_KEY_EXPRS[2]} > ?))`;
+const KEY_EQUALS = SQLITE_KEY_EXPRS.map((e) => `${e} = ?`).join(' AND ');
+const KEY_ORDER = `${SQLITE_KEY_EXPRS.join(', ')}, rowid`;
+
+const UPSERT_ORDER_SQL = `INSERT INTO STG_MON_CustMasterSchedule
+  (order_key, stg_batch_id, "Title", "Group", "CUSTOMER", "AAG ORDER NUMBER", "PO NUMBER", stg_status, stg_payload_hash, stg_api_payload, stg_created_date, stg_updated_date)
+  VALUES (@key, @batchId, @title, @group, @customer, @aag, @po, 'PENDING', @hash, @payload, @now, @now)
+  ON CONFLICT (order_key) DO UPDATE SET
+    stg_batch_id = excluded.stg_batch_id, "Title" = excluded."Title", "Group" = excluded."Group", "CUSTOMER" = excluded."CUSTOMER",
+    "AAG ORDER NUMBER" = excluded."AAG ORDER NUMBER", "PO NUMBER" = excluded."PO NUMBER",
+    stg_status = CASE WHEN stg_payload_hash <> excluded.stg_payload_hash OR stg_status = 'FAILED' THEN 'PENDING' ELSE stg_status END,
+    stg_error_message = CASE WHEN stg_payload_hash <> excluded.stg_payload_hash OR stg_status = 'FAILED' THEN NULL ELSE stg_error_message END,
+    stg_payload_hash = excluded.stg_payload_hash, stg_api_payload = excluded.stg_api_payload, stg_updated_date = excluded.stg_updated_date
+  RETURNING stg_id`;
+const UPSERT_SIZE_SQL = `INSERT INTO STG_MON_CustMasterSchedule_Subitems
+  (stg_parent_stg_id, stg_batch_id, "Size", stg_size_label, "ORDER_QTY", stg_status, stg_api_payload, stg_created_date, stg_updated_date)
+  VALUES (@parent, @batchId, @size, @label, @qty, 'PENDING', @payload, @now, @now)
+  ON CONFLICT (stg_parent_stg_id, "Size") DO UPDATE SET
+    stg_batch_id = excluded.stg_batch_id, stg_size_label = excluded.stg_size_label, "ORDER_QTY" = excluded."ORDER_QTY",
+    stg_status = CASE WHEN stg_synced_qty IS excluded."ORDER_QTY" THEN 'SYNCED' ELSE 'PENDING' END,
+    stg_api_payload = excluded.stg_api_payload, stg_updated_date = excluded.stg_updated_date`;
+// Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
+const DROP_REMOVED_SIZES_SQL = `DELETE FROM STG_MON_CustMasterSchedule_Subitems
+  WHERE stg_parent_stg_id = ? AND stg_monday_subitem_id IS NULL AND "Size" NOT IN (SELECT value FROM json_each(?))`;
+const ZERO_REMOVED_SIZES_SQL = `UPDATE STG_MON_CustMasterSchedule_Subitems
+  SET "ORDER_QTY" = 0, stg_status = CASE WHEN stg_synced_qty = 0 THEN 'SYNCED' ELSE 'PENDING' END, stg_updated_date = ?
+  WHERE stg_parent_stg_id = ? AND stg_monday_subitem_id IS NOT NULL AND "Size" NOT IN (SELECT value FROM json_each(?))`;
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = NORMAL');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS MON_SchemaMigrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM MON_SchemaMigrations').pluck().all() as string[]);
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        for (const s of m.statements) this.db.exec(s);
+        this.db.prepare('INSERT OR IGNORE INTO MON_SchemaMigrations (version, applied_at) VALUES (?, ?)').run(m.version, now());
+      }).immediate();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  // ---- ORDERS_UNIFIED ----
+
+  async insertSourceRows(rows: SourceRow[]): Promise<void> {
+    for (const row of rows) for (const name of Object.keys(row)) assertSourceColumn(name);
+    const insert = this.db.prepare(SOURCE_INSERT_SQL);
+    this.db.transaction(() => {
+      for (const row of rows) {
+        insert.run(ORDERS_UNIFIED_COLUMNS.map((c) => (c.name === 'record_uuid' ? (row[c.name] ?? randomUUID()) : (row[c.name] ?? null))));
+      }
+    })();
+  }
+
+  async updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
+    const whereCols = Object.keys(where);
+    const setCols = Object.keys(set);
+    [...whereCols, ...setCols].forEach(assertSourceColumn);
+    if (whereCols.length === 0 || setCols.length === 0) throw new Error('updateSourceRows needs at least one where and one set column');
+    const sql = `UPDATE ORDERS_UNIFIED SET ${setCols.map((c) => `${q(c)} = ?`).join(', ')} WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`;
+    return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;
+  }
+
+  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    if (filter?.po !== undefined) { conds.push(`TRIM("PO NUMBER") = ?`); params.push(filter.po.trim()); }
+    if (filter?.customerNames) {
+      conds.push(`UPPER(TRIM("CUSTOMER NAME")) IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(filter.customerNames.map((n) => n.trim().toUpperCase())));
+    }
+    const base = conds.length ? conds.join(' AND ') : '1 = 1';
+    let pageConds = base;
+    const pageParams = [...params];
+    if (cursor) {
+      const [k1, k2, k3] = decodeCursor(cursor);
+      pageConds += ` AND ${KEY_AFTER}`;
+      pageParams.push(k1, k1, k2, k1, k2, k3);
+    }
+    const rows = this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${pageConds} ORDER BY ${KEY_ORDER} LIMIT ?`).all(...pageParams, limit) as SourceRow[];
+    if (rows.length < limit) return { rows, nextCursor: null };
+    // Never cut an order key group: replace the last group by all of its rows.
+    const last = keyTuple(rows[rows.length - 1] as SourceRow);
+    const kept = rows.filter((r) => !sameKey(keyTuple(r), last));
+    const group = this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${base} AND ${KEY_EQUALS} ORDER BY rowid`).all(...params, ...last) as SourceRow[];
+    return { rows: [...kept, ...group], nextCursor: encodeCursor(last) };
+  }
+
+  async readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]> {
+    keyColumns.forEach(assertSourceColumn);
+    if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
+    const where = keyColumns.map((c) => `COALESCE(${q(c)}, '') = ?`).join(' AND ');
+    return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...keyValues) as SourceRow[];
+  }
+
+  async countSourceRows(): Promise<number> {
+    return this.db.prepare('SELECT COUNT(*) FROM ORDERS_UNIFIED').pluck().get() as number;
+  }
+
+  // ---- staging ----
+
+  async getSyncStates(keys: string[]): Promise<Map<string, SyncState>> {
+    const out = new Map<string, SyncState>();
+    const stmt = this.db.prepare(`SELECT order_key, stg_status, stg_payload_hash, stg_synced_hash, stg_monday_item_id
+      FROM STG_MON_CustMasterSchedule WHERE order_key IN (SELECT value FROM json_each(?))`);
+    for (const part of chunk([...new Set(keys)], 5000)) {
+      for (const r of stmt.all(JSON.stringify(part)) as Row[]) {
+        out.set(String(r.order_key), {
+          key: String(r.order_key), status: r.stg_status as OrderStatus, stagedHash: String(r.stg_payload_hash),
+          syncedHash: str(r.stg_synced_hash), itemId: str(r.stg_monday_item_id),
+        });
+      }
+    }
+    return out;
+  }
+
+  async stageOrders(batchId: string, payloads: OrderPayload[]): Promise<void> {
+    const upsertOrder = this.db.prepare(UPSERT_ORDER_SQL).pluck();
+    const upsertSize = this.db.prepare(UPSERT_SIZE_SQL);
+    const dropRemoved = this.db.prepare(DROP_REMOVED_SIZES_SQL);
+    const zeroRemoved = this.db.prepare(ZERO_REMOVED_SIZES_SQL);
+    const ts = now();
+    this.db.transaction(() => {
+      for (const p of lastPerKey(payloads)) {
+        const parent = upsertOrder.get({
+          key: p.key, batchId, title: p.itemName, group: p.groupName, customer: p.customer, aag: p.aagOrderNumber,
+          po: p.poNumber, hash: p.hash, payload: JSON.stringify(p), now: ts,
+        }) as number;
+        for (const s of p.subitems) {
+          upsertSize.run({ parent, batchId, size: s.size, label: s.name, qty: s.qty, payload: JSON.stringify(s), now: ts });
+        }
+        const sizes = JSON.stringify(p.subitems.map((s) => s.size));
+        dropRemoved.run(parent, sizes);
+        zeroRemoved.run(ts, parent, sizes);
+      }
+    }).immediate();
+  }
+
+  async getStagedOrder(key: string): Promise<StagedOrder | null> {
+    const r = this.db.prepare('SELECT * FROM STG_MON_CustMasterSchedule WHERE order_key = ?').get(key) as Row | undefined;
+    if (!r) return null;
+    const subs = this.db.prepare(`SELECT "Size", "ORDER_QTY", stg_monday_subitem_id, stg_synced_qty
+      FROM STG_MON_CustMasterSchedule_Subitems WHERE stg_parent_stg_id = ? ORDER BY stg_id`).all(r.stg_id) as Row[];
+    return {
+      key, status: r.stg_status as OrderStatus, payload: fromJson(r.stg_api_payload) as OrderPayload, itemId: str(r.stg_monday_item_id),
+      attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash),
+      subitems: subs.map((s) => ({
+        size: String(s.Size), qty: Number(s.ORDER_QTY), subitemId: str(s.stg_monday_subitem_id),
+        syncedQty: s.stg_synced_qty === null ? null : Number(s.stg_synced_qty),
+      })),
+    };
+  }
+
+  async setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void> {
+    const ts = now();
+    this.db.transaction(() => {
+      const changed = this.db.prepare(`UPDATE STG_MON_CustMasterSchedule SET stg_status = @status,
+          stg_retry_count = stg_retry_count + CASE WHEN @status = 'IN_PROGRESS' THEN 1 ELSE 0 END,
+          stg_monday_item_id = COALESCE(@itemId, stg_monday_item_id),
+          stg_error_message = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'FAILED' THEN stg_error_message ELSE NULL END,
+          stg_updated_date = @now
+        WHERE order_key = @key`).run({ status, itemId: fields?.itemId ?? null, error: fields?.error ?? null, now: ts, key }).changes;
+      if (changed === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
+      if (fields?.itemId !== undefined) {
+        this.db.prepare(`UPDATE STG_MON_CustMasterSchedule_Subitems SET stg_monday_parent_item_id = ?
+          WHERE stg_parent_stg_id = (SELECT stg_id FROM STG_MON_CustMasterSchedule WHERE order_key = ?)`).run(fields.itemId, key);
+      }
+    })();
+  }
+
+  async setSubitemIds(key: string, rows: { size: string; subitemId: string; qty: number }[]): Promise<void> {
+    const parent = this.db.prepare('SELECT stg_id, stg_monday_item_id FROM STG_MON_CustMasterSchedule WHERE order_key = ?').get(key) as Row | undefined;
+    if (!parent) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
+    const ts = now();
+    const upsert = this.db.prepare(`INSERT INTO STG_MON_CustMasterSchedule_Subitems
+        (stg_parent_stg_id, "Size", "ORDER_QTY", stg_status, stg_monday_subitem_id, stg_monday_parent_item_id, stg_synced_qty, stg_created_date, stg_updated_date)
+        VALUES (@parent, @size, @qty, 'SYNCED', @subitemId, @itemId, @qty, @now, @now)
+      ON CONFLICT (stg_parent_stg_id, "Size") DO UPDATE SET stg_monday_subitem_id = excluded.stg_monday_subitem_id,
+        stg_monday_parent_item_id = excluded.stg_monday_parent_item_id, stg_synced_qty = excluded.stg_synced_qty,
+        stg_status = CASE WHEN "ORDER_QTY" = excluded.stg_synced_qty THEN 'SYNCED' ELSE 'PENDING' END, stg_updated_date = excluded.stg_updated_date`);
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run({ parent: parent.stg_id, size: r.size, qty: r.qty, subitemId: r.subitemId, itemId: parent.stg_monday_item_id ?? null, now: ts });
+    })();
+  }
+
+  async markSynced(key: string, hash: string): Promise<void> {
+    const ts = now();
+    this.db.transaction(() => {
+      const changed = this.db.prepare(`UPDATE STG_MON_CustMasterSchedule SET stg_status = 'SYNCED', stg_synced_hash = ?,
+        stg_processed_date = ?, stg_updated_date = ?, stg_error_message = NULL WHERE order_key = ?`).run(hash, ts, ts, key).changes;
+      if (changed === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
+      for (const t of ['ERR_MON_CustMasterSchedule', 'ERR_MON_CustMasterSchedule_Subitems']) {
+        this.db.prepare(`UPDATE ${t} SET resolved_date = ? WHERE order_key = ? AND resolved_date IS NULL`).run(ts, key);
+      }
+    })();
+  }
+
+  // ---- errors, batches, status ----
+
+  async recordError(e: ErrorRecord): Promise<void> {
+    const table = e.scope === 'subitem' ? 'ERR_MON_CustMasterSchedule_Subitems' : 'ERR_MON_CustMasterSchedule';
+    const sizeCond = e.scope === 'subitem' ? ' AND COALESCE(size_label, \'\') = COALESCE(@size, \'\')' : '';
+    const ts = now();
+    const p = {
+      batchId: e.batchId ?? null, key: e.orderKey, size: e.size ?? null, category: e.category, errorType: e.errorType,
+      message: e.message, http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0, now: ts,
+    };
+    this.db.transaction(() => {
+      // The same open error seen again (e.g. the bad row on every run) updates its row instead of piling up copies.
+      const again = this.db.prepare(`UPDATE ${table} SET batch_id = @batchId, http_status_code = @http, api_payload = @payload,
+          retry_count = @retry, last_retry_date = @now
+        WHERE order_key = @key AND error_type = @errorType AND error_message = @message AND category = @category
+          AND resolved_date IS NULL${sizeCond}`).run(p).changes;
+      if (again > 0) return;
+      const cols = e.scope === 'subitem' ? ', size_label' : '';
+      const vals = e.scope === 'subitem' ? ', @size' : '';
+      this.db.prepare(`INSERT INTO ${table} (batch_id, order_key${cols}, category, error_type, error_message, http_status_code, api_payload, retry_count, created_date)
+        VALUES (@batchId, @key${vals}, @category, @errorType, @message, @http, @payload, @retry, @now)`).run(p);
+    })();
+  }
+
+  async listErrors(filter?: { orderKey?: string; unresolvedOnly?: boolean; limit?: number }): Promise<ErrorRecord[]> {
+    const conds = ['1 = 1'];
+    if (filter?.orderKey !== undefined) conds.push('order_key = @key');
+    if (filter?.unresolvedOnly) conds.push('resolved_date IS NULL');
+    const where = conds.join(' AND ');
+    const cols = 'err_id, batch_id, order_key, category, error_type, error_message, http_status_code, api_payload, retry_count, created_date, resolved_date';
+    const rows = this.db.prepare(`SELECT * FROM (
+        SELECT 'item' AS scope, NULL AS size_label, ${cols} FROM ERR_MON_CustMasterSchedule WHERE ${where}
+        UNION ALL SELECT 'subitem' AS scope, size_label, ${cols} FROM ERR_MON_CustMasterSchedule_Subitems WHERE ${where})
+      ORDER BY created_date DESC, err_id DESC LIMIT @limit`).all({ key: filter?.orderKey ?? null, limit: filter?.limit ?? -1 }) as Row[];
+    return rows.map(toErrorRecord);
+  }
+
+  async startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void> {
+    this.db.prepare(`INSERT INTO MON_BatchProcessing (batch_id, customer_name, batch_type, status, start_time, config_snapshot)
+      VALUES (?, ?, ?, 'STARTED', ?, ?)`).run(batch.batchId, batch.customer ?? null, batch.batchType, now(), toJson(batch.configSnapshot));
+  }
+
+  async updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void> {
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [field, column] of Object.entries(BATCH_COUNTER_COLUMNS)) {
+      const n = counters[field as keyof BatchCounters];
+      if (n) { sets.push(`${column} = ${column} + ?`); params.push(n); }
+    }
+    if (phase) {
+      sets.push(`${BATCH_PHASE_COLUMNS[phase]} = COALESCE(${BATCH_PHASE_COLUMNS[phase]}, ?)`);
+      params.push(now());
+      if (phase === 'staging_loaded') sets.push(`status = CASE WHEN status = 'STARTED' THEN 'STAGING_LOADED' ELSE status END`);
+    }
+    if (sets.length === 0) return;
+    const changed = this.db.prepare(`UPDATE MON_BatchProcessing SET ${sets.join(', ')} WHERE batch_id = ?`).run(...params, batchId).changes;
+    if (changed === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  async finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void> {
+    const end = new Date();
+    const row = this.db.prepare('SELECT start_time FROM MON_BatchProcessing WHERE batch_id = ?').get(batchId) as Row | undefined;
+    if (!row) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+    const seconds = (end.getTime() - Date.parse(String(row.start_time))) / 1000;
+    this.db.prepare('UPDATE MON_BatchProcessing SET status = ?, end_time = ?, duration_seconds = ? WHERE batch_id = ?')
+      .run(status, end.toISOString(), seconds, batchId);
+  }
+
+  async getBatch(batchId: string): Promise<BatchRecord | null> {
+    const r = this.db.prepare('SELECT * FROM MON_BatchProcessing WHERE batch_id = ?').get(batchId) as Row | undefined;
+    return r ? toBatchRecord(r) : null;
+  }
+
+  async statusCounts(): Promise<Record<OrderStatus, number>> {
+    const counts = emptyStatusCounts();
+    for (const r of this.db.prepare('SELECT stg_status, COUNT(*) AS n FROM STG_MON_CustMasterSchedule GROUP BY stg_status').all() as Row[]) {
+      counts[r.stg_status as OrderStatus] = Number(r.n);
+    }
+    return counts;
+  }
+
+  async countUnfinished(keys?: string[]): Promise<number> {
+    const statuses = JSON.stringify(UNFINISHED_STATUSES);
+    if (!keys) {
+      return this.db.prepare('SELECT COUNT(*) FROM STG_MON_CustMasterSchedule WHERE stg_status IN (SELECT value FROM json_each(?))').pluck().get(statuses) as number;
+    }
+    const stmt = this.db.prepare(`SELECT COUNT(*) FROM STG_MON_CustMasterSchedule
+      WHERE stg_status IN (SELECT value FROM json_each(?)) AND order_key IN (SELECT value FROM json_each(?))`).pluck();
+    return chunk([...new Set(keys)], 5000).reduce((sum, part) => sum + (stmt.get(statuses, JSON.stringify(part)) as number), 0);
+  }
+}
+
+function keyTuple(row: SourceRow): [string, string, string] {
+  const [a, b, c] = ORDER_KEY_COLUMNS.map((k) => String(row[k] ?? ''));
+  return [a ?? '', b ?? '', c ?? ''];
+}
+function sameKey(a: string[], b: string[]): boolean {
+  return a.every((v, i) => v === b[i]);
+}
+
+export function toErrorRecord(r: Row): ErrorRecord {
+  const rec: ErrorRecord = {
+    scope: r.scope === 'subitem' ? 'subitem' : 'item', orderKey: String(r.order_key), category: r.category as ErrorRecord['category'],
+    errorType: String(r.error_type), message: String(r.error_message),
+    httpStatus: r.http_status_code === null || r.http_status_code === undefined ? null : Number(r.http_status_code),
+    payload: fromJson(r.api_payload), retryCount: Number(r.retry_count), batchId: str(r.batch_id),
+    id: Number(r.err_id), createdAt: isoOf(r.created_date) ?? '', resolvedAt: isoOf(r.resolved_date),
+  };
+  if (r.scope === 'subitem' && r.size_label !== null && r.size_label !== undefined) rec.size = String(r.size_label);
+  return rec;
+}
+
+export function isoOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+export function toBatchRecord(r: Row): BatchRecord {
+  const n = (c: string): number => Number(r[c] ?? 0);
+  return {
+    batchId: String(r.batch_id), batchType: String(r.batch_type), customer: str(r.customer_name), status: r.status as BatchRecord['status'],
+    counters: {
+      total: n('total_records'), newOrders: n('new_orders'), changed: n('changed_orders'), unchanged: n('unchanged_orders'),
+      failed: n('failed_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
+    },
+    startTime: isoOf(r.start_time) ?? '', endTime: isoOf(r.end_time),
+    durationSeconds: r.duration_seconds === null || r.duration_seconds === undefined ? null : Number(r.duration_seconds),
+    phases: {
+      staging_loaded: isoOf(r.staging_load_completed), items_created: isoOf(r.items_creation_completed), subitems_created: isoOf(r.subitems_creation_completed),
+    },
+    configSnapshot: fromJson(r.config_snapshot),
+  };
+}

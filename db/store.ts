@@ -1,0 +1,56 @@
+// The one interface the pipeline uses for SQL: SQLite (embedded default) and SQL Server implement it alike.
+import type { OrderPayload, OrderStatus, ErrorCategory, SourceRow } from '../shared/order';
+
+export interface SourcePage { rows: SourceRow[]; nextCursor: string | null }
+export interface SyncState { key: string; status: OrderStatus; stagedHash: string; syncedHash: string | null; itemId: string | null }
+export interface StagedSubitem { size: string; qty: number; subitemId: string | null; syncedQty: number | null }
+export interface StagedOrder { key: string; status: OrderStatus; payload: OrderPayload; itemId: string | null; attempts: number; syncedHash: string | null; subitems: StagedSubitem[] }
+export interface ErrorRecord {
+  scope: 'item' | 'subitem';              // which ERR_ table
+  orderKey: string; size?: string;        // size for subitem errors
+  category: ErrorCategory; errorType: string;  // errorType e.g. MAPPING_ERROR, DUPLICATE_ORDER_KEY, ColumnValueException
+  message: string; httpStatus?: number | null; payload?: unknown; retryCount?: number; batchId?: string | null;
+  // filled when read back:
+  id?: number; createdAt?: string; resolvedAt?: string | null;
+}
+export interface BatchCounters { total?: number; newOrders?: number; changed?: number; unchanged?: number; failed?: number; synced?: number; items?: number; subitems?: number; apiCalls?: number }
+export type BatchPhase = 'staging_loaded' | 'items_created' | 'subitems_created';
+export type BatchStatus = 'STARTED' | 'STAGING_LOADED' | 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS';
+
+/** One MON_BatchProcessing row as read back (addition to the brief's interface: used by status and tests). */
+export interface BatchRecord {
+  batchId: string; batchType: string; customer: string | null; status: BatchStatus;
+  counters: Required<BatchCounters>;
+  startTime: string; endTime: string | null; durationSeconds: number | null;
+  phases: Record<BatchPhase, string | null>;
+  configSnapshot: unknown;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'mssql';
+  migrate(): Promise<void>;                 // idempotent
+  close(): Promise<void>;
+  ping(): Promise<void>;                    // throws if unreachable (doctor, chaos tests)
+  // ORDERS_UNIFIED
+  insertSourceRows(rows: SourceRow[]): Promise<void>;   // embedded DB, demo data and tests
+  updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number>;  // tests/demo: fix or change rows
+  readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage>;
+  readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]>;  // all rows with that key (0, 1 or duplicates)
+  countSourceRows(): Promise<number>;       // addition: seeding and doctor
+  // staging
+  getSyncStates(keys: string[]): Promise<Map<string, SyncState>>;
+  stageOrders(batchId: string, payloads: OrderPayload[]): Promise<void>;  // bulk upsert; keeps Monday ids; a changed hash (or FAILED row) goes back to PENDING; removed sizes stay with qty 0 so they can be zeroed/archived on Monday
+  getStagedOrder(key: string): Promise<StagedOrder | null>;
+  setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void>;  // IN_PROGRESS increments attempts
+  setSubitemIds(key: string, rows: { size: string; subitemId: string; qty: number }[]): Promise<void>;  // records what Monday now holds
+  markSynced(key: string, hash: string): Promise<void>;   // SYNCED, syncedHash = hash, processed time; its open errors resolved
+  // errors, batches, status
+  recordError(e: ErrorRecord): Promise<void>;
+  listErrors(filter?: { orderKey?: string; unresolvedOnly?: boolean; limit?: number }): Promise<ErrorRecord[]>;
+  startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void>;
+  updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void>;  // counters add up
+  finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void>;
+  getBatch(batchId: string): Promise<BatchRecord | null>;  // addition
+  statusCounts(): Promise<Record<OrderStatus, number>>;
+  countUnfinished(keys?: string[]): Promise<number>;   // staged orders not SYNCED and not FAILED
+}

@@ -6,4 +6,5 @@ module.exports = {
   testTimeout: 120_000,
   maxWorkers: 2,
   clearMocks: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,0 +1,214 @@
+// Every side effect the order and sync workflows need, as Temporal activities. Dependencies come in
+// through the factory (samples-typescript's dependency-injection pattern), so tests pass real or fake ones.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Store } from '../db/store';
+import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
+import { type Mapping, MappingError, createTransform, orderKeyOf } from '../mapping';
+import type { MondayClient } from '../graphql/client';
+import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
+import { toActivityFailure } from '../graphql/errors';
+import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
+import { orderWorkflowId } from '../shared/order';
+import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
+import type { SyncTotals } from '../workflows/sync';
+import type { OrderWorkflowInput } from '../workflows/order';
+
+export interface ActivityDeps {
+  store: Store;
+  mapping: Mapping;
+  monday: MondayClient;
+  /** Needed only by dispatchOrders (the sync workflow's worker). */
+  temporal?: Client;
+  orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait'>;
+  removedSizes: 'zero' | 'archive';
+}
+
+/** What a failed order leaves behind in the error table; also travels in ApplicationFailure details. */
+export interface FailureInfo {
+  type: string;
+  message: string;
+  category: ErrorCategory;
+  httpStatus: number | null;
+}
+
+export interface StagedSummary {
+  status: 'STAGED' | 'GONE';
+  hash: string;
+  customer: string;
+  poNumber: string | null;
+  aagOrderNumber: string;
+  itemId: string | null;
+  /** Sizes whose subitem must be created, changed or removed on Monday, in size-column order. */
+  pendingSizes: string[];
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const { store, mapping } = deps;
+  const transform = createTransform(mapping);
+  const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
+
+  async function stagedOrder(key: string) {
+    const staged = await store.getStagedOrder(key);
+    if (!staged) throw ApplicationFailure.nonRetryable(`order ${key} is not staged`, 'NOT_STAGED');
+    return staged;
+  }
+
+  return {
+    async startSyncBatch(input: { batchId: string; customer: string | null; po: string | null; scheduledBy: string }): Promise<void> {
+      const batchType = input.customer || input.po ? `TARGETED${input.customer ? `_CUSTOMER_${input.customer}` : ''}${input.po ? `_PO_${input.po}` : ''}` : 'FULL_BATCH';
+      await store.startBatch({ batchId: input.batchId, batchType, customer: input.customer, configSnapshot: { scheduledBy: input.scheduledBy, mapping: mapping.file } });
+    },
+
+    async detectChanges(input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) {
+      const page = await detectChangesPage({ store, transform, keyOf }, input);
+      return { orders: page.orders, unchanged: page.unchanged, rejected: page.failed, nextCursor: page.nextCursor };
+    },
+
+    /** Starts (or signals) one order workflow per order line. Signal-with-start never runs an order twice at once. */
+    async dispatchOrders(input: { batchId: string; orders: DetectedOrder[] }): Promise<void> {
+      const temporal = deps.temporal;
+      if (!temporal) throw ApplicationFailure.nonRetryable('dispatchOrders needs a Temporal client', 'CONFIG');
+      const hashes = await store.getSyncStates(input.orders.map((o) => o.key));
+      await inChunks(input.orders, 50, (order) =>
+        temporal.workflow.signalWithStart('orderWorkflow', {
+          workflowId: orderWorkflowId(order.key),
+          taskQueue: TASK_QUEUE,
+          args: [{ key: order.key, batchId: input.batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput],
+          signal: 'sourceChanged',
+          signalArgs: [hashes.get(order.key)?.stagedHash ?? ''],
+          typedSearchAttributes: [
+            { key: OrderCustomer, value: order.customer },
+            { key: AagOrderNumber, value: order.aagOrderNumber },
+            { key: OrderSyncStatus, value: 'PENDING' },
+            ...(order.poNumber ? [{ key: OrderPO, value: order.poNumber }] : []),
+          ],
+          staticSummary: `${order.customer} · PO ${order.poNumber ?? '-'} · ${order.key} (${order.change})`,
+        }),
+      );
+      Context.current().heartbeat();
+    },
+
+    async finishSyncBatch(input: { batchId: string; totals: SyncTotals }): Promise<void> {
+      const { dispatched, unchanged, rejected } = input.totals;
+      await store.updateBatch(input.batchId, { unchanged: 0 }, 'staging_loaded');
+      const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
+      await store.finishBatch(input.batchId, status);
+    },
+
+    /** Re-reads the order line from the source and stages it, so a rerun after a fix sees the fixed row. */
+    async stageOrder(input: { key: string; batchId: string | null }): Promise<StagedSummary> {
+      const values = input.key.split('|');
+      const rows = await store.readSourceRowsByKey(mapping.source.keyColumns, values);
+      if (rows.length === 0) return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
+      if (rows.length > 1) {
+        throw ApplicationFailure.create({
+          message: `order key ${input.key} appears in ${rows.length} source rows; none is sent until the duplicates are removed`,
+          type: 'DUPLICATE_ORDER_KEY', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }],
+        });
+      }
+      let payload: OrderPayload;
+      try {
+        payload = transform(rows[0]!);
+      } catch (err) {
+        if (err instanceof MappingError) {
+          throw ApplicationFailure.create({ message: err.message, type: 'MAPPING_ERROR', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }] });
+        }
+        throw err;
+      }
+      await store.stageOrders(input.batchId ?? 'rerun', [payload]);
+      await store.setOrderStatus(input.key, 'IN_PROGRESS');
+      const staged = await stagedOrder(input.key);
+      const pendingSizes = staged.subitems.filter((s) => s.subitemId === null ? s.qty > 0 : s.syncedQty !== s.qty).map((s) => s.size);
+      return { status: 'STAGED', hash: payload.hash, customer: payload.customer, poNumber: payload.poNumber, aagOrderNumber: payload.aagOrderNumber, itemId: staged.itemId, pendingSizes };
+    },
+
+    /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
+    upsertItem: heartbeating(async (input: { key: string }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
+      const staged = await stagedOrder(input.key);
+      const p = staged.payload;
+      try {
+        const result = await writeItem(deps.monday, {
+          boardId: mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
+          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: p.hash,
+          knownItemId: staged.itemId,
+          // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
+          outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
+        });
+        await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
+        return result;
+      } catch (err) {
+        throw toActivityFailure(err, { orderKey: p.key, step: 'upsert-item', columnValues: p.columnValues });
+      }
+    }),
+
+    /** Creates, updates or removes the subitems of these sizes in one aliased request (plus a read when reconciling). */
+    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean }): Promise<{ created: number; updated: number; removed: number }> => {
+      const staged = await stagedOrder(input.key);
+      if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
+      const sizes = new Set(input.sizes);
+      const wanted = staged.payload.subitems.filter((s) => sizes.has(s.size));
+      const known = staged.subitems.filter((s) => sizes.has(s.size) && s.subitemId !== null).map((s) => ({ size: s.size, subitemId: s.subitemId!, qty: s.syncedQty }));
+      try {
+        const result = await syncSubitems(deps.monday, {
+          parentItemId: staged.itemId, subitemsBoardId: mapping.subitems.boardId, orderKey: staged.key,
+          sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
+          wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
+          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: staged.payload.hash,
+        });
+        await store.setSubitemIds(input.key, result.subitems);
+        if (result.failures.length > 0) {
+          for (const f of result.failures) {
+            await store.recordError({ scope: 'subitem', orderKey: staged.key, size: f.size, category: 'REJECTED', errorType: f.error.code, message: f.error.message, httpStatus: f.error.httpStatus });
+          }
+          const first = result.failures[0]!;
+          throw ApplicationFailure.create({
+            message: `order ${staged.key}: Monday rejected ${result.failures.length} subitem(s), first size ${first.size}: ${first.error.message}`,
+            type: first.error.code, nonRetryable: true, details: [{ category: 'REJECTED', httpStatus: first.error.httpStatus }],
+          });
+        }
+        return { created: result.created, updated: result.updated, removed: result.removed };
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
+        const partial = (err as { partial?: { subitems?: { size: string; subitemId: string; qty: number }[] } }).partial;
+        if (partial?.subitems?.length) await store.setSubitemIds(input.key, partial.subitems);
+        throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
+      }
+    }),
+
+    async markOrderSynced(input: { key: string; hash: string; batchId: string | null; subitems: number }): Promise<void> {
+      await store.markSynced(input.key, input.hash);
+      if (input.batchId) await store.updateBatch(input.batchId, { synced: 1, items: 1, subitems: input.subitems });
+    },
+
+    async recordOrderFailure(input: { key: string; batchId: string | null; failure: FailureInfo }): Promise<void> {
+      const f = input.failure;
+      await store.recordError({ scope: 'item', orderKey: input.key, category: f.category, errorType: f.type, message: f.message, httpStatus: f.httpStatus, batchId: input.batchId });
+      await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
+      if (input.batchId) await store.updateBatch(input.batchId, { failed: 1 });
+    },
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createActivities>;
+
+/** Heartbeats while a Monday call (and its budget wait) runs, so a killed worker is noticed within the
+ * heartbeat timeout instead of the much longer start-to-close timeout. */
+function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise<R> {
+  return async (input) => {
+    const ctx = Context.current();
+    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await fn(input);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}
+const HEARTBEAT_EVERY_MS = 2_000;
+
+async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}

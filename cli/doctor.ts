@@ -1,0 +1,75 @@
+// `doctor`: checks each part the system needs and says what to do about what is wrong.
+import type { Config } from '../config';
+import { openStore } from '../db/open';
+import { checkMappingAgainstBoards, loadMapping } from '../mapping';
+import { MondayClient } from '../graphql/client';
+import { SEARCH_ATTRIBUTES, SCHEDULE_ID } from '../shared/temporal';
+import { connectClient } from '../worker';
+import { mondayFor, temporalFor } from './targets';
+
+type Check = () => Promise<string>;
+
+export async function doctor(config: Config): Promise<number> {
+  let failures = 0;
+  const run = async (name: string, check: Check) => {
+    try {
+      console.log(`✔ ${name}: ${await check()}`);
+    } catch (err) {
+      failures++;
+      console.log(`✘ ${name}: ${(err as Error).message}`);
+    }
+  };
+
+  const temporal = temporalFor(config);
+  await run('Temporal', async () => {
+    const client = await connectClient(temporal).catch((err: Error) => {
+      throw new Error(`cannot reach ${temporal.address} (${err.message}). Start it with \`npm start\`, or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY.`);
+    });
+    try {
+      const sa = await client.connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });
+      const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(n in (sa.customAttributes ?? {})));
+      if (missing.length) {
+        throw new Error(`search attributes missing: ${missing.join(', ')}. Create them: ${missing.map((n) => `temporal operator search-attribute create --namespace ${temporal.namespace} --name ${n} --type Keyword`).join(' && ')}`);
+      }
+      const schedule = await client.schedule.getHandle(SCHEDULE_ID).describe().then((d) => (d.state.paused ? 'paused' : 'active'), () => 'not created (run: orders-sync schedule apply)');
+      return `${temporal.address}, namespace ${temporal.namespace}, search attributes present, schedule ${schedule}`;
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  await run('Database', async () => {
+    const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE }).catch((err: Error) => {
+      throw new Error(`${err.message}. Check MSSQL_URL (or SQLITE_FILE) and that the server accepts connections.`);
+    });
+    try {
+      await store.ping();
+      const counts = await store.statusCounts();
+      return `${store.dialect === 'mssql' ? 'SQL Server' : `SQLite ${config.SQLITE_FILE}`}; staged order lines: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`;
+    } finally {
+      await store.close();
+    }
+  });
+
+  let mapping: ReturnType<typeof loadMapping> | undefined;
+  await run('Mapping file', async () => {
+    mapping = loadMapping(config.MAPPING_FILE);
+    return `${mapping.file} is valid`;
+  });
+
+  const target = mondayFor(config);
+  await run('Monday', async () => {
+    const monday = new MondayClient({ url: target.url, token: target.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: 10_000 });
+    const c = await monday.complexity().catch((err: Error) => {
+      throw new Error(`${target.url}: ${err.message}. ${config.MONDAY_API_TOKEN ? 'Check MONDAY_API_TOKEN (a personal V2 token, no "Bearer").' : 'The sandbox runs with `npm start`; set MONDAY_API_TOKEN for the real Monday.'}`);
+    });
+    if (!mapping) return `${target.url} answers (complexity budget left ${c.after})`;
+    const boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
+    const { problems } = checkMappingAgainstBoards(mapping, boards);
+    if (problems.length) throw new Error(`the mapping does not match the board:\n    ${problems.join('\n    ')}\n  Fix the mapping file, then run: orders-sync mapping check`);
+    return `${target.url} answers; boards ${mapping.items.boardId}/${mapping.subitems.boardId} match the mapping; complexity budget left ${c.after.toLocaleString('en')}`;
+  });
+
+  console.log(failures === 0 ? 'all checks passed' : `${failures} check(s) failed`);
+  return failures === 0 ? 0 : 1;
+}

@@ -1,0 +1,192 @@
+// `orders-sync <command>`: what people type. Every command has --help.
+import { parseArgs } from 'node:util';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfig, ConfigError, type Config } from '../config';
+import { start } from './start';
+import { temporalFor, mondayFor } from './targets';
+import { applySchedule, describeSchedule } from './schedule';
+import { runSyncOnce, summaryLine } from './sync-once';
+import { dryRun } from './dry-run';
+import { rerunOrder, showStatus } from './orders';
+import { doctor } from './doctor';
+import { mappingCheck, mappingPreview } from './mapping';
+import { activityDeps, connectClient, createWorkers, openServices } from '../worker';
+import { openStore } from '../db/open';
+import { SCHEDULE_ID } from '../shared/temporal';
+
+interface Command {
+  usage: string;
+  summary: string;
+  options?: Record<string, { type: 'string' | 'boolean'; description: string }>;
+  run(config: Config, args: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<number>;
+}
+
+const log = (line: string) => console.error(`[orders-sync] ${line}`);
+
+const commands: Record<string, Command> = {
+  start: {
+    usage: 'start [--once]',
+    summary: 'Start everything (embedded Temporal, SQLite with demo orders, Monday sandbox, worker) and run the sync schedule; --once syncs every pending order, prints one summary line and exits.',
+    options: { once: { type: 'boolean', description: 'sync every pending order, then stop everything and exit (0 only if every order synced)' } },
+    run: (config, a) => start(config, { once: Boolean(a.values.once), log }),
+  },
+  worker: {
+    usage: 'worker',
+    summary: 'Run a worker against TEMPORAL_ADDRESS (or the local dev server): workflows + database activities, and the rate-limited Monday activities. SIGTERM drains in-flight activities within WORKER_SHUTDOWN_GRACE.',
+    async run(config) {
+      const target = temporalFor(config);
+      const services = await openServices(config, target, mondayFor(config));
+      const workers = await createWorkers(config, target, activityDeps(config, services));
+      log(`worker connected to ${target.address} (namespace ${target.namespace}); Ctrl-C or SIGTERM to stop`);
+      await workers.run();
+      await services.store.close();
+      return 0;
+    },
+  },
+  schedule: {
+    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT]',
+    summary: `Manage the Temporal Schedule "${SCHEDULE_ID}" that runs the sync every SYNC_INTERVAL (overlap SKIP).`,
+    options: { note: { type: 'string', description: 'a note recorded with pause/unpause' } },
+    async run(config, a) {
+      const client = await connectClient(temporalFor(config));
+      const handle = client.schedule.getHandle(SCHEDULE_ID);
+      const note = typeof a.values.note === 'string' ? a.values.note : undefined;
+      try {
+        switch (a.positionals[0]) {
+          case 'apply': log(`schedule ${await applySchedule(client, config)}`); break;
+          case 'pause': await handle.pause(note ?? 'paused from orders-sync'); log('schedule paused'); break;
+          case 'unpause': await handle.unpause(note ?? 'unpaused from orders-sync'); log('schedule unpaused'); break;
+          case 'trigger': await handle.trigger(); log('sync triggered (skipped if one is already running)'); break;
+          case 'describe': console.log(await describeSchedule(client)); break;
+          default: throw new UsageError('schedule needs one of: apply, pause, unpause, trigger, describe');
+        }
+      } finally {
+        await client.connection.close();
+      }
+      return 0;
+    },
+  },
+  sync: {
+    usage: 'sync --once [--customer NAME] [--po NUMBER] [--dry-run]',
+    summary: 'Run one sync now on a running worker and wait for every dispatched order; --dry-run prints what would be created or updated and the expected Monday complexity, sending no mutation.',
+    options: {
+      once: { type: 'boolean', description: 'run one sync and wait for it (the only mode; the schedule runs the rest)' },
+      customer: { type: 'string', description: 'only this canonical customer, e.g. GREYSON' },
+      po: { type: 'string', description: 'only this PO NUMBER' },
+      'dry-run': { type: 'boolean', description: 'show what would be sent; write nothing' },
+    },
+    async run(config, a) {
+      const customer = a.values.customer as string | undefined;
+      const po = a.values.po as string | undefined;
+      if (a.values['dry-run']) return dryRun(config, { customer, po });
+      if (!a.values.once) throw new UsageError('sync needs --once (or --dry-run); the schedule runs recurring syncs');
+      const client = await connectClient(temporalFor(config));
+      const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+      try {
+        const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po }, log);
+        console.log(summaryLine(summary));
+        return summary.failed === 0 ? 0 : 1;
+      } finally {
+        await store.close();
+        await client.connection.close();
+      }
+    },
+  },
+  rerun: {
+    usage: 'rerun <order-key>',
+    summary: 'Rerun one order line after a fix (signal-with-start: wakes a FAILED order that waits, or starts a new run). The key is "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION".',
+    run: (config, a) => rerunOrder(config, a.positionals[0]),
+  },
+  status: {
+    usage: 'status [<order-key>]',
+    summary: 'Counts per staging status and the latest failures, or one order line\'s progress.',
+    run: (config, a) => showStatus(config, a.positionals[0]),
+  },
+  doctor: {
+    usage: 'doctor',
+    summary: 'Check Temporal, the database, Monday and the mapping against the board, with what to do about each problem.',
+    run: (config) => doctor(config),
+  },
+  mapping: {
+    usage: 'mapping check | mapping preview --input rows.json',
+    summary: 'check: validate the mapping file and, when a board is reachable, compare it with the board. preview: transform a JSON array of ORDERS_UNIFIED rows and print the Monday payloads.',
+    options: { input: { type: 'string', description: 'preview: a JSON file holding an array of ORDERS_UNIFIED rows' } },
+    async run(config, a) {
+      if (a.positionals[0] === 'check') return mappingCheck(config);
+      if (a.positionals[0] === 'preview') {
+        if (typeof a.values.input !== 'string') throw new UsageError('mapping preview needs --input rows.json');
+        return mappingPreview(config, a.values.input);
+      }
+      throw new UsageError('mapping needs: check, or preview --input rows.json');
+    },
+  },
+  db: {
+    usage: 'db migrate',
+    summary: 'Create or upgrade the staging, error and batch tables (idempotent). SQLite also gets ORDERS_UNIFIED.',
+    async run(config, a) {
+      if (a.positionals[0] !== 'migrate') throw new UsageError('db needs: migrate');
+      const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+      await store.migrate();
+      await store.close();
+      log(`migrations applied (${store.dialect})`);
+      return 0;
+    },
+  },
+};
+
+class UsageError extends Error {}
+
+function help(name?: string): string {
+  const cmd = name ? commands[name] : undefined;
+  if (cmd) {
+    const opts = Object.entries(cmd.options ?? {}).map(([k, o]) => `  --${k}${o.type === 'string' ? ' <value>' : ''}  ${o.description}`);
+    return [`usage: orders-sync ${cmd.usage}`, '', cmd.summary, ...(opts.length ? ['', 'options:', ...opts] : []), '  --help  show this help'].join('\n');
+  }
+  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(58)} ${c.summary.split('. ')[0]}`);
+  return ['usage: orders-sync <command> [options]', '', 'commands:', ...lines, '', 'orders-sync <command> --help shows more. Configuration comes from environment variables (see README).'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 1;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const options = { help: { type: 'boolean' as const }, ...Object.fromEntries(Object.entries(cmd.options ?? {}).map(([k, o]) => [k, { type: o.type }])) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${help(name)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(help(name));
+    return 0;
+  }
+  try {
+    const config = loadConfig();
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      ...(config.METRICS_PORT !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } } } : {}),
+    });
+    return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${help(name)}`);
+      return 2;
+    }
+    console.error(err instanceof ConfigError ? err.message : `orders-sync ${name} failed: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+/** Entry point of bin/orders-sync.js. */
+export function runCli(): void {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

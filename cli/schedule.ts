@@ -1,0 +1,49 @@
+// The Temporal Schedule that runs the sync: overlap SKIP (a slow sync never overlaps the next one) and an
+// explicit catch-up window (after an outage, only recent missed runs are made up).
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from '../config';
+import { SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
+import type { SyncWorkflowInput } from '../workflows';
+
+function scheduleOptions(config: Config): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_ID,
+    spec: { intervals: [{ every: config.SYNC_INTERVAL }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'syncWorkflow',
+      workflowId: 'scheduled-sync',
+      taskQueue: TASK_QUEUE,
+      args: [{ pageSize: config.SYNC_PAGE_SIZE } satisfies SyncWorkflowInput],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.SYNC_CATCHUP_WINDOW },
+  };
+}
+
+/** Creates the schedule, or brings an existing one in line with the configuration. */
+export async function applySchedule(client: Client, config: Config, opts: { triggerNow?: boolean } = {}): Promise<'created' | 'updated'> {
+  const options = scheduleOptions(config);
+  let outcome: 'created' | 'updated';
+  try {
+    await client.schedule.create(options);
+    outcome = 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(SCHEDULE_ID).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies }));
+    outcome = 'updated';
+  }
+  if (opts.triggerNow) await client.schedule.getHandle(SCHEDULE_ID).trigger(ScheduleOverlapPolicy.SKIP);
+  return outcome;
+}
+
+export async function describeSchedule(client: Client): Promise<string> {
+  const d = await client.schedule.getHandle(SCHEDULE_ID).describe();
+  const recent = d.info.recentActions.slice(-5).map((a) => `  ${a.takenAt.toISOString()} → ${a.action.workflow.workflowId}`);
+  return [
+    `schedule ${SCHEDULE_ID}: ${d.state.paused ? `PAUSED (${d.state.note ?? ''})` : 'active'}`,
+    `  every: ${d.spec.intervals?.map((i) => JSON.stringify(i.every)).join(', ')}; overlap: ${d.policies.overlap}; catch-up window: ${d.policies.catchupWindow}ms`,
+    `  next runs: ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ')}`,
+    `  running now: ${d.info.runningActions.length}; skipped (overlap): ${d.info.numActionsSkippedOverlap}; total runs: ${d.info.numActionsTaken}`,
+    ...(recent.length ? ['  recent runs:', ...recent] : []),
+  ].join('\n');
+}

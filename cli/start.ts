@@ -1,0 +1,86 @@
+// `orders-sync start`: the whole system on embedded defaults (Temporal dev server, SQLite with demo orders,
+// Monday sandbox) or on the real services that the environment names. Everything it starts, it stops.
+import path from 'node:path';
+import { embeddedServices, type Config, DATA_DIR } from '../config';
+import { startDevServer, type DevServer } from './dev-server';
+import { startSandbox, type Sandbox } from '../sandbox/server';
+import { activityDeps, createWorkers, openServices, temporalTarget, type Services } from '../worker';
+import { seedDemoData } from '../db/demo-data';
+import { runSyncOnce, summaryLine } from './sync-once';
+import { applySchedule } from './schedule';
+import { SANDBOX_TOKEN } from './targets';
+
+export interface StartOptions {
+  once: boolean;
+  log: (line: string) => void;
+}
+
+/** Returns the process exit code. */
+export async function start(config: Config, opts: StartOptions): Promise<number> {
+  const embedded = embeddedServices(config);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => opts.log(`while stopping: ${(err as Error).message}`));
+    stops.length = 0;
+  };
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: string) => {
+    opts.log(`${signal}: stopping everything this process started ...`);
+    stopping ??= stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    let temporal: DevServer | undefined;
+    if (embedded.temporal) {
+      temporal = await startDevServer({
+        port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(DATA_DIR, 'temporal.db'), logFile: path.join(DATA_DIR, 'temporal.log'),
+      });
+      stops.push(() => temporal!.stop());
+      opts.log(`Temporal dev server on ${temporal.address} (CLI from ${temporal.cliSource}); Web UI: ${temporal.uiUrl}`);
+    }
+    let sandbox: Sandbox | undefined;
+    if (embedded.monday) {
+      sandbox = await startSandbox({ port: config.SANDBOX_PORT, dbFile: path.join(DATA_DIR, 'sandbox.db'), tokens: [SANDBOX_TOKEN] });
+      stops.push(() => sandbox!.close());
+      opts.log(`Monday sandbox: ${sandbox.baseUrl}/ (GraphQL at ${sandbox.url})`);
+    }
+    const target = temporalTarget(config, temporal?.address ?? `127.0.0.1:${config.TEMPORAL_PORT}`);
+    const services: Services = await openServices(config, target, {
+      url: sandbox?.url ?? config.MONDAY_API_URL ?? 'https://api.monday.com/v2',
+      token: sandbox ? SANDBOX_TOKEN : config.MONDAY_API_TOKEN!,
+    });
+    stops.push(async () => {
+      await services.store.close();
+      await services.client.connection.close();
+    });
+    if (embedded.database) {
+      const seeded = await seedDemoData(services.store);
+      opts.log(`SQLite database ${config.SQLITE_FILE}${seeded > 0 ? ` seeded with ${seeded} demo order lines` : ''}`);
+    }
+
+    const workers = await createWorkers(config, target, activityDeps(config, services));
+    const running = workers.run();
+    stops.push(async () => {
+      workers.shutdown();
+      await running;
+    });
+
+    if (opts.once) {
+      const summary = await runSyncOnce(services.client, services.store, { pageSize: config.SYNC_PAGE_SIZE }, (line) => opts.log(line));
+      if (summary.rejectedRows > 0) {
+        opts.log(`${summary.rejectedRows} source rows were rejected by the mapping and recorded in ERR_MON_CustMasterSchedule (orders-sync status shows them)`);
+      }
+      console.log(summaryLine(summary));
+      return summary.failed === 0 ? 0 : 1;
+    }
+    await applySchedule(services.client, config, { triggerNow: true });
+    opts.log(`Sync schedule applied (every ${config.SYNC_INTERVAL}) and triggered. Ctrl-C stops everything.`);
+    await running;
+    return 0;
+  } finally {
+    await (stopping ?? stopAll());
+  }
+}

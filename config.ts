@@ -1,0 +1,73 @@
+// Configuration from the environment, parsed once with zod. A malformed value stops start-up with a
+// message naming the variable and what is expected. Secrets stay in this object and are never logged.
+import path from 'node:path';
+import { z } from 'zod';
+import type { StringValue } from '@temporalio/common';
+
+export const PROJECT_ROOT = __dirname;
+export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
+
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 10m, 2h or 7d')
+  .transform((v) => v as StringValue);
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port, e.g. my-ns.a1b2c.tmprl.cloud:7233').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  MSSQL_URL: z.string().regex(/^(mssql|sqlserver):\/\//, 'a URL such as mssql://user:password@host:1433/database?encrypt=true').optional(),
+  SQLITE_FILE: z.string().min(1).default(path.join(DATA_DIR, 'orders.db')),
+
+  MONDAY_API_TOKEN: z.string().min(1).optional(),
+  MONDAY_API_URL: z.string().url().optional(),
+  MONDAY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM, e.g. 2026-10').default('2026-10'),
+  MONDAY_TIMEOUT_MS: positiveInt.default(30_000),
+  MONDAY_SUBITEM_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(25),
+  MONDAY_MAX_CONCURRENT_MUTATIONS: positiveInt.default(4),
+  MONDAY_COMPLEXITY_PER_MINUTE: positiveInt.default(10_000_000),
+  MONDAY_REQUESTS_PER_MINUTE: positiveInt.default(5_000),
+  MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
+  MONDAY_REMOVED_SIZES: z.enum(['zero', 'archive']).default('zero'),
+  SANDBOX_PORT: port.default(8790),
+
+  MAPPING_FILE: z.string().min(1).optional(),
+  SYNC_INTERVAL: duration.default('10m'),
+  SYNC_CATCHUP_WINDOW: duration.default('10m'),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  RERUN_WAIT: duration.default('7d'),
+
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
+  WORKER_SHUTDOWN_GRACE: duration.default('30s'),
+  METRICS_PORT: port.optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming each bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
+  const parsed = schema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Which real services replace the embedded defaults. */
+export function embeddedServices(config: Config): { temporal: boolean; database: boolean; monday: boolean } {
+  return { temporal: !config.TEMPORAL_ADDRESS, database: !config.MSSQL_URL, monday: !config.MONDAY_API_TOKEN };
+}

@@ -1,0 +1,119 @@
+// Wiring: configuration → connections → activities → two Workers (workflows + database activities on one
+// task queue, Monday activities on their own rate-limited queue).
+import fs from 'node:fs';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config';
+import { createActivities, type ActivityDeps } from './activities';
+import { openStore } from './db/open';
+import type { Store } from './db/store';
+import { loadMapping, type Mapping } from './mapping';
+import { MondayClient } from './graphql/client';
+import { MondayBudget } from './graphql/budget';
+import { MONDAY_TASK_QUEUE, TASK_QUEUE } from './shared/temporal';
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle is built once per process and shared by workers, tests and replay. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} } as never;
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  apiKey?: string;
+  tls?: boolean | { clientCertPair: { crt: Buffer; key: Buffer } };
+}
+
+export function temporalTarget(config: Config, fallbackAddress: string): TemporalTarget {
+  const tls = config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
+    ? { clientCertPair: { crt: fs.readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: fs.readFileSync(config.TEMPORAL_TLS_KEY_PATH) } }
+    : config.TEMPORAL_TLS ?? Boolean(config.TEMPORAL_API_KEY);
+  return { address: config.TEMPORAL_ADDRESS ?? fallbackAddress, namespace: config.TEMPORAL_NAMESPACE, apiKey: config.TEMPORAL_API_KEY, tls };
+}
+
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+export interface MondayTarget {
+  url: string;
+  token: string;
+}
+
+export interface Services {
+  store: Store;
+  mapping: Mapping;
+  monday: MondayClient;
+  client: Client;
+}
+
+/** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */
+export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget): Promise<Services> {
+  const mapping = loadMapping(config.MAPPING_FILE);
+  const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+  const budget = new MondayBudget({
+    complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
+    requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,
+    maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS,
+  });
+  const mondayClient = new MondayClient({
+    url: monday.url, token: monday.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: config.MONDAY_TIMEOUT_MS,
+    budget, maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS, subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE,
+  });
+  const client = await connectClient(temporal);
+  return { store, mapping, monday: mondayClient, client };
+}
+
+export function activityDeps(config: Config, services: Services): ActivityDeps {
+  return {
+    store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
+    orderDefaults: { subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT },
+    removedSizes: config.MONDAY_REMOVED_SIZES,
+  };
+}
+
+export interface OrderWorkers {
+  /** Runs both workers until shutdown() (or a shutdown signal) and they have drained. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps): Promise<OrderWorkers> {
+  const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
+  const activities = createActivities(deps);
+  const common = { connection, namespace: temporal.namespace, activities, shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // Order workflows are short; a bounded cache keeps RSS predictable (sdk-typescript #2227).
+    maxCachedWorkflows: 500,
+  });
+  const mondayWorker = await Worker.create({
+    ...common,
+    taskQueue: MONDAY_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
+    maxTaskQueueActivitiesPerSecond: config.MONDAY_ACTIVITIES_PER_SECOND,
+  });
+  return {
+    async run() {
+      try {
+        await Promise.all([main.run(), mondayWorker.run()]);
+      } finally {
+        await connection.close();
+      }
+    },
+    shutdown() {
+      for (const w of [main, mondayWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

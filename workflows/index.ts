@@ -1,0 +1,6 @@
+// The worker's workflowsPath: every workflow type the worker runs.
+export { orderWorkflow } from './order';
+export type { OrderWorkflowInput, OrderResult } from './order';
+export { syncWorkflow } from './sync';
+export type { SyncWorkflowInput, SyncTotals } from './sync';
+export * from './messages';

@@ -52,7 +52,7 @@ afterEach(async () => sb.close());
 
 describe('auth and envelope', () => {
   it('answers 401 without or with an unknown Authorization header', async () => {
-    for (const headers of [{}, { Authorization: 'wrong' }]) {
+    for (const headers of [{}, { Authorization: 'wrong' }] as Record<string, string>[]) {
       const res = await fetch(sb.url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ complexity { query } }' }) });
       expect(res.status).toBe(401);
       const body = (await res.json()) as GqlResponse['body'];

@@ -1,0 +1,103 @@
+// Reads one page of ORDERS_UNIFIED, transforms each order line and decides what must go to Monday:
+// NEW / CHANGED / RETRY are staged and returned, UNCHANGED is skipped, bad and duplicate rows land in ERR_.
+import type { OrderPayload, SourceRow } from '../shared/order';
+import type { Store } from './store';
+import { ORDER_KEY_COLUMNS } from './orders-unified-columns';
+
+export interface DetectDeps { store: Store; transform: (row: SourceRow) => OrderPayload; keyOf: (row: SourceRow) => string }
+export interface DetectedOrder { key: string; customer: string; poNumber: string | null; aagOrderNumber: string; change: 'NEW' | 'CHANGED' | 'RETRY' }
+
+const norm = (s: string): string => s.trim().toUpperCase();
+
+export async function detectChangesPage(
+  deps: DetectDeps,
+  opts: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string },
+): Promise<{ orders: DetectedOrder[]; unchanged: number; failed: number; nextCursor: string | null }> {
+  const { store } = deps;
+  const page = await store.readSourcePage(opts.cursor, opts.pageSize, opts.po !== undefined ? { po: opts.po } : undefined);
+  let failed = 0;
+
+  // Group by order key: the store never splits a key group across pages, so a repeat here is a real duplicate.
+  const groups = new Map<string, SourceRow[]>();
+  for (const row of page.rows) {
+    let key: string;
+    try {
+      key = deps.keyOf(row);
+    } catch (e) {
+      if (await recordMappingError(deps, opts, row, e)) failed++;
+      continue;
+    }
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+
+  const payloads: OrderPayload[] = [];
+  for (const [key, rows] of groups) {
+    if (rows.length > 1) {
+      if (!matchesCustomerRaw(opts.customer, rows[0] as SourceRow)) continue;
+      await store.recordError({
+        scope: 'item', orderKey: key, category: 'DATA', errorType: 'DUPLICATE_ORDER_KEY', batchId: opts.batchId,
+        message: `${rows.length} ORDERS_UNIFIED rows share order key ${key}; none of them is sent until only one remains`, payload: rows,
+      });
+      failed += rows.length;
+      continue;
+    }
+    const row = rows[0] as SourceRow;
+    let payload: OrderPayload;
+    try {
+      payload = deps.transform(row);
+    } catch (e) {
+      if (await recordMappingError(deps, opts, row, e, key)) failed++;
+      continue;
+    }
+    if (opts.customer !== undefined && norm(payload.customer) !== norm(opts.customer)) continue;
+    payloads.push(payload);
+  }
+
+  const states = await store.getSyncStates(payloads.map((p) => p.key));
+  const orders: DetectedOrder[] = [];
+  const toStage: OrderPayload[] = [];
+  let unchanged = 0;
+  for (const p of payloads) {
+    const state = states.get(p.key);
+    let change: DetectedOrder['change'];
+    if (!state) change = 'NEW';
+    else if (state.status === 'SYNCED' && state.syncedHash === p.hash) { unchanged++; continue; }
+    else if (state.stagedHash === p.hash && state.status !== 'SYNCED') change = 'RETRY';   // failed or interrupted
+    else change = 'CHANGED';
+    toStage.push(p);
+    orders.push({ key: p.key, customer: p.customer, poNumber: p.poNumber, aagOrderNumber: p.aagOrderNumber, change });
+  }
+  await store.stageOrders(opts.batchId, toStage);
+  await store.updateBatch(opts.batchId, {
+    total: page.rows.length,
+    newOrders: orders.filter((o) => o.change === 'NEW').length,
+    changed: orders.filter((o) => o.change === 'CHANGED').length,
+    unchanged,
+    failed,
+  });
+  return { orders, unchanged, failed, nextCursor: page.nextCursor };
+}
+
+/** Records a row the transform (or key function) rejected; returns false when the row is outside the customer filter. */
+async function recordMappingError(
+  deps: DetectDeps, opts: { batchId: string; customer?: string }, row: SourceRow, e: unknown, key?: string,
+): Promise<boolean> {
+  if (!matchesCustomerRaw(opts.customer, row)) return false;
+  const err = e as { message?: unknown; orderKey?: unknown; field?: unknown; value?: unknown; reason?: unknown };
+  const orderKey = typeof err.orderKey === 'string' ? err.orderKey : key ?? ORDER_KEY_COLUMNS.map((c) => String(row[c] ?? '')).join('|');
+  const detail = typeof err.field === 'string' ? ` (field ${err.field}: ${String(err.reason ?? '')})` : '';
+  await deps.store.recordError({
+    scope: 'item', orderKey, category: 'DATA', errorType: 'MAPPING_ERROR', batchId: opts.batchId,
+    message: `${typeof err.message === 'string' ? err.message : String(e)}${detail}`, payload: row,
+  });
+  return true;
+}
+
+/**
+ * A row that never became a payload has no canonical customer; with a customer filter it counts when its raw
+ * CUSTOMER NAME starts with the filter (GREYSON ~ 'GREYSON CLOTHIERS'). Other customers' bad rows are left to their runs.
+ */
+function matchesCustomerRaw(customer: string | undefined, row: SourceRow): boolean {
+  if (customer === undefined) return true;
+  return norm(String(row['CUSTOMER NAME'] ?? '')).startsWith(norm(customer));
+}

@@ -14,7 +14,12 @@ const MAX_INT = 2_147_483_647; // sizes are SQL INT
 
 /** A value a converter refuses; turned into a MappingError with the order key and field. */
 class Reject {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** Set when the refused value is not the one the caller was converting (template parts). */
+    readonly field?: string,
+    readonly value?: unknown,
+  ) {}
 }
 
 // C0 and C1 control characters. Newlines survive only in long_text.
@@ -93,17 +98,6 @@ function toQuantity(value: unknown): number {
   return n;
 }
 
-/** Canonical JSON (sorted keys) so the hash does not depend on key order. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  return `{${Object.keys(record)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
-    .join(',')}}`;
-}
-
 interface RowContext {
   key: string;
   customer: string;
@@ -143,11 +137,20 @@ function compileTemplate(template: string, derived: Record<string, (ctx: RowCont
     const name = match[1] ?? '';
     pieces.push(template.slice(last, match.index));
     const fromCtx = derived[name];
-    pieces.push(fromCtx ? (_row, ctx) => fromCtx(ctx) : (row) => toText(row[name]) ?? '');
+    pieces.push(fromCtx ? (_row, ctx) => fromCtx(ctx) : (row) => templatePart(row, name));
     last = match.index + match[0].length;
   }
   pieces.push(template.slice(last));
   return pieces;
+}
+
+function templatePart(row: SourceRow, name: string): string {
+  const raw = row[name];
+  try {
+    return toText(raw) ?? '';
+  } catch (err) {
+    throw err instanceof Reject ? new Reject(err.reason, name, raw) : err;
+  }
 }
 
 function render(pieces: Piece[], row: SourceRow, ctx: RowContext): string {
@@ -156,10 +159,16 @@ function render(pieces: Piece[], row: SourceRow, ctx: RowContext): string {
   return out.replace(/\s+/g, ' ').trim();
 }
 
-type Convert = (raw: unknown, ctx: RowContext) => unknown;
+/** One column write, compiled: the cleaned value (or null to omit it) and its Monday write format. */
+interface ColumnPlan {
+  column: ColumnMapping;
+  value: (raw: unknown, ctx: RowContext) => string | null;
+  write: (value: string) => unknown;
+  /** Column id and type, prefixed to the value in the hash input. */
+  hashTag: string;
+}
 
-/** One column write: raw source value → Monday write format, or undefined to omit it. */
-function compileColumn(column: ColumnMapping): Convert {
+function compileColumn(column: ColumnMapping): ColumnPlan {
   const upperMap = (map: Record<string, string> | undefined): Map<string, string> | undefined =>
     map && new Map(Object.entries(map).map(([k, v]) => [k.trim().toUpperCase(), v]));
   const replace = upperMap(column.replace);
@@ -182,39 +191,49 @@ function compileColumn(column: ColumnMapping): Convert {
     }
     return value;
   };
+  const plan = (value: ColumnPlan['value'], write: ColumnPlan['write']): ColumnPlan => ({
+    column,
+    value,
+    write,
+    hashTag: `${column.id}\u0001${column.type}\u0001`,
+  });
 
   switch (column.type) {
     case 'text':
-      return (raw, ctx) => text(raw, ctx) ?? undefined;
+      return plan(text, (value) => value);
     case 'long_text':
-      return (raw, ctx) => {
-        const value = text(raw, ctx);
-        if (value === null) return undefined;
-        if (value.length > MAX_LONG_TEXT) throw new Reject(`longer than ${MAX_LONG_TEXT} characters (long_text ${column.id})`);
-        return { text: value };
-      };
+      return plan(
+        (raw, ctx) => {
+          const value = text(raw, ctx);
+          if (value !== null && value.length > MAX_LONG_TEXT) throw new Reject(`longer than ${MAX_LONG_TEXT} characters (long_text ${column.id})`);
+          return value;
+        },
+        (value) => ({ text: value }),
+      );
     case 'numbers':
-      return (raw, ctx) => {
-        const value = text(raw, ctx);
-        return value === null ? undefined : toNumberString(value);
-      };
+      return plan(
+        (raw, ctx) => {
+          const value = text(raw, ctx);
+          return value === null ? null : toNumberString(value);
+        },
+        (value) => value,
+      );
     case 'date':
-      return (raw) => {
-        const value = toDate(raw);
-        return value === undefined ? undefined : { date: value };
-      };
+      return plan(
+        (raw) => toDate(raw) ?? null,
+        (value) => ({ date: value }),
+      );
     case 'dropdown':
-      return (raw, ctx) => {
-        const value = label(raw, ctx);
-        return value === null ? undefined : { labels: [value] };
-      };
+      return plan(label, (value) => ({ labels: [value] }));
     case 'status':
-      return (raw, ctx) => {
-        const value = label(raw, ctx);
-        if (value === null) return undefined;
-        if (value.length > MAX_STATUS_LABEL) throw new Reject(`status labels are at most ${MAX_STATUS_LABEL} characters (${column.id})`);
-        return { label: value };
-      };
+      return plan(
+        (raw, ctx) => {
+          const value = label(raw, ctx);
+          if (value !== null && value.length > MAX_STATUS_LABEL) throw new Reject(`status labels are at most ${MAX_STATUS_LABEL} characters (${column.id})`);
+          return value;
+        },
+        (value) => ({ label: value }),
+      );
   }
 }
 
@@ -227,79 +246,98 @@ export function createTransform(mapping: Mapping): (row: SourceRow) => OrderPayl
   const derived = { customer: (ctx: RowContext) => ctx.customer, season: (ctx: RowContext) => ctx.season };
   const itemName = compileTemplate(items.itemName, derived);
   const groupName = compileTemplate(items.group.template, derived);
-  const subitemName = compileTemplate(subitems.name, {}); // rendered against the row { size }
-  const columns = items.columns.map((column) => ({ column, convert: compileColumn(column) }));
-
-  /** Runs a conversion; a refused value becomes a MappingError naming the key, field and value. */
-  const guard = <T>(key: string, field: string, raw: unknown, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof Reject) throw new MappingError(key, field, raw, err.reason);
-      throw err;
-    }
-  };
+  const columns = items.columns.map(compileColumn);
+  // A subitem name depends only on its size ({size} is its only placeholder), so name them once.
+  const subitemPieces = compileTemplate(subitems.name, {});
+  const subitemNames = new Map(source.sizeColumns.map((size) => [size, render(subitemPieces, { size }, { key: '', customer: '', season: '' })]));
+  const keyTag = `${items.keyColumnId}\u0001text\u0001`;
+  const sizeTag = `${subitems.sizeColumnId}\u0001${subitems.qtyColumnId}\u0001`;
 
   return (row: SourceRow): OrderPayload => {
     const key = orderKeyOf(mapping, row);
-
-    const rawCustomer = row[source.customerColumn];
-    const customerName = guard(key, source.customerColumn, rawCustomer, () => toText(rawCustomer));
-    if (customerName === null) throw new MappingError(key, source.customerColumn, rawCustomer, 'customer is empty');
-    const customer = customers.get(customerName.toUpperCase());
-    if (customer === undefined) {
-      throw new MappingError(key, source.customerColumn, rawCustomer, `unknown customer: not one of the known spellings under customers: in ${mapping.file} (exact match, case-insensitive)`);
-    }
-
-    let season = items.group.fallback;
-    for (const column of items.group.season) {
-      const value = guard(key, column, row[column], () => toText(row[column]));
-      if (value !== null) {
-        season = value;
-        break;
+    // One try for the whole row (no closure per value): `field` and `raw` say what was being converted.
+    let field = source.customerColumn;
+    let raw: unknown = row[field];
+    try {
+      const customerName = toText(raw);
+      if (customerName === null) throw new Reject('customer is empty');
+      const customer = customers.get(customerName.toUpperCase());
+      if (customer === undefined) {
+        throw new Reject(`unknown customer: not one of the known spellings under customers: in ${mapping.file} (exact match, case-insensitive)`);
       }
+
+      let season = items.group.fallback;
+      for (const column of items.group.season) {
+        field = column;
+        raw = row[column];
+        const value = toText(raw);
+        if (value !== null) {
+          season = value;
+          break;
+        }
+      }
+      const ctx: RowContext = { key, customer, season };
+
+      field = 'item name';
+      raw = null;
+      const name = render(itemName, row, ctx);
+      raw = name;
+      if (name === '') throw new Reject('item name is empty');
+      if (name.length > MAX_ITEM_NAME) throw new Reject(`item name is ${name.length} characters; Monday allows at most ${MAX_ITEM_NAME}`);
+      field = 'group name';
+      raw = null;
+      const group = render(groupName, row, ctx);
+
+      const columnValues: ColumnValues = {};
+      let createLabelsIfMissing = false;
+      // The hash input: every value sent, tagged with where and how it is sent. Separators are
+      // control characters, which cleaned values never contain.
+      let hashInput = `${name}\u0000${group}\u0000`;
+      for (const plan of columns) {
+        field = plan.column.source;
+        raw = row[field];
+        const value = plan.value(raw, ctx);
+        if (value === null) continue;
+        columnValues[plan.column.id] = plan.write(value);
+        hashInput += `${plan.hashTag}${value}\u0000`;
+        if (plan.column.createLabels) createLabelsIfMissing = true;
+      }
+      columnValues[items.keyColumnId] = key;
+      hashInput += `${keyTag}${key}\u0000${sizeTag}`;
+
+      const sizes: SubitemPayload[] = [];
+      for (const size of source.sizeColumns) {
+        raw = row[size];
+        if (raw === null || raw === undefined) continue;
+        field = size;
+        const qty = toQuantity(raw);
+        if (qty === 0) continue;
+        const subitemTitle = subitemNames.get(size) ?? size;
+        const qtyText = String(qty);
+        sizes.push({
+          size,
+          name: subitemTitle,
+          qty,
+          columnValues: { [subitems.sizeColumnId]: { labels: [size] }, [subitems.qtyColumnId]: qtyText },
+        });
+        hashInput += `${subitemTitle}\u0001${size}\u0001${qtyText}\u0000`;
+      }
+      if (subitems.createSizeLabels && sizes.length > 0) createLabelsIfMissing = true;
+
+      field = source.poNumberColumn;
+      raw = row[field];
+      const poNumber = toText(raw);
+      field = source.aagOrderNumberColumn;
+      raw = row[field];
+      const aagOrderNumber = toText(raw);
+      if (aagOrderNumber === null) throw new Reject('AAG order number is empty');
+
+      const hash = createHash('sha256').update(hashInput).digest('hex');
+      return { key, itemName: name, groupName: group, customer, poNumber, aagOrderNumber, columnValues, subitems: sizes, createLabelsIfMissing, hash };
+    } catch (err) {
+      if (!(err instanceof Reject)) throw err;
+      throw err.field === undefined ? new MappingError(key, field, raw, err.reason) : new MappingError(key, err.field, err.value, err.reason);
     }
-    const ctx: RowContext = { key, customer, season };
-
-    const name = guard(key, 'item name', null, () => render(itemName, row, ctx));
-    if (name === '') throw new MappingError(key, 'item name', name, 'item name is empty');
-    if (name.length > MAX_ITEM_NAME) throw new MappingError(key, 'item name', name, `item name is ${name.length} characters; Monday allows at most ${MAX_ITEM_NAME}`);
-    const group = guard(key, 'group name', null, () => render(groupName, row, ctx));
-
-    const columnValues: ColumnValues = {};
-    let createLabelsIfMissing = false;
-    for (const { column, convert } of columns) {
-      const raw = row[column.source];
-      const value = guard(key, column.source, raw, () => convert(raw, ctx));
-      if (value === undefined) continue;
-      columnValues[column.id] = value;
-      if (column.createLabels) createLabelsIfMissing = true;
-    }
-    columnValues[items.keyColumnId] = key;
-
-    const sizes: SubitemPayload[] = [];
-    for (const size of source.sizeColumns) {
-      const raw = row[size];
-      if (raw === null || raw === undefined) continue;
-      const qty = guard(key, size, raw, () => toQuantity(raw));
-      if (qty === 0) continue;
-      sizes.push({
-        size,
-        name: render(subitemName, { size }, ctx),
-        qty,
-        columnValues: { [subitems.sizeColumnId]: { labels: [size] }, [subitems.qtyColumnId]: String(qty) },
-      });
-    }
-    if (subitems.createSizeLabels && sizes.length > 0) createLabelsIfMissing = true;
-
-    const poNumber = guard(key, source.poNumberColumn, row[source.poNumberColumn], () => toText(row[source.poNumberColumn]));
-    const aagOrderNumber = guard(key, source.aagOrderNumberColumn, row[source.aagOrderNumberColumn], () => toText(row[source.aagOrderNumberColumn]));
-    if (aagOrderNumber === null) throw new MappingError(key, source.aagOrderNumberColumn, row[source.aagOrderNumberColumn], 'AAG order number is empty');
-
-    const hash = createHash('sha256')
-      .update(canonicalJson({ itemName: name, groupName: group, columnValues, subitems: sizes }))
-      .digest('hex');
-    return { key, itemName: name, groupName: group, customer, poNumber, aagOrderNumber, columnValues, subitems: sizes, createLabelsIfMissing, hash };
   };
 }
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { dump, load } from 'js-yaml';
 import { DEFAULT_MAPPING_FILE, loadMapping, MappingConfigError, parseMapping } from '../mapping';
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mapping-load-'));
 const original = (): Doc => load(readFileSync(DEFAULT_MAPPING_FILE, 'utf8')) as Doc;

@@ -44,7 +44,7 @@ function contract(name: string, open: () => Promise<Store>): void {
     test('source rows: paging never cuts an order key group, reads every row once, filters by PO and customer', async () => {
       const po = k('PO');
       const rows = generateDemoOrders({ seed: 7, extraOrders: 12, includeBadRows: false }).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null }));
-      const dup = { ...(rows[9] as SourceRow), NOTES: 'twin' };   // same key as row 9: must arrive on the same page
+      const dup: SourceRow = { ...(rows[9] as SourceRow), NOTES: 'twin' };   // same key as row 9: must arrive on the same page
       await store.insertSourceRows([...rows, dup]);
       const seen: SourceRow[] = [];
       let cursor: string | null = null;
@@ -217,7 +217,7 @@ describe('SQLite specifics', () => {
 
   test('four processes staging the same 200 order lines at once leave exactly one row per key and per size', async () => {
     const file = path.join(tmp, 'concurrent.db');
-    (await openStore({ sqliteFile: file })).close();
+    await (await openStore({ sqliteFile: file })).close();
     const script = `
       const { openStore } = require('./db/open');
       (async () => {

@@ -8,8 +8,12 @@ import { buildAliasedBatch, documents, type AliasedBatch, type MondayOperation }
 import { MondayApiError, classifyNetworkError, classifyResponse, headerValue } from './errors';
 
 export const MONDAY_API_VERSION = '2026-10';
-/** Monday's documented weight of one mutation; the first estimate before a real cost is observed. */
-const MUTATION_COST = 30_000;
+/**
+ * First estimate of a call's cost, before a real one is observed: Monday's documented 30,000 per
+ * mutation plus a margin for the selected fields (an estimate below the real cost lets a burst of
+ * concurrent callers overrun the minute's budget by one).
+ */
+const MUTATION_COST = 31_000;
 const QUERY_COST = 1_000;
 
 export interface MondayClientOptions {

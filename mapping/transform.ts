@@ -22,9 +22,12 @@ class Reject {
   ) {}
 }
 
-// C0 and C1 control characters. Newlines survive only in long_text.
+// C0 and C1 control characters are stripped; tabs and line breaks become one space first, so
+// "HEATHER\tGREY" reads "HEATHER GREY". Newlines survive only in long_text.
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
+const SPACING = /[\t\n\v\f\r]+/g;
+const SPACING_BUT_NEWLINE = /[\t\v\f]+/g;
 
 /** Any source value as cleaned text; null when empty. Rejects values no SQL column would hold. */
 function toText(value: unknown, keepNewlines = false): string | null {
@@ -38,7 +41,9 @@ function toText(value: unknown, keepNewlines = false): string | null {
   else if (typeof value === 'bigint') text = String(value);
   else if (value instanceof Date) text = isoDate(value);
   else throw new Reject(`unsupported value type ${Array.isArray(value) ? 'array' : typeof value}`);
-  const cleaned = keepNewlines ? text.replace(/\r\n?/g, '\n').replace(CONTROL_BUT_NEWLINE, '') : text.replace(CONTROL, '');
+  const cleaned = keepNewlines
+    ? text.replace(/\r\n?/g, '\n').replace(SPACING_BUT_NEWLINE, ' ').replace(CONTROL_BUT_NEWLINE, '')
+    : text.replace(SPACING, ' ').replace(CONTROL, '');
   const trimmed = cleaned.trim();
   return trimmed === '' ? null : trimmed;
 }
@@ -70,10 +75,14 @@ function toDate(value: unknown): string | undefined {
 }
 
 const PLAIN_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 
 /** Monday numbers are written as a numeric string, e.g. "$1,234.50" → "1234.5". */
 function toNumberString(text: string): string {
-  const m = PLAIN_NUMBER.exec(text.replace(/[$,%]/g, '').trim());
+  const cleaned = text.replace(/[$%]/g, '').trim();
+  // "," is stripped as a thousands separator only: "17,28" (a decimal comma) must not become 1728.
+  if (cleaned.includes(',') && !THOUSANDS.test(cleaned)) throw new Reject('not a number (a comma may only separate thousands)');
+  const m = PLAIN_NUMBER.exec(cleaned.replace(/,/g, ''));
   const whole = m?.[2] ?? '';
   const fraction = (m?.[3] ?? '').replace(/0+$/, '');
   if (!m || (whole === '' && (m[3] ?? '') === '')) throw new Reject('not a number (only $ , % are stripped)');
@@ -240,6 +249,7 @@ function compileColumn(column: ColumnMapping): ColumnPlan {
 /** Compiles the mapping into a row → OrderPayload function. The function throws only MappingError. */
 export function createTransform(mapping: Mapping): (row: SourceRow) => OrderPayload {
   const { source, items, subitems } = mapping;
+  const mappingFileName = mapping.file.split(/[\\/]/).pop() ?? mapping.file;
   const customers = new Map<string, string>();
   for (const c of mapping.customers) for (const v of c.variants) customers.set(v.trim().toUpperCase(), c.canonical);
 
@@ -263,7 +273,7 @@ export function createTransform(mapping: Mapping): (row: SourceRow) => OrderPayl
       if (customerName === null) throw new Reject('customer is empty');
       const customer = customers.get(customerName.toUpperCase());
       if (customer === undefined) {
-        throw new Reject(`unknown customer: not one of the known spellings under customers: in ${mapping.file} (exact match, case-insensitive)`);
+        throw new Reject(`unknown customer: not one of the spellings under customers: in ${mappingFileName} (exact match, case-insensitive)`);
       }
 
       let season = items.group.fallback;

@@ -212,6 +212,6 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
     type: column.type,
     text,
     value,
-    is_leaf: item.parent_id !== null || store.subitems(item.id).length === 0,
+    is_leaf: () => item.parent_id !== null || store.subitems(item.id).length === 0,
   };
 }

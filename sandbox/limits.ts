@@ -76,7 +76,7 @@ export class RateLimiter {
   }
 
   /** Real seconds, rounded up: whole seconds at real time, hundredths when time is scaled. */
-  private seconds(ms: number): number {
+  seconds(ms: number): number {
     const s = ms / 1000;
     return this.limits.timeScale <= 1 ? Math.max(1, Math.ceil(s)) : Math.max(0.01, Math.ceil(s * 100) / 100);
   }

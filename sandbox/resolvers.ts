@@ -141,7 +141,8 @@ function itemsPage(ctx: ExecutionContext, board: Board, after: string | null, li
   let rows: ItemRow[];
   if (filter) {
     // AND across columns, ANY OF within one column's values.
-    const sets = filter.map((f) => ctx.store.findByText(board.id, f.column_id, f.column_values));
+    const isDropdown = (id: string) => board.columns.some((c) => c.id === id && c.type === 'dropdown');
+    const sets = filter.map((f) => ctx.store.findByText(board.id, f.column_id, f.column_values, isDropdown(f.column_id)));
     const matching = sets.reduce<Set<string>>((acc, found) => new Set([...acc].filter((id) => found.has(id))), sets[0] ?? new Set());
     const ids = [...matching].map(BigInt).filter((id) => id > BigInt(after ?? 0)).sort((a, b) => (a < b ? -1 : 1));
     rows = ctx.store.items(ids.slice(0, limit + 1).map(String));

@@ -211,7 +211,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const ttl = IDEMPOTENCY_TTL_MS / limiter.limits.timeScale;
         if (entry && now - entry.created_at < ttl) {
           if (entry.in_flight) {
-            send(res, 409, errorBody('A request with this idempotency key is currently being processed', { code: 'IDEMPOTENCY_CONFLICT', status_code: 409 }, requestId), { 'Retry-After': '1' });
+            send(res, 409, errorBody('A request with this idempotency key is currently being processed', { code: 'IDEMPOTENCY_CONFLICT', status_code: 409 }, requestId), { 'Retry-After': String(limiter.seconds(1000 / limiter.limits.timeScale)) });
             return;
           }
           stats.idempotentReplays += 1;

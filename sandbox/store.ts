@@ -38,6 +38,7 @@ CREATE INDEX IF NOT EXISTS items_board ON items (board_id, state, id);
 CREATE INDEX IF NOT EXISTS items_parent ON items (parent_id);
 CREATE TABLE IF NOT EXISTS column_values (item_id INTEGER NOT NULL, column_id TEXT NOT NULL, value TEXT, text TEXT NOT NULL,
   PRIMARY KEY (item_id, column_id));
+CREATE INDEX IF NOT EXISTS column_values_by_text ON column_values (column_id, text COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, status INTEGER, body TEXT, created_at INTEGER NOT NULL,
   in_flight INTEGER NOT NULL);
 `;
@@ -69,6 +70,18 @@ export class SandboxStore {
     })();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: the sandbox runs the same few statements thousands of times. */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -84,27 +97,27 @@ export class SandboxStore {
 
   // ---- groups
   groups(boardId: string): { id: string; title: string }[] {
-    return this.db.prepare('SELECT id, title FROM groups WHERE board_id = ? ORDER BY position, id').all(boardId) as {
+    return this.sql('SELECT id, title FROM groups WHERE board_id = ? ORDER BY position, id').all(boardId) as {
       id: string;
       title: string;
     }[];
   }
 
   group(boardId: string, groupId: string): { id: string; title: string } | undefined {
-    return this.db.prepare('SELECT id, title FROM groups WHERE board_id = ? AND id = ?').get(boardId, groupId) as
+    return this.sql('SELECT id, title FROM groups WHERE board_id = ? AND id = ?').get(boardId, groupId) as
       | { id: string; title: string }
       | undefined;
   }
 
   createGroup(boardId: string, title: string): { id: string; title: string } {
-    const row = this.db.prepare('SELECT COUNT(*) AS n, MAX(position) AS last FROM groups WHERE board_id = ?').get(boardId) as {
+    const row = this.sql('SELECT COUNT(*) AS n, MAX(position) AS last FROM groups WHERE board_id = ?').get(boardId) as {
       n: number;
       last: number | null;
     };
     let n = row.n;
     let id = `group_sbx${n.toString(36)}`;
     while (this.group(boardId, id)) id = `group_sbx${(++n).toString(36)}`;
-    this.db.prepare('INSERT INTO groups (board_id, id, title, position) VALUES (?, ?, ?, ?)').run(boardId, id, title, (row.last ?? -1) + 1);
+    this.sql('INSERT INTO groups (board_id, id, title, position) VALUES (?, ?, ?, ?)').run(boardId, id, title, (row.last ?? -1) + 1);
     return { id, title };
   }
 
@@ -117,20 +130,20 @@ export class SandboxStore {
   }
 
   addLabel(boardId: string, columnId: string, name: string): number {
-    const row = this.db.prepare('SELECT MAX(label_id) AS last FROM labels WHERE board_id = ? AND column_id = ?').get(boardId, columnId) as {
+    const row = this.sql('SELECT MAX(label_id) AS last FROM labels WHERE board_id = ? AND column_id = ?').get(boardId, columnId) as {
       last: number | null;
     };
     // Status index 5 is Monday's default empty label: never hand it out for a new label.
     let id = (row.last ?? 0) + 1;
     if (id === 5) id = 6;
-    this.db.prepare('INSERT INTO labels (board_id, column_id, label_id, name) VALUES (?, ?, ?, ?)').run(boardId, columnId, id, name);
+    this.sql('INSERT INTO labels (board_id, column_id, label_id, name) VALUES (?, ?, ?, ?)').run(boardId, columnId, id, name);
     return id;
   }
 
   // ---- items
   item(id: string): ItemRow | undefined {
     if (!/^\d+$/.test(id)) return undefined;
-    return this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(BigInt(id)) as ItemRow | undefined;
+    return this.sql(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(BigInt(id)) as ItemRow | undefined;
   }
 
   items(ids: string[]): ItemRow[] {
@@ -145,7 +158,7 @@ export class SandboxStore {
   }
 
   countItems(boardId: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM items WHERE board_id = ? AND state = 'active'`).get(boardId) as { n: number }).n;
+    return (this.sql(`SELECT COUNT(*) AS n FROM items WHERE board_id = ? AND state = 'active'`).get(boardId) as { n: number }).n;
   }
 
   subitems(parentId: string): ItemRow[] {
@@ -156,7 +169,7 @@ export class SandboxStore {
 
   insertItem(boardId: string, groupId: string, name: string, parentId: string | null): ItemRow {
     const now = new Date().toISOString();
-    const last = (this.db.prepare('SELECT MAX(id) AS last FROM items').get() as { last: number | bigint | null }).last;
+    const last = (this.sql('SELECT MAX(id) AS last FROM items').get() as { last: number | bigint | null }).last;
     const id = last === null ? BigInt(FIRST_ITEM_ID) : BigInt(last) + 1n;
     this.db
       .prepare('INSERT INTO items (id, board_id, group_id, name, state, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -167,46 +180,51 @@ export class SandboxStore {
   }
 
   renameItem(id: string, name: string): void {
-    this.db.prepare('UPDATE items SET name = ?, updated_at = ? WHERE id = ?').run(name, new Date().toISOString(), BigInt(id));
+    this.sql('UPDATE items SET name = ?, updated_at = ? WHERE id = ?').run(name, new Date().toISOString(), BigInt(id));
   }
 
   setItemState(id: string, state: ItemRow['state']): void {
-    this.db.prepare('UPDATE items SET state = ?, updated_at = ? WHERE id = ?').run(state, new Date().toISOString(), BigInt(id));
+    this.sql('UPDATE items SET state = ?, updated_at = ? WHERE id = ?').run(state, new Date().toISOString(), BigInt(id));
   }
 
   // ---- column values
   values(itemId: string): Map<string, StoredValue> {
-    const rows = this.db.prepare('SELECT column_id, value, text FROM column_values WHERE item_id = ?').all(BigInt(itemId)) as StoredValue[];
+    const rows = this.sql('SELECT column_id, value, text FROM column_values WHERE item_id = ?').all(BigInt(itemId)) as StoredValue[];
     return new Map(rows.map((r) => [r.column_id, r]));
   }
 
   /** Write (or clear, with value null) one column of an item. */
   writeValue(itemId: string, columnId: string, value: string | null, text: string): void {
     if (value === null) {
-      this.db.prepare('DELETE FROM column_values WHERE item_id = ? AND column_id = ?').run(BigInt(itemId), columnId);
+      this.sql('DELETE FROM column_values WHERE item_id = ? AND column_id = ?').run(BigInt(itemId), columnId);
     } else {
       this.db
         .prepare('INSERT INTO column_values (item_id, column_id, value, text) VALUES (?, ?, ?, ?) ON CONFLICT (item_id, column_id) DO UPDATE SET value = excluded.value, text = excluded.text')
         .run(BigInt(itemId), columnId, value, text);
     }
-    this.db.prepare('UPDATE items SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), BigInt(itemId));
+    this.sql('UPDATE items SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), BigInt(itemId));
   }
 
-  /** Active items of a board whose column text matches any of `texts` (case-insensitive, whole value). */
-  findByText(boardId: string, columnId: string, texts: string[]): Set<string> {
-    const wantEmpty = texts.some((t) => t === '');
-    const wanted = texts.filter((t) => t !== '').map((t) => t.toLowerCase());
-    const rows = this.db
-      .prepare(
-        `SELECT CAST(i.id AS TEXT) AS id, cv.text AS text FROM items i LEFT JOIN column_values cv ON cv.item_id = i.id AND cv.column_id = ?
-         WHERE i.board_id = ? AND i.state = 'active'`,
-      )
-      .all(columnId, boardId) as { id: string; text: string | null }[];
+  /**
+   * Active items of a board whose column text matches any of `texts`, like items_page_by_column_values:
+   * the whole text case-insensitively, or (dropdowns) any one of its labels; "" finds empty values.
+   */
+  findByText(boardId: string, columnId: string, texts: string[], matchLabels: boolean): Set<string> {
     const found = new Set<string>();
-    for (const row of rows) {
-      const text = row.text ?? '';
-      if (text === '' ? wantEmpty : wanted.includes(text.toLowerCase()) || text.split(', ').some((part) => wanted.includes(part.toLowerCase()))) {
-        found.add(row.id);
+    const active = `SELECT CAST(i.id AS TEXT) AS id, cv.text AS text FROM items i`;
+    for (const wanted of new Set(texts)) {
+      if (wanted === '') {
+        const rows = this.sql(`${active} LEFT JOIN column_values cv ON cv.item_id = i.id AND cv.column_id = ?
+          WHERE i.board_id = ? AND i.state = 'active' AND (cv.text IS NULL OR cv.text = '')`).all(columnId, boardId) as { id: string }[];
+        rows.forEach((r) => found.add(r.id));
+      } else if (matchLabels) {
+        const rows = this.sql(`${active} JOIN column_values cv ON cv.item_id = i.id AND cv.column_id = ?
+          WHERE i.board_id = ? AND i.state = 'active' AND instr(lower(cv.text), lower(?)) > 0`).all(columnId, boardId, wanted) as { id: string; text: string }[];
+        rows.filter((r) => r.text.split(', ').some((label) => label.toLowerCase() === wanted.toLowerCase())).forEach((r) => found.add(r.id));
+      } else {
+        const rows = this.sql(`${active} JOIN column_values cv ON cv.item_id = i.id
+          WHERE cv.column_id = ? AND cv.text = ? COLLATE NOCASE AND i.board_id = ? AND i.state = 'active'`).all(columnId, wanted, boardId) as { id: string }[];
+        rows.forEach((r) => found.add(r.id));
       }
     }
     return found;
@@ -214,20 +232,20 @@ export class SandboxStore {
 
   // ---- idempotency cache
   idempotencyEntry(key: string): { status: number | null; body: string | null; created_at: number; in_flight: number } | undefined {
-    return this.db.prepare('SELECT status, body, created_at, in_flight FROM idempotency WHERE key = ?').get(key) as
+    return this.sql('SELECT status, body, created_at, in_flight FROM idempotency WHERE key = ?').get(key) as
       | { status: number | null; body: string | null; created_at: number; in_flight: number }
       | undefined;
   }
 
   markInFlight(key: string, now: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO idempotency (key, status, body, created_at, in_flight) VALUES (?, NULL, NULL, ?, 1)').run(key, now);
+    this.sql('INSERT OR REPLACE INTO idempotency (key, status, body, created_at, in_flight) VALUES (?, NULL, NULL, ?, 1)').run(key, now);
   }
 
   storeResponse(key: string, response: CachedResponse, now: number): void {
-    this.db.prepare('UPDATE idempotency SET status = ?, body = ?, created_at = ?, in_flight = 0 WHERE key = ?').run(response.status, response.body, now, key);
+    this.sql('UPDATE idempotency SET status = ?, body = ?, created_at = ?, in_flight = 0 WHERE key = ?').run(response.status, response.body, now, key);
   }
 
   forget(key: string): void {
-    this.db.prepare('DELETE FROM idempotency WHERE key = ?').run(key);
+    this.sql('DELETE FROM idempotency WHERE key = ?').run(key);
   }
 }

@@ -163,6 +163,22 @@ describe('operations', () => {
     expect(rest.body.data?.boards[0].items_page).toEqual({ cursor: null, items: [{ name: 'item 3' }, { name: 'item 4' }] });
   });
 
+  it('matches one dropdown label, and "" finds items with the column empty', async () => {
+    await createItem(sb, 'two customers', { dropdown_mkr542p2: { labels: ['GREYSON', 'PELOTON'] }, text_mkr61hpz: 'A' });
+    await createItem(sb, 'no customer', { text_mkr61hpz: 'B' });
+    const find = async (column: string, value: string) => {
+      const res = await gql(sb, `query ($c: String!, $v: [String]!) { items_page_by_column_values(board_id: ${ITEMS_BOARD}, columns: [{ column_id: $c, column_values: $v }]) { items { name } } }`, { c: column, v: [value] });
+      return (res.body.data?.items_page_by_column_values.items as { name: string }[]).map((i) => i.name);
+    };
+    expect(await find('dropdown_mkr542p2', 'peloton')).toEqual(['two customers']);
+    expect(await find('dropdown_mkr542p2', 'PELO')).toEqual([]);
+    expect(await find('dropdown_mkr542p2', '')).toEqual(['no customer']);
+    const both = await gql(sb, `{ items_page_by_column_values(board_id: ${ITEMS_BOARD}, columns: [{ column_id: "text_mkr61hpz", column_values: ["A", "B"] }, { column_id: "dropdown_mkr542p2", column_values: ["GREYSON"] }]) { items { name } } }`);
+    expect(both.body.data?.items_page_by_column_values.items).toEqual([{ name: 'two customers' }]);
+    const sub = await gql(sb, `{ items_page_by_column_values(board_id: ${SUBITEMS_BOARD}, columns: [{ column_id: "numeric_mkra7j8e", column_values: ["1"] }]) { items { id } } }`);
+    expect(sub.body.errors?.[0]?.extensions?.code).toBe('InvalidArgumentException');
+  });
+
   it('updates values, archives items and creates groups', async () => {
     const id = (await createItem(sb, 'to change', { text_mkr61hpz: 'A' })).body.data?.create_item.id as string;
     const changed = await gql(sb, `mutation ($b: ID!, $i: ID, $cv: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $cv) { id name column_values(ids: ["text_mkr61hpz", "numeric_mkr5cact"]) { id text } } }`, {

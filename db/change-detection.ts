@@ -73,7 +73,7 @@ export async function detectChangesPage(
     newOrders: orders.filter((o) => o.change === 'NEW').length,
     changed: orders.filter((o) => o.change === 'CHANGED').length,
     unchanged,
-    failed,
+    rejected: failed,
   });
   return { orders, unchanged, failed, nextCursor: page.nextCursor };
 }

@@ -5,7 +5,7 @@ import type { BatchCounters, BatchPhase } from './store';
 /** MON_BatchProcessing counter columns, by BatchCounters field. */
 export const BATCH_COUNTER_COLUMNS: Record<keyof BatchCounters, string> = {
   total: 'total_records', newOrders: 'new_orders', changed: 'changed_orders', unchanged: 'unchanged_orders',
-  failed: 'failed_records', synced: 'synced_records', items: 'items_created', subitems: 'subitems_created',
+  failed: 'failed_records', rejected: 'rejected_records', synced: 'synced_records', items: 'items_created', subitems: 'subitems_created',
   apiCalls: 'api_calls_made',
 };
 export const BATCH_PHASE_COLUMNS: Record<BatchPhase, string> = {

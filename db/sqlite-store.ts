@@ -354,7 +354,7 @@ export function toBatchRecord(r: Row): BatchRecord {
     batchId: String(r.batch_id), batchType: String(r.batch_type), customer: str(r.customer_name), status: r.status as BatchRecord['status'],
     counters: {
       total: n('total_records'), newOrders: n('new_orders'), changed: n('changed_orders'), unchanged: n('unchanged_orders'),
-      failed: n('failed_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
+      failed: n('failed_records'), rejected: n('rejected_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
     },
     startTime: isoOf(r.start_time) ?? '', endTime: isoOf(r.end_time),
     durationSeconds: r.duration_seconds === null || r.duration_seconds === undefined ? null : Number(r.duration_seconds),

@@ -13,7 +13,7 @@ export interface ErrorRecord {
   // filled when read back:
   id?: number; createdAt?: string; resolvedAt?: string | null;
 }
-export interface BatchCounters { total?: number; newOrders?: number; changed?: number; unchanged?: number; failed?: number; synced?: number; items?: number; subitems?: number; apiCalls?: number }
+export interface BatchCounters { total?: number; newOrders?: number; changed?: number; unchanged?: number; failed?: number; rejected?: number; synced?: number; items?: number; subitems?: number; apiCalls?: number }
 export type BatchPhase = 'staging_loaded' | 'items_created' | 'subitems_created';
 export type BatchStatus = 'STARTED' | 'STAGING_LOADED' | 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS';
 

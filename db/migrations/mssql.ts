@@ -86,7 +86,7 @@ export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
   [batch_type] NVARCHAR(200) NOT NULL,
   [status] NVARCHAR(30) NOT NULL DEFAULT 'STARTED',
   [total_records] INT NOT NULL DEFAULT 0, [new_orders] INT NOT NULL DEFAULT 0, [changed_orders] INT NOT NULL DEFAULT 0,
-  [unchanged_orders] INT NOT NULL DEFAULT 0, [failed_records] INT NOT NULL DEFAULT 0, [synced_records] INT NOT NULL DEFAULT 0,
+  [unchanged_orders] INT NOT NULL DEFAULT 0, [failed_records] INT NOT NULL DEFAULT 0, [rejected_records] INT NOT NULL DEFAULT 0, [synced_records] INT NOT NULL DEFAULT 0,
   [items_created] INT NOT NULL DEFAULT 0, [subitems_created] INT NOT NULL DEFAULT 0, [api_calls_made] INT NOT NULL DEFAULT 0,
   [start_time] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
   [end_time] DATETIME2(3) NULL,

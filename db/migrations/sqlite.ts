@@ -79,7 +79,7 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
   batch_type TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'STARTED',
   total_records INTEGER NOT NULL DEFAULT 0, new_orders INTEGER NOT NULL DEFAULT 0, changed_orders INTEGER NOT NULL DEFAULT 0,
-  unchanged_orders INTEGER NOT NULL DEFAULT 0, failed_records INTEGER NOT NULL DEFAULT 0, synced_records INTEGER NOT NULL DEFAULT 0,
+  unchanged_orders INTEGER NOT NULL DEFAULT 0, failed_records INTEGER NOT NULL DEFAULT 0, rejected_records INTEGER NOT NULL DEFAULT 0, synced_records INTEGER NOT NULL DEFAULT 0,
   items_created INTEGER NOT NULL DEFAULT 0, subitems_created INTEGER NOT NULL DEFAULT 0, api_calls_made INTEGER NOT NULL DEFAULT 0,
   start_time TEXT NOT NULL,
   end_time TEXT,

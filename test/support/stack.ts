@@ -3,11 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../config';
 import { startDevServer, type DevServer } from '../../cli/dev-server';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { activityDeps, createWorkers, openServices, temporalTarget, type OrderWorkers, type Services } from '../../worker';
 import { SANDBOX_TOKEN } from '../../cli/targets';
+
+/** Effectively no complexity limit (Monday's `complexity` fields are 32-bit Ints). */
+const UNLIMITED = 2_000_000_000;
 
 export interface Stack extends Services {
   config: Config;
@@ -23,15 +27,21 @@ export interface Stack extends Services {
 }
 
 export async function startStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; worker?: boolean } = {}): Promise<Stack> {
+  quietRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-sync-test-'));
   const temporal = await startDevServer({ port: 0, uiPort: null, dbFile: null, logFile: path.join(dir, 'temporal.log') });
-  const sandbox = await startSandbox({ port: 0, dbFile: path.join(dir, 'sandbox.db'), tokens: [SANDBOX_TOKEN], ...opts.sandbox });
+  // Monday's real per-minute budget would make every test last minutes; tests that are about limits set their own.
+  const sandbox = await startSandbox({
+    port: 0, dbFile: path.join(dir, 'sandbox.db'), tokens: [SANDBOX_TOKEN],
+    ...opts.sandbox, limits: { complexityPerMinute: UNLIMITED, ...opts.sandbox?.limits },
+  });
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     SQLITE_FILE: path.join(dir, 'orders.db'),
     SANDBOX_PORT: new URL(sandbox.url).port,
     RERUN_WAIT: '10m',
     WORKER_SHUTDOWN_GRACE: '2s',
+    MONDAY_COMPLEXITY_PER_MINUTE: String(UNLIMITED),
     ...opts.env,
   };
   const config = loadConfig(env);
@@ -63,4 +73,16 @@ export async function startStack(opts: { env?: Record<string, string>; sandbox?:
   };
   if (opts.worker !== false) await stack.startWorker();
   return stack;
+}
+
+let runtimeInstalled = false;
+/** Worker logs at WARN, so test output shows what matters. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
 }

@@ -40,6 +40,7 @@ describe('column types: Monday write format', () => {
     ['numbers from a number', 'CUSTOMER PRICE', 28.5, '28.5'],
     ['numbers: $ and , stripped', 'CUSTOMER PRICE', '$1,234.50', '1234.5'],
     ['numbers: % stripped', 'US DUTY RATE', '16.5%', '16.5'],
+    ['numbers: millions', 'CUSTOMER PRICE', '-1,234,567', '-1234567'],
     ['numbers: zero stays zero', 'FINAL FOB (USD)', '0', '0'],
     ['numbers: negative', 'DISCOUNT', '-2.50', '-2.5'],
     ['numbers: leading zeros and a bare fraction', 'DISCOUNT', '007', '7'],
@@ -78,6 +79,7 @@ describe('column types: Monday write format', () => {
 describe('conversion errors name the order key, field, value and reason', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['12,5kg in a numbers column', { 'CUSTOMER PRICE': '12,5kg' }, 'CUSTOMER PRICE', /not a number/],
+    ['decimal comma (would silently become 1728)', { 'DDP US (USD)': '$17,28' }, 'DDP US (USD)', /comma may only separate thousands/],
     ['TRUE outside US TARIFF RATE', { 'US DUTY': 'TRUE' }, 'US DUTY', /not a number/],
     ['lone $', { 'CUSTOMER PRICE': '$' }, 'CUSTOMER PRICE', /not a number/],
     ['scientific notation', { 'CUSTOMER PRICE': 1e21 }, 'CUSTOMER PRICE', /not a number/],

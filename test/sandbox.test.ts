@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 
 const ITEMS_BOARD = '9200517329';
@@ -277,6 +278,27 @@ describe('column value validation', () => {
     const empty = await gql(sb, CREATE_ITEM, { board: ITEMS_BOARD, name: '' });
     expect(empty.body.errors?.[0]?.extensions?.code).toBe('ItemNameTooLongException');
     expect((await gql(sb, '{ items(ids: [1]) { id } }')).body.data?.items).toEqual([]);
+  });
+
+  it('rejects create_item once the board holds items_limit items', async () => {
+    const file = join(dir, 'full.db');
+    const first = await startSandbox({ dbFile: file });
+    await first.close();
+    // Fill the board straight in its SQLite file: 10,000 API calls would only slow the test down.
+    const db = new Database(file);
+    const insert = db.prepare(`INSERT INTO items (id, board_id, group_id, name, state, parent_id, created_at, updated_at) VALUES (?, '${ITEMS_BOARD}', 'topics', ?, 'active', NULL, '', '')`);
+    db.transaction(() => {
+      for (let i = 0; i < 10_000; i++) insert.run(20_000_000_000 + i, `filler ${i}`);
+    })();
+    db.close();
+    const full = await startSandbox({ dbFile: file });
+    try {
+      const res = await createItem(full, 'one too many', {});
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('ItemsLimitationException');
+      expect(res.body.errors?.[0]?.message).toContain('10000');
+    } finally {
+      await full.close();
+    }
   });
 
   it('a bad value rejects the whole mutation: nothing is written', async () => {

@@ -1,7 +1,7 @@
 // Wiring: configuration → connections → activities → two Workers (workflows + database activities on one
 // task queue, Monday activities on their own rate-limited queue).
 import fs from 'node:fs';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
@@ -62,7 +62,16 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,
     maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS,
   });
+  const meter = Runtime.instance().metricMeter;
+  const requests = meter.createCounter('orders_sync_monday_requests', 'requests', 'Monday API requests');
+  const throttled = meter.createCounter('orders_sync_monday_rate_limited', 'requests', 'Monday 429 / rate-limit answers');
+  const complexityUsed = meter.createCounter('orders_sync_monday_complexity', 'points', 'Monday complexity reported as used');
   const mondayClient = new MondayClient({
+    onRequest: (r) => {
+      requests.add(1, { operation: r.operation, outcome: r.errorCode ?? 'ok' });
+      if (r.rateLimited) throttled.add(1);
+      if (r.complexity) complexityUsed.add(r.complexity);
+    },
     url: monday.url, token: monday.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: config.MONDAY_TIMEOUT_MS,
     budget, maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS, subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE,
   });

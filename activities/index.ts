@@ -1,14 +1,14 @@
 // Every side effect the order and sync workflows need, as Temporal activities. Dependencies come in
 // through the factory (samples-typescript's dependency-injection pattern), so tests pass real or fake ones.
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { Context, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, MappingError, createTransform, orderKeyOf } from '../mapping';
 import type { MondayClient } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
-import { toActivityFailure } from '../graphql/errors';
+import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
@@ -172,14 +172,14 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
-        const partial = (err as { partial?: { subitems?: { size: string; subitemId: string; qty: number }[] } }).partial;
-        if (partial?.subitems?.length) await store.setSubitemIds(input.key, partial.subitems);
+        if (err instanceof MondayApiError && err.partialSubitems?.length) await store.setSubitemIds(input.key, err.partialSubitems);
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
       }
     }),
 
     async markOrderSynced(input: { key: string; hash: string; batchId: string | null; subitems: number }): Promise<void> {
       await store.markSynced(input.key, input.hash);
+      metricMeter.createCounter('orders_sync_orders_synced', 'orders', 'order lines synced').add(1);
       if (input.batchId) await store.updateBatch(input.batchId, { synced: 1, items: 1, subitems: input.subitems });
     },
 
@@ -187,6 +187,7 @@ export function createActivities(deps: ActivityDeps) {
       const f = input.failure;
       await store.recordError({ scope: 'item', orderKey: input.key, category: f.category, errorType: f.type, message: f.message, httpStatus: f.httpStatus, batchId: input.batchId });
       await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
+      metricMeter.createCounter('orders_sync_orders_failed', 'orders', 'order lines failed').add(1, { category: f.category });
       if (input.batchId) await store.updateBatch(input.batchId, { failed: 1 });
     },
   };

@@ -5,7 +5,6 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { SEARCH_ATTRIBUTES } from '../shared/temporal';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findOrInstallTemporalCli } = require('../scripts/temporal-cli.js') as {
   findOrInstallTemporalCli: (o?: { install?: boolean }) => { path: string; source: string };
 };

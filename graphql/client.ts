@@ -34,6 +34,18 @@ export interface MondayClientOptions {
    * complexity: 30k per subitem still bounds Monday throughput to ~333 per minute on 10M.
    */
   subitemBatchSize?: number;
+  /** Called after every request (metrics). */
+  onRequest?: (r: RequestOutcome) => void;
+}
+
+export interface RequestOutcome {
+  operation: string;
+  isMutation: boolean;
+  /** Complexity Monday reported for the request, when it said. */
+  complexity: number | null;
+  /** The first error's code, if any (e.g. COMPLEXITY_BUDGET_EXHAUSTED). */
+  errorCode: string | null;
+  rateLimited: boolean;
 }
 
 export interface CallOptions {
@@ -68,9 +80,11 @@ export class MondayClient {
   /** Last observed complexity per operation (per alias for batches): the budget's estimate. */
   private readonly costs = new Map<string, number>();
   private readonly batches = new Map<string, AliasedBatch>();
+  private readonly onRequest: (r: RequestOutcome) => void;
 
   constructor(opts: MondayClientOptions) {
     this.token = opts.token;
+    this.onRequest = opts.onRequest ?? (() => {});
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.subitemBatchSize = opts.subitemBatchSize ?? 25;
     this.budget = opts.budget ?? new MondayBudget({ maxConcurrentMutationsPerBoard: opts.maxConcurrentMutationsPerBoard });
@@ -100,10 +114,12 @@ export class MondayClient {
     let errors: MondayApiError[];
     let data: unknown = null;
     let replayed = false;
+    let complexity: number | null = null;
     try {
       const headers: Record<string, string> = opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {};
       const res = await this.gql.rawRequest<T>(op.document, variables, headers);
       data = res.data;
+      complexity = (res.data as ComplexityField | undefined)?.complexity?.query ?? null;
       replayed = headerValue(res.headers, 'idempotency-replayed') === 'true';
       this.observe(costKey, aliasCount, res.headers, res.data as ComplexityField);
       errors = classifyResponse({ httpStatus: res.status, headers: res.headers, body: { errors: res.errors } });
@@ -122,6 +138,7 @@ export class MondayClient {
     }
     errors = errors.map((e) => this.redact(e));
     const rateLimited = errors.find((e) => e.kind === 'rate_limit');
+    this.onRequest({ operation: op.name, isMutation: op.isMutation, complexity, errorCode: errors[0]?.code ?? null, rateLimited: rateLimited !== undefined });
     if (rateLimited) this.budget.pause(rateLimited.retryAfterMs ?? 1000);
     const requestLevel = errors.find((e) => e.alias === undefined || e.alias === 'complexity' || data === null);
     if (requestLevel) throw requestLevel;

@@ -64,6 +64,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   setFaults(f: Partial<SandboxFaults>): void;
   setLimits(l: Partial<SandboxLimits>): void;
+  /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
+  setItemsLimit(boardId: string, limit: number): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -333,6 +335,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats: () => ({ ...stats }),
     setFaults,
     setLimits: (l) => limiter.setLimits(l),
+    setItemsLimit(boardId, limit) {
+      const board = boards.get(boardId);
+      if (!board) throw new Error(`no board ${boardId}`);
+      board.itemsLimit = limit;
+    },
     reset,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Store } from '../db/store';
+import type { StagedOrder, Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, MappingError, createTransform, orderKeyOf } from '../mapping';
 import type { MondayClient } from '../graphql/client';
@@ -131,7 +131,7 @@ export function createActivities(deps: ActivityDeps) {
       try {
         const result = await writeItem(deps.monday, {
           boardId: mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: p.hash,
+          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: writeRevision(staged),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
@@ -155,7 +155,7 @@ export function createActivities(deps: ActivityDeps) {
           parentItemId: staged.itemId, subitemsBoardId: mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
-          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: staged.payload.hash,
+          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
         });
         await store.setSubitemIds(input.key, result.subitems);
         if (result.failures.length > 0) {
@@ -194,6 +194,16 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;
+
+/**
+ * What the Idempotency-Keys of an order's writes derive from: the payload and the staging attempt.
+ * Retries of one attempt reuse their keys (Monday replays the first answer instead of writing twice);
+ * a rerun after a fix gets fresh keys, or Monday would replay the old rejection for 30 minutes. A rerun
+ * never duplicates: it looks the item up by its key column and reconciles subitems first.
+ */
+function writeRevision(staged: StagedOrder): string {
+  return `${staged.payload.hash}:${staged.attempts}`;
+}
 
 /** Heartbeats while a Monday call (and its budget wait) runs, so a killed worker is noticed within the
  * heartbeat timeout instead of the much longer start-to-close timeout. */

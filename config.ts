@@ -36,6 +36,8 @@ const schema = z.object({
   MONDAY_MAX_CONCURRENT_MUTATIONS: positiveInt.default(4),
   MONDAY_COMPLEXITY_PER_MINUTE: positiveInt.default(10_000_000),
   MONDAY_REQUESTS_PER_MINUTE: positiveInt.default(5_000),
+  /** Only for the time-scaled sandbox of benchmarks and chaos runs: a Monday minute lasts 60/scale seconds. */
+  MONDAY_TIME_SCALE: z.coerce.number().positive().default(1),
   MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
   MONDAY_REMOVED_SIZES: z.enum(['zero', 'archive']).default('zero'),
   SANDBOX_PORT: port.default(8790),
@@ -46,6 +48,7 @@ const schema = z.object({
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   RERUN_WAIT: duration.default('7d'),
 
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
   WORKER_SHUTDOWN_GRACE: duration.default('30s'),

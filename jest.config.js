@@ -1,7 +1,7 @@
 /** Unit and integration tests; integration suites start their own Temporal dev server (test/harness). */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 120_000,
   maxWorkers: 2,

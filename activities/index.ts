@@ -61,13 +61,13 @@ export function createActivities(deps: ActivityDeps) {
       await store.startBatch({ batchId: input.batchId, batchType, customer: input.customer, configSnapshot: { scheduledBy: input.scheduledBy, mapping: mapping.file } });
     },
 
-    async detectChanges(input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) {
+    detectChanges: heartbeating(async (input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) => {
       const page = await detectChangesPage({ store, transform, keyOf }, input);
       return { orders: page.orders, unchanged: page.unchanged, rejected: page.failed, nextCursor: page.nextCursor };
-    },
+    }),
 
     /** Starts (or signals) one order workflow per order line. Signal-with-start never runs an order twice at once. */
-    async dispatchOrders(input: { batchId: string; orders: DetectedOrder[] }): Promise<void> {
+    dispatchOrders: heartbeating(async (input: { batchId: string; orders: DetectedOrder[] }): Promise<void> => {
       const temporal = deps.temporal;
       if (!temporal) throw ApplicationFailure.nonRetryable('dispatchOrders needs a Temporal client', 'CONFIG');
       const hashes = await store.getSyncStates(input.orders.map((o) => o.key));
@@ -87,8 +87,7 @@ export function createActivities(deps: ActivityDeps) {
           staticSummary: `${order.customer} · PO ${order.poNumber ?? '-'} · ${order.key} (${order.change})`,
         }),
       );
-      Context.current().heartbeat();
-    },
+    }),
 
     async finishSyncBatch(input: { batchId: string; totals: SyncTotals }): Promise<void> {
       const { dispatched, unchanged, rejected } = input.totals;
@@ -205,8 +204,8 @@ function writeRevision(staged: StagedOrder): string {
   return `${staged.payload.hash}:${staged.attempts}`;
 }
 
-/** Heartbeats while a Monday call (and its budget wait) runs, so a killed worker is noticed within the
- * heartbeat timeout instead of the much longer start-to-close timeout. */
+/** Heartbeats while a long activity (a Monday call and its budget wait, a page of detection) runs, so a
+ * killed worker is noticed within the heartbeat timeout instead of the much longer start-to-close timeout. */
 function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise<R> {
   return async (input) => {
     const ctx = Context.current();

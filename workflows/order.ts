@@ -31,7 +31,8 @@ export interface OrderResult {
 }
 
 const db = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '1 minute',
+  // Database steps take milliseconds; a short timeout retries quickly after a worker dies.
+  startToCloseTimeout: '20 seconds',
   // Database outages heal: keep retrying for a long time, never faster than every 30 s at the end.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY'] },
 });

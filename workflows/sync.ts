@@ -25,6 +25,8 @@ const PAGES_PER_RUN = 25;
 
 const db = proxyActivities<OrderActivities>({
   startToCloseTimeout: '5 minutes',
+  // Detection and dispatch heartbeat: a page is retried 30 s after its worker died, not 5 minutes.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100 },
 });
 

@@ -51,6 +51,7 @@ const schema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   WORKER_SHUTDOWN_GRACE: duration.default('30s'),
   METRICS_PORT: port.optional(),
 });

@@ -109,8 +109,9 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     workflowBundle: await workerBundle(config),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    // Order workflows are short; a bounded cache keeps RSS predictable (sdk-typescript #2227).
-    maxCachedWorkflows: 500,
+    // Each cached workflow costs memory; evicted ones are replayed from history when they next run
+    // (sdk-typescript #2227). Measured: 500 cached ~540 MB peak RSS, 100 cached see docs/BENCHMARKS.md.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   const mondayWorker = await Worker.create({
     ...common,

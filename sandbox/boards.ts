@@ -117,7 +117,22 @@ export const BOARDS: readonly BoardSeed[] = [
       ['pulse_updated_mks8qpqh', 'Last updated', 'last_updated'],
     ],
     labels: {
-      dropdown_mkr542p2: { 19: 'JOHNNIE O', 20: 'GREYSON', 21: 'PELOTON', 22: 'WHITE FOX' },
+      // The board's customer labels: every canonical customer (the mapping may not create new ones).
+      dropdown_mkr542p2: {
+        100: 'ACTIVELY BLACK', 101: 'AESCAPE', 102: 'AIME LEON DORE', 103: 'AJE',
+        104: 'ALWRLD', 105: 'ASHER GOLF', 106: 'ASRV', 107: 'B\'HOOD',
+        108: 'BAD BIRDIE', 109: 'BANDIER', 110: 'BANDIT RUNNING', 111: 'BC BRANDS',
+        112: 'BEAU HUDSON', 113: 'BOGGI', 114: 'BORN PRIMITIVE', 115: 'CAMILLA',
+        116: 'CUTS CLOTHING', 117: 'DAVID JONES(UNE PIECE)', 118: 'DSSLR', 119: 'EDWONDER',
+        120: 'EQUINOX', 121: 'EXOTICA', 122: 'FARADAY LABS, INC (LAMBS)', 123: 'FEETURES',
+        124: 'G FORE', 20: 'GREYSON', 19: 'JOHNNIE O', 125: 'JOHNNY WAS',
+        126: 'LAMBS', 127: 'LORNA JANE', 128: 'MACK WELDON', 21: 'PELOTON',
+        129: 'RARE', 130: 'REC GEN', 131: 'RHONE', 132: 'RHYTHM',
+        133: 'RYDERWEAR', 134: 'SEISSENSE', 135: 'SOUL CYCLE', 136: 'SPIRITUAL GANGSTER',
+        137: 'STARLIGHT', 138: 'STARLIGHT CHILDREN\'S FOUNDATION (AU)', 139: 'SUMMERSALT', 140: 'SUN DAY RED',
+        141: 'TAYLOR MADE', 142: 'TELFAR', 143: 'TITLE NINE', 144: 'TRACK SMITH',
+        145: 'UNE PIECE', 22: 'WHITE FOX',
+      },
       dropdown_mkr518fc: { 1: 'RECEIVED', 2: 'CANCELLED', 3: 'REBUY' },
       dropdown_mkr58de6: { 1: '2026 SPRING', 2: '2025 FALL' },
       dropdown_mkr5rgs6: { 4: 'SPRING SUMMER 2026' },

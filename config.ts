@@ -50,6 +50,8 @@ const schema = z.object({
 
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),
+  /** Monday activities mostly wait for the budget: a few slots suffice, the rest wait on the server's queue. */
+  WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES: positiveInt.default(16),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   WORKER_SHUTDOWN_GRACE: duration.default('30s'),

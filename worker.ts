@@ -116,7 +116,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   const mondayWorker = await Worker.create({
     ...common,
     taskQueue: MONDAY_TASK_QUEUE,
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES,
     // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
     maxTaskQueueActivitiesPerSecond: config.MONDAY_ACTIVITIES_PER_SECOND,
   });

@@ -1,6 +1,10 @@
 // Small pieces both adapters share: cursor format, counter/phase column names, chunking.
-import { ORDER_STATUSES, type OrderStatus } from '../shared/order';
-import type { BatchCounters, BatchPhase } from './store';
+import { ORDER_STATUSES, type OrderPayload, type OrderStatus } from '../shared/order';
+import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, StagedOrder } from './store';
+
+/** A result row of either driver. */
+export type Row = Record<string, unknown>;
+export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** MON_BatchProcessing counter columns, by BatchCounters field. */
 export const BATCH_COUNTER_COLUMNS: Record<keyof BatchCounters, string> = {
@@ -48,3 +52,50 @@ export function lastPerKey<T extends { key: string }>(payloads: readonly T[]): T
 }
 
 export const UNFINISHED_STATUSES: readonly OrderStatus[] = ['PENDING', 'IN_PROGRESS', 'ITEM_CREATED'];
+
+// Row converters shared by both adapters (the tables have the same columns in both dialects).
+
+export function toStagedOrder(key: string, r: Row, subs: Row[]): StagedOrder {
+  return {
+    key, status: r.stg_status as OrderStatus, payload: fromJson(r.stg_api_payload) as OrderPayload, itemId: str(r.stg_monday_item_id),
+    attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash),
+    subitems: subs.map((s) => ({
+      size: String(s.Size), qty: Number(s.ORDER_QTY), subitemId: str(s.stg_monday_subitem_id),
+      syncedQty: s.stg_synced_qty === null ? null : Number(s.stg_synced_qty),
+    })),
+  };
+}
+
+export function toErrorRecord(r: Row): ErrorRecord {
+  const rec: ErrorRecord = {
+    scope: r.scope === 'subitem' ? 'subitem' : 'item', orderKey: String(r.order_key), category: r.category as ErrorRecord['category'],
+    errorType: String(r.error_type), message: String(r.error_message),
+    httpStatus: r.http_status_code === null || r.http_status_code === undefined ? null : Number(r.http_status_code),
+    payload: fromJson(r.api_payload), retryCount: Number(r.retry_count), batchId: str(r.batch_id),
+    id: Number(r.err_id), createdAt: isoOf(r.created_date) ?? '', resolvedAt: isoOf(r.resolved_date),
+  };
+  if (r.scope === 'subitem' && r.size_label !== null && r.size_label !== undefined) rec.size = String(r.size_label);
+  return rec;
+}
+
+export function isoOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+export function toBatchRecord(r: Row): BatchRecord {
+  const n = (c: string): number => Number(r[c] ?? 0);
+  return {
+    batchId: String(r.batch_id), batchType: String(r.batch_type), customer: str(r.customer_name), status: r.status as BatchRecord['status'],
+    counters: {
+      total: n('total_records'), newOrders: n('new_orders'), changed: n('changed_orders'), unchanged: n('unchanged_orders'),
+      failed: n('failed_records'), rejected: n('rejected_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
+    },
+    startTime: isoOf(r.start_time) ?? '', endTime: isoOf(r.end_time),
+    durationSeconds: r.duration_seconds === null || r.duration_seconds === undefined ? null : Number(r.duration_seconds),
+    phases: {
+      staging_loaded: isoOf(r.staging_load_completed), items_created: isoOf(r.items_creation_completed), subitems_created: isoOf(r.subitems_creation_completed),
+    },
+    configSnapshot: fromJson(r.config_snapshot),
+  };
+}

@@ -10,8 +10,8 @@ import {
   listErrorsSql, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, recordErrorInsertSql, recordErrorRepeatSql,
   syncStatesSql, updateBatchSql, updateSourceRowsSql,
 } from './mssql-sql';
-import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, fromJson, lastPerKey, toJson } from './common';
-import { isoOf, toBatchRecord, toErrorRecord } from './sqlite-store';
+import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -183,14 +183,7 @@ export class MssqlStore implements Store {
     const r = (await this.run(SQL.stagedOrder, { key })).recordset[0];
     if (!r) return null;
     const subs = (await this.run(SQL.stagedSubitems, { parent: Number(r.stg_id) })).recordset;
-    return {
-      key, status: r.stg_status as OrderStatus, payload: fromJson(r.stg_api_payload) as OrderPayload, itemId: str(r.stg_monday_item_id),
-      attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash),
-      subitems: subs.map((s) => ({
-        size: String(s.Size), qty: Number(s.ORDER_QTY), subitemId: str(s.stg_monday_subitem_id),
-        syncedQty: s.stg_synced_qty === null ? null : Number(s.stg_synced_qty),
-      })),
-    };
+    return toStagedOrder(key, r, subs);
   }
 
   async setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void> {

@@ -7,12 +7,10 @@ import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from '.
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
 import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
-  fromJson, lastPerKey, toJson,
+  lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 
-type Row = Record<string, unknown>;
 const now = (): string => new Date().toISOString();
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 const SOURCE_INSERT_SQL = `INSERT INTO ORDERS_UNIFIED (${ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ')}) VALUES (${ORDERS_UNIFIED_COLUMNS.map(() => '?').join(', ')})`;
 const KEY_AFTER = `(${SQLITE_KEY_EXPRS[0]} > ? OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} > ?) OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} = ? AND ${SQLITE_KEY_EXPRS[2]} > ?))`;
@@ -177,14 +175,7 @@ export class SqliteStore implements Store {
     if (!r) return null;
     const subs = this.db.prepare(`SELECT "Size", "ORDER_QTY", stg_monday_subitem_id, stg_synced_qty
       FROM STG_MON_CustMasterSchedule_Subitems WHERE stg_parent_stg_id = ? ORDER BY stg_id`).all(r.stg_id) as Row[];
-    return {
-      key, status: r.stg_status as OrderStatus, payload: fromJson(r.stg_api_payload) as OrderPayload, itemId: str(r.stg_monday_item_id),
-      attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash),
-      subitems: subs.map((s) => ({
-        size: String(s.Size), qty: Number(s.ORDER_QTY), subitemId: str(s.stg_monday_subitem_id),
-        syncedQty: s.stg_synced_qty === null ? null : Number(s.stg_synced_qty),
-      })),
-    };
+    return toStagedOrder(key, r, subs);
   }
 
   async setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void> {
@@ -329,38 +320,4 @@ function keyTuple(row: SourceRow): [string, string, string] {
 }
 function sameKey(a: string[], b: string[]): boolean {
   return a.every((v, i) => v === b[i]);
-}
-
-export function toErrorRecord(r: Row): ErrorRecord {
-  const rec: ErrorRecord = {
-    scope: r.scope === 'subitem' ? 'subitem' : 'item', orderKey: String(r.order_key), category: r.category as ErrorRecord['category'],
-    errorType: String(r.error_type), message: String(r.error_message),
-    httpStatus: r.http_status_code === null || r.http_status_code === undefined ? null : Number(r.http_status_code),
-    payload: fromJson(r.api_payload), retryCount: Number(r.retry_count), batchId: str(r.batch_id),
-    id: Number(r.err_id), createdAt: isoOf(r.created_date) ?? '', resolvedAt: isoOf(r.resolved_date),
-  };
-  if (r.scope === 'subitem' && r.size_label !== null && r.size_label !== undefined) rec.size = String(r.size_label);
-  return rec;
-}
-
-export function isoOf(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v.toISOString() : String(v);
-}
-
-export function toBatchRecord(r: Row): BatchRecord {
-  const n = (c: string): number => Number(r[c] ?? 0);
-  return {
-    batchId: String(r.batch_id), batchType: String(r.batch_type), customer: str(r.customer_name), status: r.status as BatchRecord['status'],
-    counters: {
-      total: n('total_records'), newOrders: n('new_orders'), changed: n('changed_orders'), unchanged: n('unchanged_orders'),
-      failed: n('failed_records'), rejected: n('rejected_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
-    },
-    startTime: isoOf(r.start_time) ?? '', endTime: isoOf(r.end_time),
-    durationSeconds: r.duration_seconds === null || r.duration_seconds === undefined ? null : Number(r.duration_seconds),
-    phases: {
-      staging_loaded: isoOf(r.staging_load_completed), items_created: isoOf(r.items_creation_completed), subitems_created: isoOf(r.subitems_creation_completed),
-    },
-    configSnapshot: fromJson(r.config_snapshot),
-  };
 }

@@ -155,8 +155,13 @@ export function createActivities(deps: ActivityDeps) {
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
+          scope: input.sizes,
         });
-        await store.setSubitemIds(input.key, result.subitems);
+        // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.
+        const failedSizes = new Set(result.failures.map((f) => f.size));
+        const wantedSizes = new Set(wanted.map((s) => s.size));
+        const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
+        await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
             await store.recordError({ scope: 'subitem', orderKey: staged.key, size: f.size, category: 'REJECTED', errorType: f.error.code, message: f.error.message, httpStatus: f.error.httpStatus });

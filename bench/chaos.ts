@@ -12,6 +12,7 @@ import { activityDeps, createWorkers } from '../worker';
 import type { Store } from '../db/store';
 import type { SourceRow } from '../shared/order';
 import { findDuplicates, log, startWorkerProcess } from './support/run';
+import { readBoard } from '../test/support/board';
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({ options: { only: { type: 'string' }, orders: { type: 'string', default: '200' } } });
@@ -26,8 +27,21 @@ async function allSyncedOnce(stack: Stack, rows: SourceRow[], summary?: SyncSumm
   const sizes = rows.reduce((n, r) => n + stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).length, 0);
   const evidence = { synced: counts.SYNCED, failed: counts.FAILED, items: dup.items, subitems: dup.subitems, expectedSubitems: sizes,
     duplicateItems: dup.duplicateItems, duplicateSubitems: dup.duplicateSubitems, ...(summary ? { seconds: +summary.seconds.toFixed(1) } : {}), sandbox: stack.sandbox.stats() };
-  const pass = counts.SYNCED === rows.length && counts.FAILED === 0 && dup.items === rows.length && dup.subitems === sizes && dup.duplicateItems + dup.duplicateSubitems === 0;
-  return { pass, evidence };
+  const wrongQuantities = await countWrongQuantities(stack, rows);
+  const pass = counts.SYNCED === rows.length && counts.FAILED === 0 && dup.items === rows.length && dup.subitems === sizes
+    && dup.duplicateItems + dup.duplicateSubitems === 0 && wrongQuantities === 0;
+  return { pass, evidence: { ...evidence, wrongQuantities } };
+}
+
+/** Order lines whose item does not hold exactly their sizes with their quantities. */
+async function countWrongQuantities(stack: Stack, rows: SourceRow[]): Promise<number> {
+  const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
+  const held = new Map(board.map((i) => [i.values[stack.mapping.items.keyColumnId]?.text,
+    i.subitems.map((s) => `${s.values[stack.mapping.subitems.sizeColumnId]?.text}=${Number(s.values[stack.mapping.subitems.qtyColumnId]?.text)}`).sort().join(',')]));
+  return rows.filter((r) => {
+    const wanted = stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).map((s) => `${s}=${Number(r[s])}`).sort().join(',');
+    return held.get([r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|')) !== wanted;
+  }).length;
 }
 
 async function withStack<T>(opts: Parameters<typeof startStack>[0], fn: (stack: Stack) => Promise<T>): Promise<T> {
@@ -49,11 +63,14 @@ const scenarios: Record<string, { title: string; run(): Promise<Outcome> }> = {
       const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
       const kills: number[] = [];
       for (let i = 0; i < 5; i++) {
-        const delay = 1000 + Math.floor(Math.random() * 4000);
+        // A random moment once this worker is doing work (not while it is still starting).
+        const atStart = stack.sandbox.stats().mutations;
+        while (stack.sandbox.stats().mutations < atStart + 5) await new Promise((r) => setTimeout(r, 50));
+        const delay = Math.floor(Math.random() * 2000);
         await new Promise((r) => setTimeout(r, delay));
         await worker.kill('SIGKILL');
         kills.push(stack.sandbox.stats().mutations);
-        log(`  kill ${i + 1} after ${delay} ms (${kills.at(-1)} mutations so far); starting a new worker`);
+        log(`  kill ${i + 1}, ${delay} ms into its work (${kills.at(-1)} mutations so far); starting a new worker`);
         worker = await startWorkerProcess(stack);
       }
       const summary = await sync;
@@ -98,7 +115,7 @@ const scenarios: Record<string, { title: string; run(): Promise<Outcome> }> = {
         activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
       const running = workers.run();
       const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
-      await new Promise((r) => setTimeout(r, 2000));
+      while ((await stack.store.statusCounts()).SYNCED < 20) await new Promise((r) => setTimeout(r, 100));
       const before = await stack.store.statusCounts();
       outage.on = true;
       log(`  database down (${before.SYNCED} order lines synced so far)`);

@@ -3,25 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import type { OrderPayload, SourceRow } from '../shared/order';
+import type { SourceRow } from '../shared/order';
+import { createTransform, loadMapping, orderKeyOf } from '../mapping';
 import { openStore } from '../db/open';
 import { generateOrderLines } from '../db/demo-data';
 import { detectChangesPage } from '../db/change-detection';
-import { SIZE_COLUMNS } from '../db/orders-unified-columns';
 
-const keyOf = (row: SourceRow): string => `${row['AAG ORDER NUMBER']}|${row['CUSTOMER STYLE']}|${row['CUSTOMER COLOUR DESCRIPTION']}`;
-/** Stand-in for mapping/'s transform: same payload shape and size melt, a handful of columns. */
-function transform(row: SourceRow): OrderPayload {
-  const subitems = SIZE_COLUMNS.filter((s) => typeof row[s] === 'number' && (row[s] as number) > 0)
-    .map((s) => ({ size: s, name: `Size ${s}`, qty: row[s] as number, columnValues: { numbers: row[s] } }));
-  const body = {
-    key: keyOf(row), itemName: `${row['CUSTOMER STYLE']} ${row['CUSTOMER COLOUR DESCRIPTION']}`, groupName: `GREYSON ${row['AAG SEASON']}`,
-    customer: 'GREYSON', poNumber: String(row['PO NUMBER']), aagOrderNumber: String(row['AAG ORDER NUMBER']),
-    columnValues: { text: row['CUSTOMER STYLE'], price: row['CUSTOMER PRICE'], date: { date: row['EX FACTORY DATE'] } }, subitems, createLabelsIfMissing: false,
-  };
-  return { ...body, hash: createHash('sha256').update(JSON.stringify(body)).digest('hex') };
-}
+// The real mapping: staging is measured with the payloads a sync really writes.
+const mapping = loadMapping();
+const transform = createTransform(mapping);
+const keyOf = (row: SourceRow): string => orderKeyOf(mapping, row);
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 10_000);

@@ -82,6 +82,9 @@ export interface SubitemWrite {
   reconcile: boolean;
   /** What to do with a size that is no longer in the order line. */
   removedSizes: 'zero' | 'archive';
+  /** The sizes this call is responsible for (one batch of the order); null = every size of the order.
+   * Sizes outside it are never removed, even when a reconcile read sees them on Monday. */
+  scope?: string[] | null;
   payloadHash: string;
 }
 
@@ -128,8 +131,9 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
       if (done) { have.qty = s.qty; result.updated++; }
     }
 
+    const inScope = w.scope ? new Set(w.scope) : null;
     for (const [size, have] of [...onMonday]) {
-      if (wantedSizes.has(size)) continue;
+      if (wantedSizes.has(size) || (inScope && !inScope.has(size))) continue;
       if (w.removedSizes === 'archive') {
         const done = await perSize(result, size, () => client.archiveItem({ boardId: board, itemId: have.subitemId }, key(`archive-subitem:${have.subitemId}`)));
         if (done) { onMonday.delete(size); result.removed++; }

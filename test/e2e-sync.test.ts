@@ -112,3 +112,23 @@ test('a second sync changes nothing; a changed quantity updates that subitem in 
   expect(sub).toHaveLength(1);
   expect(Number(sub[0]!.values[stack.mapping.subitems.qtyColumnId]?.text)).toBe(target.subitems[0]!.qty + 5);
 });
+
+test('a size that left the order is set to quantity 0 on its subitem, never duplicated', async () => {
+  const target = expected.find((p) => p.subitems.length >= 3)!;
+  const gone = target.subitems[1]!.size;
+  const [aag, style, colour] = target.key.split('|');
+  await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': aag!, 'CUSTOMER STYLE': style!, 'CUSTOMER COLOUR DESCRIPTION': colour! }, { [gone]: null });
+  const run = await runSyncOnce(stack.client, stack.store, { pageSize: 40 });
+  expect(run).toMatchObject({ orders: 1, failed: 0 });
+  const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
+  const item = itemsByKey(board).get(target.key)!;
+  expect(item).toHaveLength(1);
+  const { sizeColumnId, qtyColumnId } = stack.mapping.subitems;
+  const subs = item[0]!.subitems.map((s) => [s.values[sizeColumnId]?.text, Number(s.values[qtyColumnId]?.text)]);
+  expect(subs.filter(([size]) => size === gone)).toEqual([[gone, 0]]);
+  expect(subs).toHaveLength(target.subitems.length);
+  const staged = await stack.store.getStagedOrder(target.key);
+  expect(staged?.subitems.find((s) => s.size === gone)).toMatchObject({ qty: 0, syncedQty: 0 });
+  // Nothing left to do: the next sync leaves the order alone.
+  expect(await runSyncOnce(stack.client, stack.store, { pageSize: 40 })).toMatchObject({ orders: 0 });
+});

@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -51,6 +52,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
   let latestSourceHash: string | null = null;
   let rerunRequested = false;
   setHandler(statusQuery, () => progress);
+  // What the Web UI shows as the workflow's current details.
+  const showProgress = () => setCurrentDetails(describeProgress(progress));
   setHandler(rerunSignal, () => void (rerunRequested = true));
   setHandler(sourceChangedSignal, (hash) => void (latestSourceHash = hash));
 
@@ -58,7 +61,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
     progress.passes++;
     rerunRequested = false;
     try {
-      const result = await syncOnce(input, progress);
+      const result = await syncOnce(input, progress, showProgress);
       // An order changed while it was syncing goes round again instead of being lost.
       if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash) continue;
       return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
@@ -68,6 +71,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
       progress.lastError = failure.message;
       await db.recordOrderFailure({ key: input.key, batchId: input.batchId, failure });
       upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
+      showProgress();
       const failedHash = latestSourceHash;
       const retry = await condition(() => rerunRequested || latestSourceHash !== failedHash, input.rerunWait);
       if (!retry) throw ApplicationFailure.nonRetryable(`order ${input.key} failed and was not rerun: ${failure.message}`, failure.type);
@@ -75,8 +79,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
   }
 }
 
-async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress) {
+async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
   progress.step = 'STAGE';
+  showProgress();
   const staged = await db.stageOrder({ key: input.key, batchId: input.batchId });
   if (staged.status === 'GONE') {
     progress.step = 'GONE';
@@ -90,6 +95,7 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress) {
   ]);
 
   progress.step = 'ITEM';
+  showProgress();
   const item = await monday.upsertItem({ key: input.key });
   progress.itemId = item.itemId;
 
@@ -102,6 +108,7 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress) {
     const sizes = staged.pendingSizes.slice(i, i + input.subitemBatchSize);
     await monday.syncSubitemBatch({ key: input.key, sizes, reconcile });
     progress.subitemsDone += sizes.length;
+    showProgress();
   }
 
   progress.step = 'MARK_SYNCED';
@@ -109,7 +116,17 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress) {
   upsertSearchAttributes([{ key: OrderSyncStatus, value: 'SYNCED' }]);
   progress.step = 'SYNCED';
   progress.lastError = null;
+  showProgress();
   return { status: 'SYNCED' as const, hash: staged.hash, itemAction: item.action };
+}
+
+function describeProgress(p: OrderProgress): string {
+  const lines = [
+    `**${p.step}** · pass ${p.passes}`,
+    `Monday item: ${p.itemId ?? '–'} · subitems ${p.subitemsDone}/${p.subitemsTotal}`,
+  ];
+  if (p.step === 'FAILED') lines.push(`Last error: ${p.lastError ?? ''}`, 'Fix the cause, then: `orders-sync rerun "<order key>"` (or send the signal `rerun`).');
+  return lines.join('\n\n');
 }
 
 function describeFailure(err: unknown): FailureInfo {

@@ -74,6 +74,7 @@ export interface DuplicateReport {
 export async function findDuplicates(stack: Stack): Promise<DuplicateReport> {
   // Reading a whole board with its subitems is expensive; the audit must not be throttled by the run's limits.
   stack.sandbox.setLimits({ complexityPerMinute: 2_000_000_000, requestsPerMinute: 1_000_000, dailyCalls: 1_000_000_000 });
+  stack.sandbox.setFaults({ serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 } });
   const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
   const keys = new Map<string, number>();
   let subitems = 0;

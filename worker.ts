@@ -1,7 +1,7 @@
 // Wiring: configuration → connections → activities → two Workers (workflows + database activities on one
 // task queue, Monday activities on their own rate-limited queue).
 import fs from 'node:fs';
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
@@ -132,4 +132,17 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
       for (const w of [main, mondayWorker]) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
+}
+
+/** Warnings and errors on stderr, without the Monday queue's expected "No workflows registered" notice. */
+export function workerLogger(): DefaultLogger {
+  return new DefaultLogger('WARN', (entry) => {
+    if (entry.message.startsWith('No workflows registered')) return;
+    const meta = entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta, errorReplacer)}` : '';
+    process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${meta}\n`);
+  });
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
 }

@@ -1,6 +1,6 @@
 // `orders-sync <command>`: what people type. Every command has --help.
 import { parseArgs } from 'node:util';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
@@ -10,7 +10,7 @@ import { dryRun } from './dry-run';
 import { rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
 import { mappingCheck, mappingPreview } from './mapping';
-import { activityDeps, connectClient, createWorkers, openServices } from '../worker';
+import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
 import { openStore } from '../db/open';
 import { SCHEDULE_ID } from '../shared/temporal';
 
@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = loadConfig();
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: workerLogger(),
       ...(config.METRICS_PORT !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } } } : {}),
     });
     return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> });

@@ -41,9 +41,13 @@ export async function describeSchedule(client: Client): Promise<string> {
   const recent = d.info.recentActions.slice(-5).map((a) => `  ${a.takenAt.toISOString()} → ${a.action.workflow.workflowId}`);
   return [
     `schedule ${SCHEDULE_ID}: ${d.state.paused ? `PAUSED (${d.state.note ?? ''})` : 'active'}`,
-    `  every: ${d.spec.intervals?.map((i) => JSON.stringify(i.every)).join(', ')}; overlap: ${d.policies.overlap}; catch-up window: ${d.policies.catchupWindow}ms`,
+    `  every: ${d.spec.intervals?.map((i) => minutes(Number(i.every))).join(', ')}; overlap: ${d.policies.overlap}; catch-up window: ${minutes(Number(d.policies.catchupWindow))}`,
     `  next runs: ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ')}`,
     `  running now: ${d.info.runningActions.length}; skipped (overlap): ${d.info.numActionsSkippedOverlap}; total runs: ${d.info.numActionsTaken}`,
     ...(recent.length ? ['  recent runs:', ...recent] : []),
   ].join('\n');
+}
+
+function minutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }

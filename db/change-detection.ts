@@ -85,10 +85,10 @@ async function recordMappingError(
   if (!matchesCustomerRaw(opts.customer, row)) return false;
   const err = e as { message?: unknown; orderKey?: unknown; field?: unknown; value?: unknown; reason?: unknown };
   const orderKey = typeof err.orderKey === 'string' ? err.orderKey : key ?? ORDER_KEY_COLUMNS.map((c) => String(row[c] ?? '')).join('|');
-  const detail = typeof err.field === 'string' ? ` (field ${err.field}: ${String(err.reason ?? '')})` : '';
   await deps.store.recordError({
     scope: 'item', orderKey, category: 'DATA', errorType: 'MAPPING_ERROR', batchId: opts.batchId,
-    message: `${typeof err.message === 'string' ? err.message : String(e)}${detail}`, payload: row,
+    // A mapping error's message already names the order key, field, value and reason.
+    message: typeof err.message === 'string' ? err.message : String(e), payload: row,
   });
   return true;
 }

@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../config';
 import { startDevServer, type DevServer } from '../../cli/dev-server';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
-import { activityDeps, createWorkers, openServices, temporalTarget, type OrderWorkers, type Services } from '../../worker';
+import { activityDeps, createWorkers, openServices, temporalTarget, workerLogger, type OrderWorkers, type Services } from '../../worker';
 import { SANDBOX_TOKEN } from '../../cli/targets';
 
 /** Effectively no complexity limit (Monday's `complexity` fields are 32-bit Ints). */
@@ -81,7 +81,7 @@ function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: workerLogger() });
   } catch {
     // already installed in this process
   }

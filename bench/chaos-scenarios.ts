@@ -1,0 +1,221 @@
+// The fault-injection scenarios of `npm run chaos` (bench/chaos.ts), each on a fresh stack of real parts,
+// each returning PASS or FAIL with its evidence. A small run of some of them is part of `npm test`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startStack, type Stack } from '../test/support/stack';
+import { runSyncOnce, type SyncSummary } from '../cli/sync-once';
+import { generateOrderLines } from '../db/demo-data';
+import { activityDeps, createWorkers } from '../worker';
+import type { Store } from '../db/store';
+import type { SourceRow } from '../shared/order';
+import { findDuplicates, log, startWorkerProcess } from './support/run';
+import { readBoard } from '../test/support/board';
+
+const ROOT = path.resolve(__dirname, '..');
+export interface Outcome { pass: boolean; evidence: Record<string, unknown> }
+
+/** Every order line synced, none failed, and the board holds exactly one item per order and one subitem per size. */
+async function allSyncedOnce(stack: Stack, rows: SourceRow[], summary?: SyncSummary): Promise<Outcome> {
+  const counts = await stack.store.statusCounts();
+  const dup = await findDuplicates(stack);
+  const sizes = rows.reduce((n, r) => n + stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).length, 0);
+  const evidence = { synced: counts.SYNCED, failed: counts.FAILED, items: dup.items, subitems: dup.subitems, expectedSubitems: sizes,
+    duplicateItems: dup.duplicateItems, duplicateSubitems: dup.duplicateSubitems, ...(summary ? { seconds: +summary.seconds.toFixed(1) } : {}), sandbox: stack.sandbox.stats() };
+  const wrongQuantities = await countWrongQuantities(stack, rows);
+  const pass = counts.SYNCED === rows.length && counts.FAILED === 0 && dup.items === rows.length && dup.subitems === sizes
+    && dup.duplicateItems + dup.duplicateSubitems === 0 && wrongQuantities === 0;
+  return { pass, evidence: { ...evidence, wrongQuantities } };
+}
+
+/** Order lines whose item does not hold exactly their sizes with their quantities. */
+async function countWrongQuantities(stack: Stack, rows: SourceRow[]): Promise<number> {
+  const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
+  const held = new Map(board.map((i) => [i.values[stack.mapping.items.keyColumnId]?.text,
+    i.subitems.map((s) => `${s.values[stack.mapping.subitems.sizeColumnId]?.text}=${Number(s.values[stack.mapping.subitems.qtyColumnId]?.text)}`).sort().join(',')]));
+  return rows.filter((r) => {
+    const wanted = stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).map((s) => `${s}=${Number(r[s])}`).sort().join(',');
+    return held.get([r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|')) !== wanted;
+  }).length;
+}
+
+async function withStack<T>(opts: Parameters<typeof startStack>[0], fn: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await startStack(opts);
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+export type Scenarios = Record<string, { title: string; run(): Promise<Outcome> }>;
+
+/** The scenarios for a run of `ORDERS` order lines each. */
+export function chaosScenarios(ORDERS: number): Scenarios {
+  /** One row in ten is broken in scenario (e): 20 of 200. */
+  const BAD = Math.max(4, Math.round(ORDERS / 10));
+  return {
+    a: {
+      title: `worker killed with SIGKILL at random moments during a ${ORDERS}-order sync, five times`,
+      run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 30, max: 90 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2' } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 101);
+        await stack.store.insertSourceRows(rows);
+        let worker = await startWorkerProcess(stack);
+        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        const kills: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          // A random moment once this worker is doing work (not while it is still starting).
+          const atStart = stack.sandbox.stats().mutations;
+          while (stack.sandbox.stats().mutations < atStart + 5) await new Promise((r) => setTimeout(r, 50));
+          const delay = Math.floor(Math.random() * 2000);
+          await new Promise((r) => setTimeout(r, delay));
+          await worker.kill('SIGKILL');
+          kills.push(stack.sandbox.stats().mutations);
+          log(`  kill ${i + 1}, ${delay} ms into its work (${kills.at(-1)} mutations so far); starting a new worker`);
+          worker = await startWorkerProcess(stack);
+        }
+        const summary = await sync;
+        await worker.kill('SIGTERM');
+        const outcome = await allSyncedOnce(stack, rows, summary);
+        return { pass: outcome.pass, evidence: { ...outcome.evidence, mutationsAtKills: kills } };
+      }),
+    },
+    b: {
+      title: 'a 429 storm: Monday\'s budget at 1/10 of what the worker expects',
+      run: () => withStack({ worker: false, sandbox: { limits: { complexityPerMinute: 1_000_000, timeScale: 30 }, faults: { latencyMs: { min: 10, max: 30 } } },
+        env: { MONDAY_COMPLEXITY_PER_MINUTE: '10000000', MONDAY_TIME_SCALE: '30' } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 202);
+        await stack.store.insertSourceRows(rows);
+        const worker = await startWorkerProcess(stack);
+        const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 100 });
+        await worker.kill('SIGTERM');
+        const outcome = await allSyncedOnce(stack, rows, summary);
+        return { pass: outcome.pass && stack.sandbox.stats().rateLimited > 0, evidence: outcome.evidence };
+      }),
+    },
+    c: {
+      title: '5% HTTP 5xx plus 5% commit-then-timeout',
+      run: () => withStack({ worker: false, sandbox: { faults: { serverErrorRate: 0.05, commitThenDropRate: 0.05, latencyMs: { min: 5, max: 20 }, seed: 7 } } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 303);
+        await stack.store.insertSourceRows(rows);
+        const worker = await startWorkerProcess(stack);
+        const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 100 });
+        await worker.kill('SIGTERM');
+        const outcome = await allSyncedOnce(stack, rows, summary);
+        const s = stack.sandbox.stats();
+        return { pass: outcome.pass && s.serverErrors > 0 && s.droppedAfterCommit > 0, evidence: outcome.evidence };
+      }),
+    },
+    d: {
+      title: 'the database unreachable for 30 seconds mid-run',
+      run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 40, max: 80 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2' } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 404);
+        await stack.store.insertSourceRows(rows);
+        const outage = { on: false, refused: 0 };
+        const workers = await createWorkers(stack.config, { address: stack.temporal.address, namespace: 'default' },
+          activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
+        const running = workers.run();
+        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        while ((await stack.store.statusCounts()).SYNCED < 20) await new Promise((r) => setTimeout(r, 100));
+        const before = await stack.store.statusCounts();
+        outage.on = true;
+        log(`  database down (${before.SYNCED} order lines synced so far)`);
+        await new Promise((r) => setTimeout(r, 30_000));
+        outage.on = false;
+        log(`  database back after 30 s; ${outage.refused} calls were refused meanwhile`);
+        const summary = await sync;
+        workers.shutdown();
+        await running;
+        const outcome = await allSyncedOnce(stack, rows, summary);
+        return { pass: outcome.pass && outage.refused > 0 && before.SYNCED < rows.length, evidence: { ...outcome.evidence, refusedCalls: outage.refused, syncedBeforeOutage: before.SYNCED } };
+      }),
+    },
+    e: {
+      title: `${BAD} bad rows among ${ORDERS}`,
+      run: () => withStack({ worker: false }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 505);
+        const bad = new Map<string, string>();
+        const keyOf = (r: SourceRow) => [r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|');
+        const breakers: [string, (r: SourceRow) => void][] = [
+          ['non-numeric quantity', (r) => { r[stack.mapping.source.sizeColumns.find((s) => Number(r[s] ?? 0) > 0)!] = 'abc'; }],
+          ['unknown customer', (r) => { r['CUSTOMER NAME'] = 'NO SUCH CUSTOMER LTD'; }],
+          ['price that is not a number', (r) => { r['CUSTOMER PRICE'] = '12,5kg'; }],
+          ['date that is not a date', (r) => { r['EX FACTORY DATE'] = '2026-02-30'; }],
+        ];
+        rows.slice(0, BAD).forEach((r, i) => {
+          const [what, breakIt] = breakers[i % breakers.length]!;
+          breakIt(r);
+          bad.set(keyOf(r), what);
+        });
+        await stack.store.insertSourceRows(rows);
+        const worker = await startWorkerProcess(stack);
+        const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        await worker.kill('SIGTERM');
+        const errors = (await stack.store.listErrors({ unresolvedOnly: true })).filter((e) => e.category === 'DATA');
+        const errorKeys = new Set(errors.map((e) => e.orderKey));
+        const exactlyTheBadOnes = errorKeys.size === bad.size && [...bad.keys()].every((k) => errorKeys.has(k)) && errors.every((e) => e.message.includes(e.orderKey));
+        const counts = await stack.store.statusCounts();
+        const dup = await findDuplicates(stack);
+        return {
+          pass: exactlyTheBadOnes && summary.rejectedRows === BAD && counts.SYNCED === ORDERS - BAD && counts.FAILED === 0 && dup.items === ORDERS - BAD && dup.duplicateItems === 0,
+          evidence: { errorRows: errors.length, rejectedRows: summary.rejectedRows, synced: counts.SYNCED, itemsOnBoard: dup.items, sampleError: errors[0]?.message },
+        };
+      }),
+    },
+    f: {
+      title: 'the Monday token and the database password never appear in logs, error rows or workflow histories',
+      run: async () => {
+        const token = 'chaos-SECRET-token-7f3a9c';
+        const password = 'chaos-Pa55w0rd-81bd';
+        return withStack({ worker: false, sandbox: { tokens: ['sandbox-token', token], faults: { serverErrorRate: 0.05, seed: 3 } } }, async (stack) => {
+          const logFile = path.join(stack.dir, 'worker.log');
+          const rows = generateOrderLines(40, 606);
+          rows[0]!['CUSTOMER NAME'] = 'NO SUCH CUSTOMER LTD';
+          await stack.store.insertSourceRows(rows);
+          // A board that is full makes Monday reject some orders: their errors travel through every layer.
+          stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 30);
+          const worker = await startWorkerProcess(stack, { MONDAY_API_TOKEN: token, MONDAY_API_URL: stack.sandbox.url }, logFile);
+          const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+          await worker.kill('SIGTERM');
+          // The password's way in: a SQL Server URL that cannot connect.
+          const mssqlUrl = `mssql://sync:${password}@127.0.0.1:1/AAG?encrypt=false`;
+          const cli = async (...args: string[]) => {
+            const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), ...args], { env: { ...stack.childEnv(), MSSQL_URL: mssqlUrl, MONDAY_API_TOKEN: token, MONDAY_API_URL: stack.sandbox.url } })
+              .catch((e: { stdout: string; stderr: string }) => e);
+            return `${r.stdout}${r.stderr}`;
+          };
+          const cliOutput = (await cli('doctor')) + (await cli('status')) + (await cli('sync', '--dry-run'));
+          const histories: string[] = [];
+          for await (const wf of stack.client.workflow.list()) histories.push(JSON.stringify(await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
+          const errorRows = JSON.stringify(await stack.store.listErrors({}));
+          const places = { workerLog: fs.readFileSync(logFile, 'utf8'), cliOutput, errorRows, histories: histories.join('\n') };
+          const leaks = Object.entries(places).filter(([, text]) => text.includes(token) || text.includes(password)).map(([where]) => where);
+          const usedToken = stack.sandbox.stats().requests > 0 && summary.orders > 0;
+          return {
+            pass: leaks.length === 0 && usedToken && summary.failed > 0 && cliOutput.includes('Database'),
+            evidence: { leaks, scanned: Object.fromEntries(Object.entries(places).map(([k, v]) => [k, `${v.length} chars`])), histories: histories.length, failedOrders: summary.failed, rejectedRows: summary.rejectedRows },
+          };
+        });
+      },
+    },
+  };
+}
+
+/** A store whose every call fails while the outage lasts, as a database behind a dead network would. */
+function unreachableWhile(store: Store, outage: { on: boolean; refused: number }): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || prop === 'close') return value;
+      return (...args: unknown[]) => {
+        if (outage.on) {
+          outage.refused++;
+          return Promise.reject(new Error('connect ECONNREFUSED: database unreachable (chaos)'));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+

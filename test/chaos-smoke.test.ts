@@ -1,0 +1,11 @@
+// A short run of the chaos scenarios that need no minutes of wall time: Monday failing 10% of requests
+// (half of them after committing), and bad rows among good ones. The full suite is `npm run chaos`.
+import { chaosScenarios } from '../bench/chaos-scenarios';
+
+const scenarios = chaosScenarios(30);
+
+test.each(['c', 'e'])('chaos scenario (%s) passes on 30 order lines', async (id) => {
+  const outcome = await scenarios[id]!.run();
+  if (!outcome.pass) console.error(JSON.stringify(outcome.evidence));
+  expect(outcome.pass).toBe(true);
+});

@@ -26,7 +26,7 @@ export interface MondayClientOptions {
   /** Only used when the client makes its own budget. */
   maxConcurrentMutationsPerBoard?: number;
   /**
-   * Sizes per aliased create_subitem request; default 25. Measured with graphql/batch-size-bench.ts
+   * Sizes per aliased create_subitem request; default 25. Measured with bench/batch-size-bench.ts
    * (sandbox, 150 ms latency, 264 subitems): 24 orders x 11 sizes took 10.4 s at 1, 3.0 s at 5,
    * 2.0 s at 10, 1.1 s at 25 and 50; one order with 264 sizes took 41.9 / 8.8 / 4.7 / 2.1 / 1.3 s.
    * 25 puts nearly every order line in one request, costs ~750k complexity (15% of the 5M

@@ -1,9 +1,9 @@
-// Dev tool, imported by nothing: measures the subitem batch size against the sandbox with
-// real-ish latency. Run: npx tsx graphql/batch-size-bench.ts [latencyMs] [wide]
+// Measures the subitem batch size against the sandbox with
+// real-ish latency. Run: npx tsx bench/batch-size-bench.ts [latencyMs] [wide]
 // Default: 24 order lines x 11 sizes, 4 at a time. `wide`: one order line with 264 sizes.
-import { MondayBudget } from './budget';
-import { MondayClient } from './client';
-import { syncSubitems } from './order-writer';
+import { MondayBudget } from '../graphql/budget';
+import { MondayClient } from '../graphql/client';
+import { syncSubitems } from '../graphql/order-writer';
 import { startSandbox } from '../sandbox/server';
 
 const LATENCY_MS = Number(process.argv[2] ?? 150);

@@ -26,6 +26,15 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
 
   MSSQL_URL: z.string().regex(/^(mssql|sqlserver):\/\//, 'a URL such as mssql://user:password@host:1433/database?encrypt=true').optional(),
+  /** Discrete SQL Server settings, the alternative to MSSQL_URL. */
+  MSSQL_SERVER: z.string().min(1).optional(),
+  MSSQL_PORT: port.default(1433),
+  MSSQL_DATABASE: z.string().min(1).optional(),
+  MSSQL_USER: z.string().min(1).optional(),
+  MSSQL_PASSWORD: z.string().min(1).optional(),
+  MSSQL_ENCRYPT: bool.default(true),
+  MSSQL_TRUST_SERVER_CERTIFICATE: bool.default(false),
+  MSSQL_POOL_MAX: positiveInt.default(10),
   SQLITE_FILE: z.string().min(1).default(path.join(DATA_DIR, 'orders.db')),
 
   MONDAY_API_TOKEN: z.string().min(1).optional(),
@@ -75,5 +84,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Which real services replace the embedded defaults. */
 export function embeddedServices(config: Config): { temporal: boolean; database: boolean; monday: boolean } {
-  return { temporal: !config.TEMPORAL_ADDRESS, database: !config.MSSQL_URL, monday: !config.MONDAY_API_TOKEN };
+  return { temporal: !config.TEMPORAL_ADDRESS, database: !config.MSSQL_URL && !config.MSSQL_SERVER, monday: !config.MONDAY_API_TOKEN };
 }

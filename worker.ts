@@ -58,10 +58,25 @@ export interface Services {
   client: Client;
 }
 
+/** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
+export function openConfiguredStore(config: Config): Promise<Store> {
+  if (config.MSSQL_URL) return openStore({ mssqlUrl: config.MSSQL_URL });
+  if (config.MSSQL_SERVER) {
+    return openStore({
+      mssqlConfig: {
+        server: config.MSSQL_SERVER, port: config.MSSQL_PORT, database: config.MSSQL_DATABASE, user: config.MSSQL_USER, password: config.MSSQL_PASSWORD,
+        options: { encrypt: config.MSSQL_ENCRYPT, trustServerCertificate: config.MSSQL_TRUST_SERVER_CERTIFICATE, appName: 'orders-sync' },
+        pool: { max: config.MSSQL_POOL_MAX, min: 0, idleTimeoutMillis: 30_000 },
+      },
+    });
+  }
+  return openStore({ sqliteFile: config.SQLITE_FILE });
+}
+
 /** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */
 export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget): Promise<Services> {
   const mapping = loadMapping(config.MAPPING_FILE);
-  const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+  const store = await openConfiguredStore(config);
   const budget = new MondayBudget({
     complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,

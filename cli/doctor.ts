@@ -1,6 +1,6 @@
 // `doctor`: checks each part the system needs and says what to do about what is wrong.
 import type { Config } from '../config';
-import { openStore } from '../db/open';
+import { openConfiguredStore } from '../worker';
 import { checkMappingAgainstBoards, loadMapping } from '../mapping';
 import { MondayClient } from '../graphql/client';
 import { SEARCH_ATTRIBUTES, SCHEDULE_ID } from '../shared/temporal';
@@ -39,7 +39,7 @@ export async function doctor(config: Config): Promise<number> {
   });
 
   await run('Database', async () => {
-    const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE }).catch((err: Error) => {
+    const store = await openConfiguredStore(config).catch((err: Error) => {
       throw new Error(`${err.message}. Check MSSQL_URL (or SQLITE_FILE) and that the server accepts connections.`);
     });
     try {

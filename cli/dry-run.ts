@@ -1,7 +1,7 @@
 // `sync --dry-run`: what a sync would create or update on Monday and what it would cost, sending no mutation
 // and writing nothing.
 import type { Config } from '../config';
-import { openStore } from '../db/open';
+import { openConfiguredStore } from '../worker';
 import type { SourcePage } from '../db/store';
 import { createTransform, loadMapping, MappingError, orderKeyOf } from '../mapping';
 import type { OrderPayload } from '../shared/order';
@@ -12,7 +12,7 @@ export const MUTATION_COMPLEXITY = 30_000;
 export async function dryRun(config: Config, filter: { customer?: string; po?: string }): Promise<number> {
   const mapping = loadMapping(config.MAPPING_FILE);
   const transform = createTransform(mapping);
-  const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+  const store = await openConfiguredStore(config);
   const totals = { create: 0, update: 0, unchanged: 0, rejected: 0, mutations: 0 };
   try {
     let cursor: string | null = null;

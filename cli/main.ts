@@ -11,7 +11,7 @@ import { rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
 import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
-import { openStore } from '../db/open';
+import { openConfiguredStore } from '../worker';
 import { SCHEDULE_ID } from '../shared/temporal';
 
 interface Command {
@@ -81,7 +81,7 @@ const commands: Record<string, Command> = {
       if (a.values['dry-run']) return dryRun(config, { customer, po });
       if (!a.values.once) throw new UsageError('sync needs --once (or --dry-run); the schedule runs recurring syncs');
       const client = await connectClient(temporalFor(config));
-      const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+      const store = await openConfiguredStore(config);
       try {
         const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po }, log);
         console.log(summaryLine(summary));
@@ -125,7 +125,7 @@ const commands: Record<string, Command> = {
     summary: 'Create or upgrade the staging, error and batch tables (idempotent). SQLite also gets ORDERS_UNIFIED.',
     async run(config, a) {
       if (a.positionals[0] !== 'migrate') throw new UsageError('db needs: migrate');
-      const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+      const store = await openConfiguredStore(config);
       await store.migrate();
       await store.close();
       log(`migrations applied (${store.dialect})`);

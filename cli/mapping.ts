@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Config } from '../config';
 import { checkMappingAgainstBoards, createTransform, loadMapping, previewRows } from '../mapping';
 import { MondayClient } from '../graphql/client';
-import { openStore } from '../db/open';
+import { openConfiguredStore } from '../worker';
 import type { OrderPayload, SourceRow } from '../shared/order';
 import { mondayFor } from './targets';
 
@@ -33,7 +33,7 @@ export async function mappingCheck(config: Config): Promise<number> {
 /** Transforms up to one page of the database's order lines, to see which labels they would create. */
 async function samplePayloads(config: Config, transform: (row: SourceRow) => OrderPayload): Promise<OrderPayload[]> {
   try {
-    const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+    const store = await openConfiguredStore(config);
     try {
       const page = await store.readSourcePage(null, 1000);
       return previewRows(transform, page.rows).payloads;

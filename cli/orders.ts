@@ -1,7 +1,7 @@
 // `rerun` and `status`: what an engineer uses to look at and fix one order line.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../config';
-import { openStore } from '../db/open';
+import { openConfiguredStore } from '../worker';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE } from '../shared/temporal';
 import { connectClient } from '../worker';
@@ -10,7 +10,7 @@ import type { OrderProgress, OrderWorkflowInput } from '../workflows';
 
 export async function rerunOrder(config: Config, key: string | undefined): Promise<number> {
   if (!key) throw new Error('rerun needs an order key, e.g. orders-sync rerun "GRE-04755-01|GR1234|NAVY"');
-  const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+  const store = await openConfiguredStore(config);
   const client = await connectClient(temporalFor(config));
   try {
     const staged = await store.getStagedOrder(key);
@@ -31,7 +31,7 @@ export async function rerunOrder(config: Config, key: string | undefined): Promi
 }
 
 export async function showStatus(config: Config, key: string | undefined): Promise<number> {
-  const store = await openStore({ mssqlUrl: config.MSSQL_URL, sqliteFile: config.SQLITE_FILE });
+  const store = await openConfiguredStore(config);
   try {
     if (!key) {
       const counts = await store.statusCounts();

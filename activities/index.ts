@@ -5,7 +5,7 @@ import { Context, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { StagedOrder, Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
-import { type Mapping, MappingError, createTransform, orderKeyOf } from '../mapping';
+import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import type { MondayClient } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
@@ -49,6 +49,23 @@ export function createActivities(deps: ActivityDeps) {
   const transform = createTransform(mapping);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
 
+  const keyOrNull = (row: SourceRow): string | null => {
+    try {
+      return keyOf(row);
+    } catch {
+      return null;
+    }
+  };
+
+  /** The order line left ORDERS_UNIFIED between detection and its workflow: nothing is sent; say so. */
+  async function sourceRowGone(key: string, batchId: string | null): Promise<void> {
+    if (!(await store.getStagedOrder(key))) return;
+    const message = `order ${key} is no longer in ORDERS_UNIFIED; nothing was sent to Monday`;
+    await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'SOURCE_ROW_GONE', message, batchId });
+    await store.setOrderStatus(key, 'FAILED', { error: message });
+    if (batchId) await store.updateBatch(batchId, { failed: 1 });
+  }
+
   async function stagedOrder(key: string) {
     const staged = await store.getStagedOrder(key);
     if (!staged) throw ApplicationFailure.nonRetryable(`order ${key} is not staged`, 'NOT_STAGED');
@@ -91,16 +108,21 @@ export function createActivities(deps: ActivityDeps) {
 
     async finishSyncBatch(input: { batchId: string; totals: SyncTotals }): Promise<void> {
       const { dispatched, unchanged, rejected } = input.totals;
-      await store.updateBatch(input.batchId, { unchanged: 0 }, 'staging_loaded');
+      await store.updateBatch(input.batchId, {}, 'staging_loaded');
       const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
       await store.finishBatch(input.batchId, status);
     },
 
     /** Re-reads the order line from the source and stages it, so a rerun after a fix sees the fixed row. */
     async stageOrder(input: { key: string; batchId: string | null }): Promise<StagedSummary> {
-      const values = input.key.split('|');
-      const rows = await store.readSourceRowsByKey(mapping.source.keyColumns, values);
-      if (rows.length === 0) return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
+      // Candidates by the first key column, then the exact key as the mapping computes it (trimmed, cleaned).
+      const [firstColumn] = mapping.source.keyColumns;
+      const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!]);
+      const rows = candidates.filter((row) => keyOrNull(row) === input.key);
+      if (rows.length === 0) {
+        await sourceRowGone(input.key, input.batchId);
+        return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
+      }
       if (rows.length > 1) {
         throw ApplicationFailure.create({
           message: `order key ${input.key} appears in ${rows.length} source rows; none is sent until the duplicates are removed`,

@@ -108,7 +108,7 @@ function sourceFilterConds(opts: { po: boolean; customerNames: number }): string
   return conds;
 }
 export function readSourceByKeySql(keyColumns: string[]): string {
-  return `SELECT ${SOURCE_SELECT} FROM [dbo].[ORDERS_UNIFIED] WHERE ${keyColumns.map((c, i) => `ISNULL(${b(c)}, N'') = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
+  return `SELECT ${SOURCE_SELECT} FROM [dbo].[ORDERS_UNIFIED] WHERE ${keyColumns.map((c, i) => `LTRIM(RTRIM(ISNULL(${b(c)}, N''))) = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
 }
 export function insertSourceRowsSql(columns: string[], rows: number): string {
   const values = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ');

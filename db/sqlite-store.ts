@@ -123,7 +123,8 @@ export class SqliteStore implements Store {
   async readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    const where = keyColumns.map((c) => `COALESCE(${q(c)}, '') = ?`).join(' AND ');
+    // Keys are compared trimmed, as the mapping trims them (and as SQL Server's = ignores trailing blanks).
+    const where = keyColumns.map((c) => `TRIM(COALESCE(${q(c)}, '')) = ?`).join(' AND ');
     return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...keyValues) as SourceRow[];
   }
 

@@ -35,7 +35,7 @@ export interface Store {
   insertSourceRows(rows: SourceRow[]): Promise<void>;   // embedded DB, demo data and tests
   updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number>;  // tests/demo: fix or change rows
   readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage>;
-  readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]>;  // all rows with that key (0, 1 or duplicates)
+  readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]>;  // values compared trimmed  // all rows with that key (0, 1 or duplicates)
   countSourceRows(): Promise<number>;       // addition: seeding and doctor
   // staging
   getSyncStates(keys: string[]): Promise<Map<string, SyncState>>;

@@ -24,7 +24,19 @@ export interface BudgetRequest {
 
 interface Waiter extends BudgetRequest {
   grant: (release: () => void) => void;
+  refuse: (err: BudgetPausedError) => void;
 }
+
+/** The budget is paused for longer than callers should wait in place (see MondayBudget.pause). */
+export class BudgetPausedError extends Error {
+  constructor(readonly pausedForMs: number) {
+    super(`Monday asked us to wait ${Math.ceil(pausedForMs / 1000)} s before the next request`);
+    this.name = 'BudgetPausedError';
+  }
+}
+
+/** Waits longer than this are left to the caller's retry timer instead of being waited out in place. */
+export const LONG_PAUSE_MS = 30_000;
 
 export class MondayBudget {
   readonly complexityPerMinute: number;
@@ -48,8 +60,10 @@ export class MondayBudget {
 
   /** Wait until the request fits the budget. Call the returned function when the response is in. */
   acquire(req: BudgetRequest): Promise<() => void> {
-    return new Promise((grant) => {
-      this.waiters.push({ ...req, grant });
+    const pausedForMs = this.pausedUntil - Date.now();
+    if (pausedForMs > LONG_PAUSE_MS) return Promise.reject(new BudgetPausedError(pausedForMs));
+    return new Promise((grant, refuse) => {
+      this.waiters.push({ ...req, grant, refuse });
       this.pump();
     });
   }
@@ -76,6 +90,11 @@ export class MondayBudget {
   /** After a 429: nobody sends until the server's retry time. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    // A long pause (the daily limit, say) sends everyone waiting back with the time to wait, so no caller
+    // sits on a worker slot for an hour.
+    if (this.pausedUntil - Date.now() > LONG_PAUSE_MS) {
+      for (const w of this.waiters.splice(0)) w.refuse(new BudgetPausedError(this.pausedUntil - Date.now()));
+    }
     this.pump();
   }
 

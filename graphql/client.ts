@@ -3,7 +3,7 @@
 // It does not retry: Temporal retries activities, guided by the error kinds (graphql/errors.ts).
 import { createHash } from 'node:crypto';
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { MondayBudget } from './budget';
+import { BudgetPausedError, MondayBudget } from './budget';
 import { buildAliasedBatch, documents, type AliasedBatch, type MondayOperation } from './documents';
 import { MondayApiError, classifyNetworkError, classifyResponse, headerValue } from './errors';
 
@@ -15,6 +15,7 @@ export const MONDAY_API_VERSION = '2026-10';
  */
 const MUTATION_COST = 31_000;
 const QUERY_COST = 1_000;
+
 
 export interface MondayClientOptions {
   url: string;
@@ -110,7 +111,12 @@ export class MondayClient {
     if (op.isMutation && !opts.idempotencyKey) throw new Error(`${op.name}: mutations need an Idempotency-Key`);
     const costKey = aliasCount > 1 ? `${op.name.replace(/Batch\d+$/, '')}:alias` : op.name;
     const estimate = (this.costs.get(costKey) ?? (op.isMutation ? MUTATION_COST : QUERY_COST)) * aliasCount;
-    const release = await this.budget.acquire({ boardId: opts.boardId, complexity: estimate, isMutation: op.isMutation });
+    // A long pause (daily limit, a long 429 wait) is not waited out here: the activity fails at once with
+    // nextRetryDelay, so its slot is free and Temporal's timer brings it back when Monday will answer.
+    const release = await this.budget.acquire({ boardId: opts.boardId, complexity: estimate, isMutation: op.isMutation }).catch((err: unknown) => {
+      if (err instanceof BudgetPausedError) throw new MondayApiError(err.message, 'rate_limit', 'BUDGET_PAUSED', null, err.pausedForMs);
+      throw err;
+    });
     let errors: MondayApiError[];
     let data: unknown = null;
     let replayed = false;

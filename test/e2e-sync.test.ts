@@ -2,7 +2,9 @@
 import { startStack, type Stack } from './support/stack';
 import { readBoard, type BoardItem } from './support/board';
 import { runSyncOnce } from '../cli/sync-once';
-import { generateDemoOrders, seedDemoData } from '../db/demo-data';
+import { generateDemoOrders, generateOrderLines, seedDemoData } from '../db/demo-data';
+import { createActivities } from '../activities';
+import { activityDeps } from '../worker';
 import { createTransform, MappingError } from '../mapping';
 import type { OrderPayload } from '../shared/order';
 
@@ -131,4 +133,20 @@ test('a size that left the order is set to quantity 0 on its subitem, never dupl
   expect(staged?.subitems.find((s) => s.size === gone)).toMatchObject({ qty: 0, syncedQty: 0 });
   // Nothing left to do: the next sync leaves the order alone.
   expect(await runSyncOnce(stack.client, stack.store, { pageSize: 40 })).toMatchObject({ orders: 0 });
+});
+
+test('key columns with stray blanks still find their row; a row that vanished before its workflow is reported, not lost', async () => {
+  const [row] = generateOrderLines(1, 515);
+  row!['CUSTOMER COLOUR DESCRIPTION'] = `  ${String(row!['CUSTOMER COLOUR DESCRIPTION'])}  `;
+  await stack.store.insertSourceRows([row!]);
+  const run = await runSyncOnce(stack.client, stack.store, { pageSize: 40 });
+  expect(run).toMatchObject({ orders: 1, failed: 0 });
+
+  const activities = createActivities(activityDeps(stack.config, stack));
+  const [ghost] = generateOrderLines(1, 516);
+  const payload = createTransform(stack.mapping)(ghost!); // staged by a sync, then deleted from ORDERS_UNIFIED
+  await stack.store.stageOrders('ghost-batch', [payload]);
+  await expect(activities.stageOrder({ key: payload.key, batchId: null })).resolves.toMatchObject({ status: 'GONE' });
+  expect((await stack.store.getStagedOrder(payload.key))?.status).toBe('FAILED');
+  expect((await stack.store.listErrors({ orderKey: payload.key }))[0]).toMatchObject({ category: 'DATA', errorType: 'SOURCE_ROW_GONE' });
 });

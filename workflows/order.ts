@@ -85,6 +85,8 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, show
   const staged = await db.stageOrder({ key: input.key, batchId: input.batchId });
   if (staged.status === 'GONE') {
     progress.step = 'GONE';
+    upsertSearchAttributes([{ key: OrderSyncStatus, value: 'GONE' }]);
+    showProgress();
     return { status: 'GONE' as const, hash: null, itemAction: null };
   }
   upsertSearchAttributes([

@@ -74,10 +74,18 @@ test('the demo orders sync: one item per order line with its values and one subi
   }
 });
 
-test('GREYSON PO 4755 arrives whole: 69 order lines, 264 size quantities', async () => {
+test('GREYSON PO 4755 arrives whole: 69 order lines, 264 size quantities, found in the Web UI by customer, PO and status', async () => {
   const greyson = expected.filter((p) => p.customer === 'GREYSON' && p.poNumber === '4755');
   expect(greyson).toHaveLength(69);
   expect(greyson.reduce((n, p) => n + p.subitems.length, 0)).toBe(264);
+  // The query an operator types into the Web UI's workflow filter.
+  const query = 'WorkflowType="orderWorkflow" AND OrderCustomer="GREYSON" AND OrderPO="4755" AND OrderSyncStatus="SYNCED"';
+  let found = 0;
+  for (let tries = 0; tries < 50 && found !== 69; tries++) {
+    found = (await stack.client.workflow.count(query)).count;
+    if (found !== 69) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(found).toBe(69);
 });
 
 test('bad rows end in the error table with category and reason; the rest synced', async () => {

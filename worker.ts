@@ -1,6 +1,7 @@
 // Wiring: configuration → connections → activities → two Workers (workflows + database activities on one
 // task queue, Monday activities on their own rate-limited queue).
 import fs from 'node:fs';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
@@ -89,7 +90,7 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
   const complexityUsed = meter.createCounter('orders_sync_monday_complexity', 'points', 'Monday complexity reported as used');
   const mondayClient = new MondayClient({
     onRequest: (r) => {
-      requests.add(1, { operation: r.operation, outcome: r.errorCode ?? 'ok' });
+      requests.add(1, { operation: r.operation.replace(/\d+$/, ''), outcome: r.errorCode ?? 'ok' });
       if (r.rateLimited) throttled.add(1);
       if (r.complexity) complexityUsed.add(r.complexity);
     },
@@ -117,7 +118,12 @@ export interface OrderWorkers {
 export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
   const activities = createActivities(deps);
-  const common = { connection, namespace: temporal.namespace, activities, shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE };
+  const common = {
+    connection, namespace: temporal.namespace, activities,
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
+    // After the grace time activities are cancelled; this bounds the wait for any that ignore it.
+    shutdownForceTime: msToNumber(config.WORKER_SHUTDOWN_GRACE) + 15_000,
+  };
   const main = await Worker.create({
     ...common,
     taskQueue: TASK_QUEUE,

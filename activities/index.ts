@@ -238,7 +238,9 @@ function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise
     const ctx = Context.current();
     const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      return await fn(input);
+      // Cancellation (a worker shutting down, say) ends the attempt at once, even mid budget wait; the
+      // retry on another worker finds whatever this attempt did on Monday (idempotency keys, lookups).
+      return await Promise.race([fn(input), ctx.cancelled]);
     } finally {
       clearInterval(timer);
     }

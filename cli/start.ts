@@ -61,7 +61,9 @@ export async function start(config: Config, opts: StartOptions): Promise<number>
       opts.log(`SQLite database ${config.SQLITE_FILE}${seeded > 0 ? ` seeded with ${seeded} demo order lines` : ''}`);
     }
 
-    const workers = await createWorkers(config, target, activityDeps(config, services));
+    // Ctrl-C on the interactive stack should not wait out a production worker's grace time.
+    const workerConfig = process.env.WORKER_SHUTDOWN_GRACE ? config : { ...config, WORKER_SHUTDOWN_GRACE: '5s' as const };
+    const workers = await createWorkers(workerConfig, target, activityDeps(config, services));
     const running = workers.run();
     stops.push(async () => {
       workers.shutdown();

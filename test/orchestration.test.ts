@@ -17,8 +17,8 @@ import type { SourceRow } from '../shared/order';
 
 const ROOT = path.resolve(__dirname, '..');
 
-function startWorkerProcess(stack: Stack): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), 'worker'], { env: stack.childEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
+function startWorkerProcess(stack: Stack, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), 'worker'], { env: { ...stack.childEnv(), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
@@ -74,6 +74,36 @@ describe('a worker killed during the subitem fan-out', () => {
       const summary = await sync;
       expect(summary).toMatchObject({ orders: 12, failed: 0 });
       expect(stack.sandbox.stats().mutations).toBeGreaterThan(mutationsAtKill);
+      await expectNoDuplicates(stack, 12);
+      await expectBoardMatches(stack, rows);
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
+  });
+});
+
+describe('a worker stopped with SIGTERM', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false, sandbox: { faults: { latencyMs: { min: 40, max: 80 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2' } });
+  });
+  afterAll(() => stack?.stop());
+
+  test('drains within its grace time, and the next worker finishes the work', async () => {
+    const rows = generateOrderLines(12, 9);
+    await stack.store.insertSourceRows(rows);
+    let worker = startWorkerProcess(stack, { WORKER_SHUTDOWN_GRACE: '2s' });
+    const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+    await waitFor('the subitem fan-out', () => stack.sandbox.stats().mutations > 15);
+    const stoppedAt = Date.now();
+    worker.kill('SIGTERM');
+    const code = await new Promise((r) => worker.once('exit', r));
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(code).toBe(0);
+    worker = startWorkerProcess(stack);
+    try {
+      expect(await sync).toMatchObject({ orders: 12, failed: 0 });
       await expectNoDuplicates(stack, 12);
       await expectBoardMatches(stack, rows);
     } finally {

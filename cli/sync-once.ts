@@ -29,10 +29,15 @@ export async function runSyncOnce(
   });
   onProgress(`dispatched ${totals.dispatched} order lines (${totals.unchanged} unchanged, ${totals.rejected} rejected rows)`);
   let lastReport = 0;
+  let idleSince: number | undefined;
   for (;;) {
     const c = (await store.getBatch(totals.batchId))?.counters;
     const done = (c?.synced ?? 0) + (c?.failed ?? 0);
     if (done >= totals.dispatched) break;
+    // An order already running for an earlier sync (the schedule's, say) counts in that sync's batch:
+    // nothing left unfinished anywhere for a moment (counters follow the status) means this sync is done too.
+    if ((await store.countUnfinished()) > 0) idleSince = undefined;
+    else if (Date.now() - (idleSince ??= Date.now()) > 2000) break;
     if (Date.now() - lastReport > 2000) {
       onProgress(`${done}/${totals.dispatched} order lines finished`);
       lastReport = Date.now();

@@ -220,4 +220,19 @@ describe('backlogs and changes', () => {
     expect(sub.map((s) => Number(s.values[stack.mapping.subitems.qtyColumnId]?.text))).toEqual([12]);
     expect((await stack.store.getStagedOrder(key))?.status).toBe('SYNCED');
   });
+
+  test('a one-off sync while an earlier sync\'s orders still run ends when they do', async () => {
+    const rows = generateOrderLines(2, 4242);
+    await stack.store.insertSourceRows(rows);
+    stack.sandbox.setFaults({ latencyMs: { min: 300, max: 300 } });
+    await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'scheduled-like', args: [{ pageSize: 500 }] });
+    const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 500 });
+    stack.sandbox.setFaults({ latencyMs: { min: 0, max: 0 } });
+    expect(summary.failed).toBe(0);
+    expect(await stack.store.countUnfinished()).toBe(0);
+    for (const r of rows) {
+      const key = [r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|');
+      expect((await stack.store.getStagedOrder(key))?.status).toBe('SYNCED');
+    }
+  });
 });

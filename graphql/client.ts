@@ -179,11 +179,18 @@ export class MondayClient {
     return required(r.data.create_item?.id, 'create_item');
   }
 
-  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<string> {
-    const r = await this.call<{ change_multiple_column_values: { id: string } | null }>(documents.changeMultipleColumnValues, {
+  /** Returns the item's id and the title of the group it is in. */
+  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<{ id: string; groupTitle: string | null }> {
+    const r = await this.call<{ change_multiple_column_values: { id: string; group: { title: string } | null } | null }>(documents.changeMultipleColumnValues, {
       board_id: v.boardId, item_id: v.itemId, column_values: JSON.stringify(v.columnValues), create_labels_if_missing: v.createLabelsIfMissing,
     }, { boardId: v.boardId, idempotencyKey });
-    return required(r.data.change_multiple_column_values?.id, 'change_multiple_column_values');
+    const item = r.data.change_multiple_column_values;
+    return { id: required(item?.id, 'change_multiple_column_values'), groupTitle: item?.group?.title ?? null };
+  }
+
+  async moveItemToGroup(v: { boardId: string; itemId: string; groupId: string }, idempotencyKey: string): Promise<void> {
+    const r = await this.call<{ move_item_to_group: { id: string } | null }>(documents.moveItemToGroup, { item_id: v.itemId, group_id: v.groupId }, { boardId: v.boardId, idempotencyKey });
+    required(r.data.move_item_to_group?.id, 'move_item_to_group');
   }
 
   async archiveItem(v: { boardId: string; itemId: string }, idempotencyKey: string): Promise<void> {

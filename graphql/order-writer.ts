@@ -23,10 +23,18 @@ export interface ItemWrite {
 export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> {
   // The key column is what makes the item findable again; it is always written.
   const columnValues = { ...w.columnValues, [w.keyColumnId]: w.orderKey };
-  const update = (itemId: string) => client.changeColumnValues(
-    { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
-    idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
-  );
+  // Update the values; the answer says which group the item is in, so a changed season moves it (one more
+  // request only when it has to move).
+  const update = async (itemId: string) => {
+    const { groupTitle } = await client.changeColumnValues(
+      { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+      idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
+    );
+    if (groupTitle !== null && groupTitle !== w.groupName) {
+      const groupId = await ensureGroup(client, w.boardId, w.groupName);
+      await client.moveItemToGroup({ boardId: w.boardId, itemId, groupId }, idempotencyKey(w.orderKey, `move-item:${itemId}:${w.groupName}`, w.payloadHash));
+    }
+  };
   if (w.knownItemId) {
     await update(w.knownItemId);
     return { itemId: w.knownItemId, action: 'updated' };

@@ -270,6 +270,14 @@ export const root = {
     ctx.onMutation();
     return itemObject(ctx, { ...item, state: 'deleted' });
   },
+  move_item_to_group(args: Args, ctx: ExecutionContext) {
+    const item = requireItem(ctx, args.item_id);
+    const groupId = String(args.group_id);
+    if (!ctx.store.group(item.board_id, groupId)) throw mondayError('InvalidGroupIdException', `Group ${groupId} does not exist on board ${item.board_id}`, { group_id: groupId });
+    ctx.store.moveItem(item.id, groupId);
+    ctx.onMutation();
+    return itemObject(ctx, requireItem(ctx, item.id));
+  },
   create_group(args: Args, ctx: ExecutionContext) {
     const board = requireBoard(ctx, args.board_id);
     const title = String(args.group_name);

@@ -179,6 +179,10 @@ export class SandboxStore {
     return row;
   }
 
+  moveItem(id: string, groupId: string): void {
+    this.sql('UPDATE items SET group_id = ?, updated_at = ? WHERE id = ?').run(groupId, new Date().toISOString(), BigInt(id));
+  }
+
   renameItem(id: string, name: string): void {
     this.sql('UPDATE items SET name = ?, updated_at = ? WHERE id = ?').run(name, new Date().toISOString(), BigInt(id));
   }

@@ -158,3 +158,14 @@ test('key columns with stray blanks still find their row; a row that vanished be
   expect((await stack.store.getStagedOrder(payload.key))?.status).toBe('FAILED');
   expect((await stack.store.listErrors({ orderKey: payload.key }))[0]).toMatchObject({ category: 'DATA', errorType: 'SOURCE_ROW_GONE' });
 });
+
+test('a changed season moves the item to its new group; still one item', async () => {
+  const target = expected.find((p) => p.customer === 'GREYSON')!;
+  const [aag, style, colour] = target.key.split('|');
+  await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': aag!, 'CUSTOMER STYLE': style!, 'CUSTOMER COLOUR DESCRIPTION': colour! }, { 'CUSTOMER SEASON': 'FALL WINTER 2027' });
+  expect(await runSyncOnce(stack.client, stack.store, { pageSize: 40 })).toMatchObject({ orders: 1, failed: 0 });
+  const item = itemsByKey(await readBoard(stack.sandbox.url, stack.mapping.items.boardId)).get(target.key)!;
+  expect(item).toHaveLength(1);
+  expect(item[0]!.group).toBe('GREYSON FALL WINTER 2027');
+  expect(target.groupName).not.toBe('GREYSON FALL WINTER 2027');
+});

@@ -12,6 +12,7 @@ import type { Store } from '../db/store';
 import type { SourceRow } from '../shared/order';
 import { findDuplicates, log, startWorkerProcess } from './support/run';
 import { readBoard } from '../test/support/board';
+import { orderKeyOf } from '../mapping';
 
 const ROOT = path.resolve(__dirname, '..');
 export interface Outcome { pass: boolean; evidence: Record<string, unknown> }
@@ -36,7 +37,7 @@ async function countWrongQuantities(stack: Stack, rows: SourceRow[]): Promise<nu
     i.subitems.map((s) => `${s.values[stack.mapping.subitems.sizeColumnId]?.text}=${Number(s.values[stack.mapping.subitems.qtyColumnId]?.text)}`).sort().join(',')]));
   return rows.filter((r) => {
     const wanted = stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).map((s) => `${s}=${Number(r[s])}`).sort().join(',');
-    return held.get([r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|')) !== wanted;
+    return held.get(orderKeyOf(stack.mapping, r)) !== wanted;
   }).length;
 }
 
@@ -136,7 +137,6 @@ export function chaosScenarios(ORDERS: number): Scenarios {
       run: () => withStack({ worker: false }, async (stack) => {
         const rows = generateOrderLines(ORDERS, 505);
         const bad = new Map<string, string>();
-        const keyOf = (r: SourceRow) => [r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|');
         const breakers: [string, (r: SourceRow) => void][] = [
           ['non-numeric quantity', (r) => { r[stack.mapping.source.sizeColumns.find((s) => Number(r[s] ?? 0) > 0)!] = 'abc'; }],
           ['unknown customer', (r) => { r['CUSTOMER NAME'] = 'NO SUCH CUSTOMER LTD'; }],
@@ -146,7 +146,7 @@ export function chaosScenarios(ORDERS: number): Scenarios {
         rows.slice(0, BAD).forEach((r, i) => {
           const [what, breakIt] = breakers[i % breakers.length]!;
           breakIt(r);
-          bad.set(keyOf(r), what);
+          bad.set(orderKeyOf(stack.mapping, r), what);
         });
         await stack.store.insertSourceRows(rows);
         const worker = await startWorkerProcess(stack);

@@ -92,7 +92,7 @@ function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknow
     },
     groups: (args: Args) => {
       const ids = args.ids as string[] | null | undefined;
-      return ctx.store.groups(board.id).filter((g) => !ids || ids.includes(g.id)).map((g) => groupObject(ctx, board, g));
+      return ctx.store.groups(board.id).filter((g) => !ids || ids.includes(g.id)).map((g) => groupObject(board, g));
     },
     items_page: (args: Args) => {
       const limit = pageLimit(args.limit);
@@ -102,7 +102,7 @@ function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknow
   };
 }
 
-function groupObject(ctx: ExecutionContext, board: Board, group: { id: string; title: string }): Record<string, unknown> {
+function groupObject(board: Board, group: { id: string; title: string }): Record<string, unknown> {
   return { id: group.id, title: group.title, color: '#579bfc', archived: false, deleted: false, position: '0', board_id: board.id };
 }
 
@@ -119,7 +119,7 @@ function itemObject(ctx: ExecutionContext, item: ItemRow): Record<string, unknow
     board: () => boardObject(ctx, board),
     group: () => {
       const group = ctx.store.group(board.id, item.group_id);
-      return group ? groupObject(ctx, board, group) : null;
+      return group ? groupObject(board, group) : null;
     },
     parent_item: () => {
       const parent = item.parent_id ? ctx.store.item(item.parent_id) : undefined;
@@ -284,7 +284,7 @@ export const root = {
     if (title.length < 1 || title.length > 255) throw mondayError('InvalidArgumentException', 'Group name must be between 1 and 255 characters long', {});
     const group = ctx.store.createGroup(board.id, title);
     ctx.onMutation();
-    return groupObject(ctx, board, group);
+    return groupObject(board, group);
   },
 };
 

@@ -11,6 +11,7 @@ import { applySchedule } from '../cli/schedule';
 import { generateOrderLines } from '../db/demo-data';
 import { workflowBundle } from '../worker';
 import { orderWorkflowId } from '../shared/order';
+import { orderKeyOf } from '../mapping';
 import { SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
 import type { OrderProgress } from '../workflows';
 import type { SourceRow } from '../shared/order';
@@ -45,7 +46,7 @@ async function expectBoardMatches(stack: Stack, rows: SourceRow[]): Promise<void
   const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
   const byKey = new Map(board.map((i) => [i.values[stack.mapping.items.keyColumnId]?.text, i]));
   for (const row of rows) {
-    const item = byKey.get([row['AAG ORDER NUMBER'], row['CUSTOMER STYLE'], row['CUSTOMER COLOUR DESCRIPTION']].join('|'));
+    const item = byKey.get(orderKeyOf(stack.mapping, row));
     const wanted = stack.mapping.source.sizeColumns.filter((s) => Number(row[s] ?? 0) > 0).map((s) => [s, Number(row[s])]);
     const held = (item?.subitems ?? []).map((s) => [s.values[stack.mapping.subitems.sizeColumnId]?.text, Number(s.values[stack.mapping.subitems.qtyColumnId]?.text)]);
     expect(held.sort()).toEqual(wanted.sort());
@@ -125,7 +126,7 @@ describe('failure, fix and rerun', () => {
     await stack.store.insertSourceRows([row!]);
     // The board is full: Monday refuses the item (ItemsLimitationException, not retryable).
     stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 0);
-    const key = [row!['AAG ORDER NUMBER'], row!['CUSTOMER STYLE'], row!['CUSTOMER COLOUR DESCRIPTION']].join('|');
+    const key = orderKeyOf(stack.mapping, row!);
     const first = await runSyncOnce(stack.client, stack.store, { pageSize: 10 });
     expect(first).toMatchObject({ orders: 0, failed: 1 });
     const handle = stack.client.workflow.getHandle(orderWorkflowId(key));
@@ -203,7 +204,7 @@ describe('backlogs and changes', () => {
     const sizes = stack.mapping.source.sizeColumns.filter((s) => Number(row![s] ?? 0) > 0);
     row![sizes[0]!] = 5;
     await stack.store.insertSourceRows([row!]);
-    const key = [row!['AAG ORDER NUMBER'], row!['CUSTOMER STYLE'], row!['CUSTOMER COLOUR DESCRIPTION']].join('|');
+    const key = orderKeyOf(stack.mapping, row!);
     stack.sandbox.setFaults({ latencyMs: { min: 400, max: 400 } });
     await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'first-sync', args: [{ pageSize: 500 }] });
     const handle = stack.client.workflow.getHandle(orderWorkflowId(key));
@@ -231,7 +232,7 @@ describe('backlogs and changes', () => {
     expect(summary.failed).toBe(0);
     expect(await stack.store.countUnfinished()).toBe(0);
     for (const r of rows) {
-      const key = [r['AAG ORDER NUMBER'], r['CUSTOMER STYLE'], r['CUSTOMER COLOUR DESCRIPTION']].join('|');
+      const key = orderKeyOf(stack.mapping, r);
       expect((await stack.store.getStagedOrder(key))?.status).toBe('SYNCED');
     }
   });

@@ -1,0 +1,116 @@
+// Records workflow histories from the current workflow code into test/fixtures/histories/, which
+// `npm test` replays (test/workflow-replay.test.ts) so that a non-deterministic change fails CI.
+// Run it deliberately when a workflow version is released: `npm run record:histories`.
+// Each scenario runs on a fresh stack (Temporal dev server, SQLite, sandbox) built like the tests'.
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startStack, type Stack } from '../test/support/stack';
+import { runSyncOnce } from '../cli/sync-once';
+import { generateOrderLines } from '../db/demo-data';
+import { orderKeyOf } from '../mapping';
+import { orderWorkflowId } from '../shared/order';
+import { TASK_QUEUE } from '../shared/temporal';
+import type { OrderProgress } from '../workflows';
+
+const OUT = path.resolve(__dirname, '../test/fixtures/histories');
+
+interface Scenario {
+  name: string;
+  /** Drives the stack and returns the workflow ids whose histories to keep. */
+  run(stack: Stack): Promise<string[]>;
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'happy-path',
+    async run(stack) {
+      const rows = generateOrderLines(2, 101);
+      await stack.store.insertSourceRows(rows);
+      await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-happy', args: [{ pageSize: 50 }] });
+      await waitForResult(stack, orderWorkflowId(orderKeyOf(stack.mapping, rows[0]!)));
+      return ['sync-happy', orderWorkflowId(orderKeyOf(stack.mapping, rows[0]!))];
+    },
+  },
+  {
+    name: 'failure-then-rerun',
+    async run(stack) {
+      const [row] = generateOrderLines(1, 102);
+      await stack.store.insertSourceRows([row!]);
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 0); // Monday refuses: a permanent error
+      const id = orderWorkflowId(orderKeyOf(stack.mapping, row!));
+      await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-failure', args: [{ pageSize: 50 }] });
+      const handle = stack.client.workflow.getHandle(id);
+      await waitFor('the order to fail', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'FAILED');
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 10_000);
+      await handle.signal('rerun');
+      await handle.result();
+      return [id];
+    },
+  },
+  {
+    name: 'change-during-run',
+    async run(stack) {
+      const [row] = generateOrderLines(1, 103);
+      await stack.store.insertSourceRows([row!]);
+      const id = orderWorkflowId(orderKeyOf(stack.mapping, row!));
+      const size = stack.mapping.source.sizeColumns.find((s) => Number(row![s] ?? 0) > 0)!;
+      stack.sandbox.setFaults({ latencyMs: { min: 400, max: 400 } });
+      await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-change-1', args: [{ pageSize: 50 }] });
+      const handle = stack.client.workflow.getHandle(id);
+      await waitFor('the order to reach its item step', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'ITEM');
+      await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': String(row!['AAG ORDER NUMBER']) }, { [size]: 77 });
+      await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-change-2', args: [{ pageSize: 50 }] });
+      await handle.result();
+      stack.sandbox.setFaults({ latencyMs: { min: 0, max: 0 } });
+      return [id];
+    },
+  },
+  {
+    name: 'continue-as-new',
+    async run(stack) {
+      await stack.store.insertSourceRows(generateOrderLines(30, 104));
+      await runSyncOnce(stack.client, stack.store, { pageSize: 1 });
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: 'WorkflowType="syncWorkflow"' })) ids.push(`${wf.workflowId}@${wf.runId}`);
+      return ids;
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  fs.mkdirSync(OUT, { recursive: true });
+  for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
+    const stack = await startStack();
+    try {
+      const ids = await scenario.run(stack);
+      for (const [i, ref] of ids.entries()) {
+        const [workflowId, runId] = ref.split('@');
+        const history = await stack.client.workflow.getHandle(workflowId!, runId).fetchHistory();
+        const file = path.join(OUT, `${scenario.name}-${i + 1}.json`);
+        fs.writeFileSync(file, historyToJSON(history));
+        console.log(`recorded ${path.relative(process.cwd(), file)} (${workflowId}, ${history.events?.length} events)`);
+      }
+    } finally {
+      await stack.stop();
+    }
+  }
+}
+
+async function waitForResult(stack: Stack, workflowId: string): Promise<void> {
+  await stack.client.workflow.getHandle(workflowId).result();
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -177,6 +177,8 @@ export function createActivities(deps: ActivityDeps) {
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
+          // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
+          retry: Context.current().info.attempt > 1,
           scope: input.sizes,
         });
         // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.

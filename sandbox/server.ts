@@ -23,6 +23,7 @@ import { RateLimiter, type Rejection, type SandboxLimits } from './limits';
 import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
+import { withCommitDelay } from './slow-commit';
 
 export type { SandboxLimits } from './limits';
 
@@ -30,6 +31,9 @@ export interface SandboxFaults {
   serverErrorRate: number;
   commitThenDropRate: number;
   latencyMs: { min: number; max: number };
+  /** Each mutation field (each alias of a batch) waits this long before it commits; the request goes on
+   * committing after the client disconnects (sandbox/slow-commit.ts). */
+  aliasCommitDelayMs: number;
   seed?: number;
 }
 
@@ -79,7 +83,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const schema = buildSchema(readFileSync(join(__dirname, 'monday-schema.graphql'), 'utf8'));
 
-const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 } };
+const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 }, aliasCommitDelayMs: 0 };
 
 /** mulberry32: a small seeded RNG so a fault run can be replayed. */
 function seededRandom(seed: number): () => number {
@@ -250,7 +254,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           stats.mutations += 1;
         },
       };
-      const result = await execute({ schema, document, rootValue: root, contextValue: context, variableValues: variables, operationName });
+      const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs), contextValue: context, variableValues: variables, operationName });
       const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });
 
       if (idempotencyKey) {

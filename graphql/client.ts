@@ -242,6 +242,18 @@ export class MondayClient {
     return board;
   }
 
+  /** items_count and items_limit of each board. */
+  async boardLimits(boardIds: string[]): Promise<{ id: string; name: string; items_count: number | null; items_limit: number | null }[]> {
+    const r = await this.call<{ boards: { id: string; name: string; items_count: number | null; items_limit: number | null }[] }>(documents.boardLimits, { board_ids: boardIds });
+    return r.data.boards;
+  }
+
+  /** Creation times of a board's newest items, newest first (at most `limit`, up to 500). */
+  async newestItemTimes(boardId: string, limit = 500): Promise<Date[]> {
+    const r = await this.call<{ boards: { items_page: { items: { created_at: string | null }[] } }[] }>(documents.newestItems, { board_id: boardId, limit });
+    return (r.data.boards[0]?.items_page.items ?? []).flatMap((i) => (i.created_at ? [new Date(i.created_at)] : []));
+  }
+
   async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {
     const r = await this.call<{ complexity: { before: number; after: number; query: number; reset_in_x_seconds: number } }>(documents.complexity, {});
     return r.data.complexity;

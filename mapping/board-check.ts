@@ -113,11 +113,13 @@ export function checkMappingAgainstBoards(mapping: Mapping, boards: BoardColumns
       if (want.allowed || used.size > 0) problems.push(`${where}: the board returned no label settings, so labels cannot be checked`);
       continue;
     }
+    // Monday matches labels case-insensitively (and so does the sync's label-to-id resolution).
+    const has = (label: string) => [...onBoard].some((l) => l.toLowerCase() === label.toLowerCase());
     for (const label of want.allowed ?? []) {
-      if (!want.createLabels && !onBoard.has(label)) problems.push(`${where}: allowed label "${label}" is missing on the board and may not be created`);
+      if (!want.createLabels && !has(label)) problems.push(`${where}: allowed label "${label}" is missing on the board and may not be created`);
     }
     for (const label of used) {
-      if (onBoard.has(label)) continue;
+      if (has(label)) continue;
       if (want.createLabels) labelsToCreate.push({ columnId: want.id, label });
       else if (!want.allowed) problems.push(`${where}: label "${label}" is missing on the board and may not be created`);
     }

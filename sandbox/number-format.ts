@@ -26,6 +26,11 @@ export function numberFormat(columnId: string): NumberFormat {
   return FORMATS[columnId] ?? PLAIN;
 }
 
+/** A column's unit and precision as set on the board (Monday: column settings, changed by people at any time). */
+export function setNumberFormat(columnId: string, format: NumberFormat): void {
+  FORMATS[columnId] = format;
+}
+
 /** The `text` Monday shows for a stored number. */
 export function formatNumber(n: number, f: NumberFormat): string {
   const digits = f.decimals === null ? String(n) : n.toFixed(f.decimals);

@@ -24,6 +24,7 @@ import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
 import { withCommitDelay } from './slow-commit';
+import { setNumberFormat, type NumberFormat } from './number-format';
 
 export type { SandboxLimits } from './limits';
 
@@ -70,6 +71,8 @@ export interface Sandbox {
   setLimits(l: Partial<SandboxLimits>): void;
   /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
   setItemsLimit(boardId: string, limit: number): void;
+  /** A numbers column's unit and precision, which Monday applies to the column's `text`. */
+  setNumberFormat(columnId: string, format: NumberFormat): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -354,6 +357,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (!board) throw new Error(`no board ${boardId}`);
       board.itemsLimit = limit;
     },
+    setNumberFormat,
     reset,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -112,3 +112,19 @@ test('a reconcile that finds two subitems of one size archives the newer one and
   expect(held.get('XS')).toEqual([0.5]);
   expect(extra.created).toBe(1);
 });
+
+test('quantities are read from NumbersValue.number: a unit in the text ("5.00 pcs") changes nothing on a reconcile', async () => {
+  sandbox.setNumberFormat(QTY_COLUMN, { decimals: 2, symbol: ' pcs', direction: 'right' });
+  try {
+    const w = await newOrder();
+    const few = { ...w, wanted: w.wanted.slice(0, 3) };
+    await syncSubitems(client, few);
+    const texts = (await client.itemSubitems(w.parentItemId, [QTY_COLUMN])).map((s) => s.values[QTY_COLUMN]);
+    expect(texts).toEqual(['0.50 pcs', '1.50 pcs', '2.50 pcs']);
+    // Parsing that text would see no quantity and rewrite every size; the number says they already match.
+    const again = await syncSubitems(client, { ...few, reconcile: true });
+    expect([again.created, again.updated, again.duplicatesArchived]).toEqual([0, 0, 0]);
+  } finally {
+    sandbox.setNumberFormat(QTY_COLUMN, { decimals: 2, symbol: '', direction: 'right' });
+  }
+});

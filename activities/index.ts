@@ -9,6 +9,7 @@ import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf 
 import type { MondayClient } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
+import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
   const { store, mapping } = deps;
   const transform = createTransform(mapping);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
+  const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
 
   const keyOrNull = (row: SourceRow): string | null => {
     try {
@@ -150,9 +152,10 @@ export function createActivities(deps: ActivityDeps) {
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
+        const labels = await resolveBoardLabels(deps.monday, mapping.items.boardId, p.columnValues, (id) => mayCreateLabels.has(id));
         const result = await writeItem(deps.monday, {
           boardId: mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: writeRevision(staged),
+          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
@@ -160,6 +163,7 @@ export function createActivities(deps: ActivityDeps) {
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         return result;
       } catch (err) {
+        if (err instanceof LabelNotOnBoardError) throw labelFailure(p.key, err);
         throw toActivityFailure(err, { orderKey: p.key, step: 'upsert-item', columnValues: p.columnValues });
       }
     }),
@@ -169,14 +173,23 @@ export function createActivities(deps: ActivityDeps) {
       const staged = await stagedOrder(input.key);
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
-      const wanted = staged.payload.subitems.filter((s) => sizes.has(s.size));
       const known = staged.subitems.filter((s) => sizes.has(s.size) && s.subitemId !== null).map((s) => ({ size: s.size, subitemId: s.subitemId!, qty: s.syncedQty }));
       try {
+        // Sizes such as `2` or `10` look like label ids: they are written by id whenever the label exists.
+        let createLabelsIfMissing = false;
+        const wanted = [];
+        for (const s of staged.payload.subitems.filter((sub) => sizes.has(sub.size))) {
+          const labels = await resolveBoardLabels(deps.monday, mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
+          createLabelsIfMissing ||= labels.createLabelsIfMissing;
+          wanted.push({ ...s, columnValues: labels.columnValues });
+        }
         const result = await syncSubitems(deps.monday, {
           parentItemId: staged.itemId, subitemsBoardId: mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
-          wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
+          wanted, known, createLabelsIfMissing,
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
+          // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
+          retry: Context.current().info.attempt > 1,
           scope: input.sizes,
         });
         // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.
@@ -197,6 +210,7 @@ export function createActivities(deps: ActivityDeps) {
         return { created: result.created, updated: result.updated, removed: result.removed };
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
+        if (err instanceof LabelNotOnBoardError) throw labelFailure(staged.key, err);
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
         if (err instanceof MondayApiError && err.partialSubitems?.length) await store.setSubitemIds(input.key, err.partialSubitems);
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
@@ -220,6 +234,14 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;
+
+/** A label the board lacks in a column that may not create labels: bad data, rejected before anything is sent. */
+function labelFailure(orderKey: string, err: LabelNotOnBoardError): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `order ${orderKey}: ${err.message}`, type: 'LABEL_NOT_ON_BOARD', nonRetryable: true,
+    details: [{ category: 'DATA', httpStatus: null }],
+  });
+}
 
 /**
  * What the Idempotency-Keys of an order's writes derive from: the payload and the staging attempt.

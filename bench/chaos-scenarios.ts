@@ -34,12 +34,15 @@ async function allSyncedOnce(stack: Stack, rows: SourceRow[], summary?: SyncSumm
 async function countWrongQuantities(stack: Stack, rows: SourceRow[]): Promise<number> {
   const board = await readBoard(stack.sandbox.url, stack.mapping.items.boardId);
   const held = new Map(board.map((i) => [i.values[stack.mapping.items.keyColumnId]?.text,
-    i.subitems.map((s) => `${s.values[stack.mapping.subitems.sizeColumnId]?.text}=${Number(s.values[stack.mapping.subitems.qtyColumnId]?.text)}`).sort().join(',')]));
+    i.subitems.map((s) => `${s.values[stack.mapping.subitems.sizeColumnId]?.text}=${quantity(s.values[stack.mapping.subitems.qtyColumnId]?.value)}`).sort().join(',')]));
   return rows.filter((r) => {
     const wanted = stack.mapping.source.sizeColumns.filter((s) => Number(r[s] ?? 0) > 0).map((s) => `${s}=${Number(r[s])}`).sort().join(',');
     return held.get(orderKeyOf(stack.mapping, r)) !== wanted;
   }).length;
 }
+
+/** A numbers column's stored value ("\"4.5\""): its text is formatted with unit and precision. */
+const quantity = (value: string | null | undefined): number => (value ? Number(JSON.parse(value)) : NaN);
 
 async function withStack<T>(opts: Parameters<typeof startStack>[0], fn: (stack: Stack) => Promise<T>): Promise<T> {
   const stack = await startStack(opts);
@@ -199,8 +202,34 @@ export function chaosScenarios(ORDERS: number): Scenarios {
         });
       },
     },
+    g: {
+      title: 'the client gives up before Monday finishes an aliased subitem batch (aliases commit one by one, on after the disconnect)',
+      run: () => withStack({ worker: false, sandbox: { faults: { aliasCommitDelayMs: ALIAS_COMMIT_DELAY_MS } }, env: { MONDAY_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) } }, async (stack) => {
+        const rows = generateOrderLines(Math.min(ORDERS, G_ORDERS), 707);
+        await stack.store.insertSourceRows(rows);
+        const worker = await startWorkerProcess(stack);
+        const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 100 });
+        await worker.kill('SIGTERM');
+        // Let any request the client abandoned finish committing before the board is counted.
+        await new Promise((r) => setTimeout(r, 2 * 25 * ALIAS_COMMIT_DELAY_MS));
+        const outcome = await allSyncedOnce(stack, rows, summary);
+        const s = stack.sandbox.stats();
+        const sizesPerOrder = rows.map((r) => stack.mapping.source.sizeColumns.filter((c) => Number(r[c] ?? 0) > 0).length);
+        const slowBatches = sizesPerOrder.filter((n) => n * ALIAS_COMMIT_DELAY_MS > CLIENT_TIMEOUT_MS).length;
+        return {
+          pass: outcome.pass && s.idempotentReplays > 0 && slowBatches > 0,
+          evidence: { ...outcome.evidence, clientTimeoutMs: CLIENT_TIMEOUT_MS, aliasCommitDelayMs: ALIAS_COMMIT_DELAY_MS, ordersWithBatchLongerThanTimeout: slowBatches, replays: s.idempotentReplays },
+        };
+      }),
+    },
   };
 }
+
+/** Scenario (g): every alias waits this long before it commits; the client waits at most CLIENT_TIMEOUT_MS. */
+const ALIAS_COMMIT_DELAY_MS = 700;
+const CLIENT_TIMEOUT_MS = 250;
+/** Slow batches make (g) long: it runs on at most this many order lines. */
+const G_ORDERS = 80;
 
 /** A store whose every call fails while the outage lasts, as a database behind a dead network would. */
 function unreachableWhile(store: Store, outage: { on: boolean; refused: number }): Store {

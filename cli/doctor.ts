@@ -1,7 +1,9 @@
 // `doctor`: checks each part the system needs and says what to do about what is wrong.
 import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
-import { checkMappingAgainstBoards, loadMapping } from '../mapping';
+import { checkMappingAgainstBoards, createTransform, loadMapping, previewRows, type BoardColumns, type Mapping } from '../mapping';
+import type { OrderPayload } from '../shared/order';
+import { boardRoom, describeRoom } from './board-limits';
 import { MondayClient } from '../graphql/client';
 import { SEARCH_ATTRIBUTES, SCHEDULE_ID } from '../shared/temporal';
 import { connectClient } from '../worker';
@@ -58,18 +60,58 @@ export async function doctor(config: Config): Promise<number> {
   });
 
   const target = mondayFor(config);
+  const monday = () => new MondayClient({ url: target.url, token: target.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: 10_000 });
+  let boards: BoardColumns[] | undefined;
   await run('Monday', async () => {
-    const monday = new MondayClient({ url: target.url, token: target.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: 10_000 });
-    const c = await monday.complexity().catch((err: Error) => {
+    const c = await monday().complexity().catch((err: Error) => {
       throw new Error(`${target.url}: ${err.message}. ${config.MONDAY_API_TOKEN ? 'Check MONDAY_API_TOKEN (a personal V2 token, no "Bearer").' : 'The sandbox runs with `npm start`; set MONDAY_API_TOKEN for the real Monday.'}`);
     });
     if (!mapping) return `${target.url} answers (complexity budget left ${c.after})`;
-    const boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
+    boards = [await monday().boardStructure(mapping.items.boardId), await monday().boardStructure(mapping.subitems.boardId)];
     const { problems } = checkMappingAgainstBoards(mapping, boards);
     if (problems.length) throw new Error(`the mapping does not match the board:\n    ${problems.join('\n    ')}\n  Fix the mapping file, then run: orders-sync mapping check`);
     return `${target.url} answers; boards ${mapping.items.boardId}/${mapping.subitems.boardId} match the mapping; complexity budget left ${c.after.toLocaleString('en')}`;
   });
 
+  if (mapping && boards) {
+    const [m, b] = [mapping, boards];
+    await run('Labels', async () => {
+      const payloads = await allPayloads(config, m);
+      const { problems, labelsToCreate } = checkMappingAgainstBoards(m, b, payloads);
+      const labelProblems = problems.filter((p) => p.includes('label'));
+      const byColumn = new Map<string, string[]>();
+      for (const l of labelsToCreate) byColumn.set(l.columnId, [...(byColumn.get(l.columnId) ?? []), l.label]);
+      const title = (id: string) => b.flatMap((x) => x.columns).find((c) => c.id === id)?.title ?? id;
+      const created = [...byColumn].map(([id, labels]) => `\n    ${id} (${title(id)}): ${labels.map((l) => JSON.stringify(l)).join(', ')}`).join('');
+      if (labelProblems.length) throw new Error(`labels a sync would need but may not create:\n    ${labelProblems.join('\n    ')}\n  Add them on the board, or fix the source rows.${created ? `\n  Labels it would create:${created}` : ''}`);
+      return `${payloads.length} order lines checked; ${labelsToCreate.length === 0 ? 'a sync would create no labels' : `a sync would create ${labelsToCreate.length} label(s):${created}`}`;
+    });
+    await run('Board limits', async () => {
+      const rooms = await boardRoom(monday(), m.items.boardId, m.subitems.boardId);
+      const lines = rooms.map(describeRoom);
+      if (rooms.some((r) => r.count >= r.limit)) throw new Error(`a board is full:\n    ${lines.join('\n    ')}\n  Archive old items (or move to a new board), then rerun the failed orders.`);
+      return `\n    ${lines.join('\n    ')}`;
+    });
+  }
+
   console.log(failures === 0 ? 'all checks passed' : `${failures} check(s) failed`);
   return failures === 0 ? 0 : 1;
+}
+
+/** Every order line of the source table through the transform (rows the mapping rejects are left out: the sync reports them). */
+async function allPayloads(config: Config, mapping: Mapping): Promise<OrderPayload[]> {
+  const transform = createTransform(mapping);
+  const store = await openConfiguredStore(config);
+  try {
+    const payloads: OrderPayload[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.readSourcePage(cursor, 1000);
+      payloads.push(...previewRows(transform, page.rows).payloads);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return payloads;
+  } finally {
+    await store.close();
+  }
 }

@@ -125,14 +125,16 @@ export class MondayClient {
       const headers: Record<string, string> = opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {};
       const res = await this.gql.rawRequest<T>(op.document, variables, headers);
       data = res.data;
-      complexity = (res.data as ComplexityField | undefined)?.complexity?.query ?? null;
       replayed = headerValue(res.headers, 'idempotency-replayed') === 'true';
-      this.observe(costKey, aliasCount, res.headers, res.data as ComplexityField);
+      // A replay repeats the first request's body, complexity figures included (up to 30 minutes old).
+      complexity = replayed ? null : ((res.data as ComplexityField | undefined)?.complexity?.query ?? null);
+      this.observe(costKey, aliasCount, res.headers, replayed ? null : (res.data as ComplexityField));
       errors = classifyResponse({ httpStatus: res.status, headers: res.headers, body: { errors: res.errors } });
     } catch (err) {
       if (err instanceof ClientError) {
         const r = err.response as unknown as Record<string, unknown> & { status: number; headers: Headers };
-        this.observe(costKey, aliasCount, r.headers, r.data as ComplexityField);
+        replayed = headerValue(r.headers, 'idempotency-replayed') === 'true';
+        this.observe(costKey, aliasCount, r.headers, replayed ? null : (r.data as ComplexityField));
         errors = classifyResponse({ httpStatus: r.status, headers: r.headers, body: r });
         data = r.data ?? null;
         if (errors.length === 0) errors = classifyResponse({ httpStatus: r.status === 200 ? 500 : r.status, body: 'no data' });
@@ -152,6 +154,8 @@ export class MondayClient {
     return { data: data as T, aliasErrors: errors, replayed };
   }
 
+  /** Feeds the budget: the response's `complexity` when it is fresh, else (a replay) only the RateLimit header,
+   * which Monday computes for this response. */
   private observe(costKey: string, aliasCount: number, headers: Headers | undefined, data: ComplexityField | null | undefined): void {
     const c = data?.complexity;
     if (c?.query) this.costs.set(costKey, c.query / aliasCount);
@@ -202,20 +206,31 @@ export class MondayClient {
     return required(r.data.create_group?.id, 'create_group');
   }
 
-  /** Items whose key column holds exactly `key`, oldest first. */
+  /**
+   * Items whose key column holds exactly `key`, oldest first. Monday matches a text column's whole value
+   * case-insensitively (`X|S|Black` also finds `X|S|BLACK`, another order line), so the key column's text
+   * is read back and only exact matches are kept.
+   */
   async findItemsByKey(boardId: string, columnId: string, key: string): Promise<{ id: string; name: string }[]> {
-    const r = await this.call<{ items_page_by_column_values: { items: { id: string; name: string }[] } }>(documents.itemsByKey, { board_id: boardId, column_id: columnId, key });
-    return [...r.data.items_page_by_column_values.items].sort((a, b) => compareIds(a.id, b.id));
+    type Found = { id: string; name: string; column_values: { id: string; text: string | null }[] };
+    const r = await this.call<{ items_page_by_column_values: { items: Found[] } }>(documents.itemsByKey, { board_id: boardId, column_id: columnId, key });
+    return r.data.items_page_by_column_values.items
+      .filter((i) => i.column_values.find((c) => c.id === columnId)?.text === key)
+      .map(({ id, name }) => ({ id, name }))
+      .sort((a, b) => compareIds(a.id, b.id));
   }
 
-  async itemSubitems(itemId: string, columnIds: string[]): Promise<{ id: string; name: string; state: string | null; values: Record<string, string | null> }[]> {
-    const r = await this.call<{ items: { subitems: { id: string; name: string; state?: string | null; column_values: { id: string; text: string | null }[] }[] | null }[] }>(
+  /** A parent's subitems: each column's text, and for number columns `NumbersValue.number` (never parse `text`:
+   * Monday formats it with the column's unit and precision, `4.5` reads back as `4.50` or `$4.50`). */
+  async itemSubitems(itemId: string, columnIds: string[]): Promise<{ id: string; name: string; state: string | null; values: Record<string, string | null>; numbers: Record<string, number | null> }[]> {
+    const r = await this.call<{ items: { subitems: { id: string; name: string; state?: string | null; column_values: { id: string; text: string | null; number?: number | null }[] }[] | null }[] }>(
       documents.itemSubitems, { item_id: itemId, column_ids: columnIds });
     const item = r.data.items[0];
     if (!item) throw new MondayApiError(`item ${itemId} not found`, 'permanent', 'ItemNotFound', 200, null);
     return (item.subitems ?? []).map((s) => ({
       id: s.id, name: s.name, state: s.state ?? null,
       values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
+      numbers: Object.fromEntries(s.column_values.filter((c) => c.number !== undefined).map((c) => [c.id, c.number ?? null])),
     }));
   }
 
@@ -225,6 +240,18 @@ export class MondayClient {
     const board = r.data.boards[0];
     if (!board) throw new MondayApiError(`board ${boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
     return board;
+  }
+
+  /** items_count and items_limit of each board. */
+  async boardLimits(boardIds: string[]): Promise<{ id: string; name: string; items_count: number | null; items_limit: number | null }[]> {
+    const r = await this.call<{ boards: { id: string; name: string; items_count: number | null; items_limit: number | null }[] }>(documents.boardLimits, { board_ids: boardIds });
+    return r.data.boards;
+  }
+
+  /** Creation times of a board's newest items, newest first (at most `limit`, up to 500). */
+  async newestItemTimes(boardId: string, limit = 500): Promise<Date[]> {
+    const r = await this.call<{ boards: { items_page: { items: { created_at: string | null }[] } }[] }>(documents.newestItems, { board_id: boardId, limit });
+    return (r.data.boards[0]?.items_page.items ?? []).flatMap((i) => (i.created_at ? [new Date(i.created_at)] : []));
   }
 
   async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {

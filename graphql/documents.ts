@@ -28,6 +28,8 @@ export const DOCUMENT_FILES = [
   'item-subitems.graphql',
   'board-structure.graphql',
   'complexity.graphql',
+  'board-limits.graphql',
+  'newest-items.graphql',
 ] as const;
 
 export const documents = {
@@ -41,6 +43,8 @@ export const documents = {
   itemSubitems: load('item-subitems.graphql'),
   boardStructure: load('board-structure.graphql'),
   complexity: load('complexity.graphql'),
+  boardLimits: load('board-limits.graphql'),
+  newestItems: load('newest-items.graphql'),
 };
 
 export interface AliasedBatch {

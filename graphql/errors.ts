@@ -69,17 +69,28 @@ function retryAfterMs(sources: (Record<string, unknown> | undefined)[], message:
   return header === null ? null : header * 1000;
 }
 
-function kindOf(code: string, httpStatus: number | null, message: string): MondayErrorKind {
+/**
+ * The code first (throttle codes are rate limits whatever the status; a few codes are known to heal), then
+ * the status: Monday's `extensions.status_code` (application errors come with HTTP 200) and the HTTP status.
+ * 429 → rate limit; 5xx, 408, 409, 423 → transient; anything else → permanent. An unknown code is never
+ * permanent when either status says retry.
+ */
+function kindOf(code: string, statuses: (number | null)[], message: string): MondayErrorKind {
   const c = norm(code);
   // The per-query cap shares the ComplexityException code but no wait will make the query cheaper.
   if (/exceeds max complexity/i.test(message)) return 'permanent';
-  if (RATE_LIMIT_CODES.has(c) || httpStatus === 429) return 'rate_limit';
+  if (RATE_LIMIT_CODES.has(c)) return 'rate_limit';
   if (TRANSIENT_CODES.has(c)) return 'transient';
-  if (httpStatus !== null && (httpStatus >= 500 || httpStatus === 409 || httpStatus === 423 || httpStatus === 408)) {
-    return 'transient';
-  }
+  const known = statuses.filter((s): s is number => s !== null);
+  if (known.includes(429)) return 'rate_limit';
+  if (known.some((s) => s >= 500 || s === 409 || s === 423 || s === 408)) return 'transient';
   return 'permanent';
 }
+
+const asStatus = (v: unknown): number | null => {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599 ? n : null;
+};
 
 export interface MondayResponse {
   httpStatus: number | null;
@@ -97,15 +108,15 @@ export function classifyResponse(r: MondayResponse): MondayApiError[] {
   const body = asRecord(r.body);
   const status = r.httpStatus;
   const out: MondayApiError[] = [];
-  const make = (code: string, message: string, waitSources: (Record<string, unknown> | undefined)[], alias?: string, errorData?: Record<string, unknown>) => {
+  const make = (code: string, message: string, waitSources: (Record<string, unknown> | undefined)[], alias?: string, errorData?: Record<string, unknown>, statusCode: number | null = null) => {
     const m = message || code;
-    out.push(new MondayApiError(m, kindOf(code, status, m), code, status, retryAfterMs(waitSources, m, r.headers), alias, errorData));
+    out.push(new MondayApiError(m, kindOf(code, [statusCode, status], m), code, status, retryAfterMs(waitSources, m, r.headers), alias, errorData));
   };
 
   const legacyCode = typeof body?.error_code === 'string' ? body.error_code : null;
   if (legacyCode) {
     const data = asRecord(body?.error_data);
-    make(legacyCode, String(body?.error_message ?? legacyCode), [data, body], undefined, data);
+    make(legacyCode, String(body?.error_message ?? legacyCode), [data, body], undefined, data, asStatus(body?.status_code));
     return out; // the errors[] next to a legacy body repeats the same failure as strings
   }
   const errors = Array.isArray(body?.errors) ? body.errors : [];
@@ -120,7 +131,7 @@ export function classifyResponse(r: MondayResponse): MondayApiError[] {
     const code = typeof ext?.code === 'string' ? ext.code : status && status !== 200 ? `HTTP_${status}` : 'GRAPHQL_ERROR';
     const path = Array.isArray(err.path) ? err.path : [];
     const alias = typeof path[0] === 'string' ? path[0] : undefined;
-    make(code, String(err.message ?? code), [ext, data], alias, data);
+    make(code, String(err.message ?? code), [ext, data], alias, data, asStatus(ext?.status_code));
   }
   if (out.length === 0 && status !== null && status !== 200) {
     const text = typeof r.body === 'string' ? r.body : String(body?.error ?? body?.message ?? '');

@@ -88,6 +88,14 @@ export interface SubitemWrite {
   known: { size: string; subitemId: string; qty: number | null }[];
   /** Read the parent's subitems first (retries, or when staging may be behind Monday). */
   reconcile: boolean;
+  /**
+   * An earlier attempt of this same call may have sent a create batch whose outcome it never learnt (a
+   * timeout, a dropped connection, a killed worker), and Monday may still be committing it. The batches are
+   * then planned from staging, exactly as that attempt planned them, and resent under the same keys: Monday
+   * answers 409 while the first request runs and replays its answer afterwards. Planning from the read
+   * instead would send the sizes not yet committed under a new key, and Monday would create them twice.
+   */
+  retry?: boolean;
   /** What to do with a size that is no longer in the order line. */
   removedSizes: 'zero' | 'archive';
   /** The sizes this call is responsible for (one batch of the order); null = every size of the order.
@@ -100,43 +108,71 @@ export interface SubitemSyncResult {
   created: number;
   updated: number;
   removed: number;
+  /** Extra subitems of one size found by a reconcile (or made by a resend after the replay window), archived. */
+  duplicatesArchived: number;
   subitems: { size: string; subitemId: string; qty: number }[];
   failures: { size: string; error: MondayApiError }[];
 }
+
+type Held = { subitemId: string; qty: number | null };
 
 /**
  * Create missing sizes in aliased batches, update changed quantities, zero or archive sizes no
  * longer wanted. A permanent error is reported for its size and the rest goes on; a retryable one
  * is thrown with `partialSubitems` (what Monday holds now) so the activity can save ids first.
+ * A batch whose outcome is unknown is resent identically (same sizes, same key), never re-split.
  */
 export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promise<SubitemSyncResult> {
-  const onMonday = new Map<string, { subitemId: string; qty: number | null }>();
-  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, subitems: [], failures: [] };
+  const onMonday = new Map<string, Held>();
+  /** Sizes of a planned batch already seen on Monday: possibly committed by a batch still in flight. */
+  const seenBeforeCreate = new Map<string, Held>();
+  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [] };
   const board = w.subitemsBoardId;
   const key = (step: string, ...extra: string[]) => idempotencyKey(w.orderKey, step, w.payloadHash, ...extra);
+  const archiveDuplicate = async (size: string, subitemId: string) => {
+    const done = await perSize(result, size, () => client.archiveItem({ boardId: board, itemId: subitemId }, key(`archive-duplicate:${subitemId}`)));
+    if (done) result.duplicatesArchived++;
+  };
+  const updateSize = async (s: SubitemWrite['wanted'][number], have: Held) => {
+    const done = await perSize(result, s.size, () => client.changeColumnValues(
+      { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+      key(`update-subitem:${have.subitemId}`),
+    ));
+    if (done) { have.qty = s.qty; result.updated++; }
+  };
   try {
-    if (w.reconcile) {
+    /** Read the parent's live subitems; two of one size: the oldest stays, the others are archived (whoever made them). */
+    const reconcile = async (only: Set<string> | null) => {
+      const bySize = new Map<string, Held[]>();
       for (const s of await client.itemSubitems(w.parentItemId, [w.sizeColumnId, w.qtyColumnId])) {
         const size = s.values[w.sizeColumnId];
-        if (!size || s.state === 'archived' || s.state === 'deleted') continue;
-        const prev = onMonday.get(size);
-        if (!prev || compareIds(s.id, prev.subitemId) < 0) onMonday.set(size, { subitemId: s.id, qty: parseQty(s.values[w.qtyColumnId]) });
+        if (!size || s.state === 'archived' || s.state === 'deleted' || (only && !only.has(size))) continue;
+        bySize.set(size, [...(bySize.get(size) ?? []), { subitemId: s.id, qty: s.numbers[w.qtyColumnId] ?? null }]);
       }
+      for (const [size, list] of bySize) {
+        list.sort((a, b) => compareIds(a.subitemId, b.subitemId));
+        onMonday.set(size, list[0]!);
+        for (const extra of list.slice(1)) await archiveDuplicate(size, extra.subitemId);
+      }
+    };
+    if (w.reconcile) {
+      await reconcile(null);
     } else {
       for (const k of w.known) onMonday.set(k.size, { subitemId: k.subitemId, qty: k.qty });
     }
 
     const wantedSizes = new Set(w.wanted.map((s) => s.size));
-    const toCreate = w.wanted.filter((s) => !onMonday.has(s.size));
+    const staged = new Set(w.known.map((k) => k.size));
+    const toCreate = w.wanted.filter((s) => (w.retry ? !staged.has(s.size) : !onMonday.has(s.size)));
+    for (const s of toCreate) {
+      const seen = onMonday.get(s.size);
+      if (seen) seenBeforeCreate.set(s.size, seen);
+      onMonday.delete(s.size);
+    }
 
     for (const s of w.wanted) {
       const have = onMonday.get(s.size);
-      if (!have || have.qty === s.qty) continue;
-      const done = await perSize(result, s.size, () => client.changeColumnValues(
-        { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
-        key(`update-subitem:${have.subitemId}`),
-      ));
-      if (done) { have.qty = s.qty; result.updated++; }
+      if (have && have.qty !== s.qty) await updateSize(s, have);
     }
 
     const inScope = w.scope ? new Set(w.scope) : null;
@@ -158,31 +194,42 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
     for (let i = 0; i < toCreate.length; i += batchSize) {
       const chunk = toCreate.slice(i, i + batchSize);
       const batch = client.batch(documents.createSubitem, chunk.length);
-      const r = await client.call<Record<string, { id: string } | null>>(batch.operation, batch.variables(chunk.map((s) => ({
+      const variables = batch.variables(chunk.map((s) => ({
         parent_item_id: w.parentItemId,
         item_name: s.name,
         column_values: JSON.stringify(s.columnValues),
         create_labels_if_missing: w.createLabelsIfMissing,
-      }))), {
-        boardId: board,
-        idempotencyKey: key(`create-subitems:${w.parentItemId}`, ...chunk.map((s) => s.size)),
-        partial: true,
-      }, chunk.length);
+      })));
+      const options = { boardId: board, idempotencyKey: key(`create-subitems:${w.parentItemId}`, ...chunk.map((s) => s.size)), partial: true };
+      const { result: r, resent } = await untilOutcomeKnown(() => client.call<Record<string, { id: string } | null>>(batch.operation, variables, options, chunk.length));
       let retryable: MondayApiError | null = null;
-      chunk.forEach((s, j) => {
+      for (const [j, s] of chunk.entries()) {
         const alias = batch.aliases[j]!;
         const id = r.data[alias]?.id;
         const error = r.aliasErrors.find((e) => e.alias === alias)
           ?? (id ? null : new MondayApiError(`create_subitem ${alias} returned no id`, 'transient', 'NO_ID', 200, null, alias));
         if (id) {
-          onMonday.set(s.size, { subitemId: id, qty: s.qty });
-          result.created++;
+          // A replay names the subitem the read already saw; a different id means this size now exists twice.
+          const seen = seenBeforeCreate.get(s.size);
+          const [keep, extra] = !seen || seen.subitemId === id ? [id, null] : compareIds(seen.subitemId, id) < 0 ? [seen.subitemId, id] : [id, seen.subitemId];
+          if (extra) await archiveDuplicate(s.size, extra);
+          if (keep === id) {
+            onMonday.set(s.size, { subitemId: id, qty: s.qty });
+            result.created++;
+          } else {
+            // The older subitem stays: it gets this payload's values if it holds others.
+            onMonday.set(s.size, { subitemId: keep, qty: seen!.qty });
+            if (seen!.qty !== s.qty) await updateSize(s, onMonday.get(s.size)!);
+          }
         } else if (error?.kind === 'permanent') {
           result.failures.push({ size: s.size, error });
         } else {
           retryable ??= error;
         }
-      });
+      }
+      // Resent and executed afresh rather than replayed: Monday had not cached the first send (over 1 MB,
+      // its cache budget spent, the 30-minute window gone), which may have committed too. Read and tidy.
+      if (resent && !r.replayed) await reconcile(new Set(chunk.map((s) => s.size)));
       if (retryable) throw retryable;
     }
   } catch (err) {
@@ -191,6 +238,31 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
   }
   result.subitems = heldSizes(onMonday, new Set(w.wanted.map((s) => s.size)));
   return result;
+}
+
+/** Resends of one batch whose outcome is unknown, before the error goes up to Temporal's retry. */
+const OUTCOME_UNKNOWN_RESENDS = 8;
+
+/**
+ * Send a create batch until Monday says what became of it. A timeout, a dropped connection or a 5xx
+ * leaves the outcome unknown (Monday may still be committing aliases); 409 IDEMPOTENCY_CONFLICT says the
+ * first send is still running. Either way the identical request goes again under the identical key,
+ * after Monday's Retry-After or a short backoff, until Monday replays its answer or executes it fresh.
+ */
+async function untilOutcomeKnown<T>(send: () => Promise<T>): Promise<{ result: T; resent: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { result: await send(), resent: attempt > 1 };
+    } catch (err) {
+      if (!(err instanceof MondayApiError) || !outcomeUnknown(err) || attempt >= OUTCOME_UNKNOWN_RESENDS) throw err;
+      await new Promise((r) => setTimeout(r, err.retryAfterMs ?? Math.min(250 * 2 ** attempt, 8_000)));
+    }
+  }
+}
+
+export function outcomeUnknown(err: MondayApiError): boolean {
+  return err.code === 'TIMEOUT' || err.code === 'NETWORK_ERROR' || err.code === 'IDEMPOTENCY_CONFLICT'
+    || (err.kind === 'transient' && err.httpStatus !== null && err.httpStatus >= 500);
 }
 
 /** Run one size's write; a permanent error is recorded for that size, anything else propagates. */
@@ -207,14 +279,8 @@ async function perSize(result: SubitemSyncResult, size: string, write: () => Pro
   }
 }
 
-function heldSizes(onMonday: Map<string, { subitemId: string; qty: number | null }>, only: Set<string> | null): SubitemSyncResult['subitems'] {
+function heldSizes(onMonday: Map<string, Held>, only: Set<string> | null): SubitemSyncResult['subitems'] {
   return [...onMonday]
     .filter(([size]) => !only || only.has(size))
     .map(([size, s]) => ({ size, subitemId: s.subitemId, qty: s.qty ?? 0 }));
-}
-
-function parseQty(text: string | null | undefined): number | null {
-  if (text === null || text === undefined || text.trim() === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
 }

@@ -27,6 +27,12 @@ const TYPE_ALIASES: Record<string, ColumnType> = { color: 'status', numeric: 'nu
 
 /** Label names from dropdown/status settings, or undefined when the board did not say. */
 export function boardLabels(column: BoardColumn): Set<string> | undefined {
+  const ids = boardLabelIds(column);
+  return ids && new Set(ids.keys());
+}
+
+/** Label name → label id (dropdown id, status index) from dropdown/status settings, or undefined when the board did not say. */
+export function boardLabelIds(column: BoardColumn): Map<string, number> | undefined {
   let settings: unknown = column.settings ?? column.settings_str;
   if (typeof settings === 'string') {
     try {
@@ -37,17 +43,16 @@ export function boardLabels(column: BoardColumn): Set<string> | undefined {
   }
   const labels = (settings as { labels?: unknown } | null | undefined)?.labels;
   if (!labels || typeof labels !== 'object') return undefined;
-  const names = new Set<string>();
+  const ids = new Map<string, number>();
   // dropdown: [{id, name}] or [{id, label}]; status: {"1": "Done"} or [{id, label}]
-  for (const entry of Array.isArray(labels) ? labels : Object.values(labels)) {
-    if (typeof entry === 'string') names.add(entry);
-    else if (entry && typeof entry === 'object') {
-      const { name, label } = entry as { name?: unknown; label?: unknown };
-      if (typeof name === 'string') names.add(name);
-      else if (typeof label === 'string') names.add(label);
-    }
+  const entries: [unknown, unknown][] = Array.isArray(labels) ? labels.map((e) => [undefined, e]) : Object.entries(labels);
+  for (const [key, entry] of entries) {
+    const { id, name, label } = (entry && typeof entry === 'object' ? entry : {}) as { id?: unknown; name?: unknown; label?: unknown };
+    const text = typeof entry === 'string' ? entry : typeof name === 'string' ? name : typeof label === 'string' ? label : undefined;
+    const n = Number(id ?? key);
+    if (text !== undefined && text !== '') ids.set(text, Number.isInteger(n) ? n : NaN);
   }
-  return names;
+  return ids;
 }
 
 function labelsIn(value: unknown): string[] {
@@ -108,11 +113,13 @@ export function checkMappingAgainstBoards(mapping: Mapping, boards: BoardColumns
       if (want.allowed || used.size > 0) problems.push(`${where}: the board returned no label settings, so labels cannot be checked`);
       continue;
     }
+    // Monday matches labels case-insensitively (and so does the sync's label-to-id resolution).
+    const has = (label: string) => [...onBoard].some((l) => l.toLowerCase() === label.toLowerCase());
     for (const label of want.allowed ?? []) {
-      if (!want.createLabels && !onBoard.has(label)) problems.push(`${where}: allowed label "${label}" is missing on the board and may not be created`);
+      if (!want.createLabels && !has(label)) problems.push(`${where}: allowed label "${label}" is missing on the board and may not be created`);
     }
     for (const label of used) {
-      if (onBoard.has(label)) continue;
+      if (has(label)) continue;
       if (want.createLabels) labelsToCreate.push({ columnId: want.id, label });
       else if (!want.allowed) problems.push(`${where}: label "${label}" is missing on the board and may not be created`);
     }

@@ -1,4 +1,5 @@
 // Column values as Monday validates, stores and returns them (write formats: Monday API "column types" pages).
+import { formatNumber, numberFormat } from './number-format';
 import { mondayError } from './errors';
 import type { ItemRow, SandboxStore, StoredValue } from './store';
 import type { Board, Column } from './model';
@@ -202,16 +203,24 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
   if (column.type === 'last_updated') text = item.updated_at;
   if (column.type === 'subtasks') {
     const subitems = store.subitems(item.id);
-    text = subitems.map((s) => s.name).join(', ');
+    text = null; // a recorded items_page shows the subitems column's text as null (test/fixtures/monday/items-page-with-subitems.json)
     value = subitems.length ? JSON.stringify({ linkedPulseIds: subitems.map((s) => ({ linkedPulseId: Number(s.id) })) }) : null;
   }
   if (column.type === 'mirror' || column.type === 'formula') text = null;
+  let numberFields: Record<string, unknown> = {};
+  if (column.type === 'numbers') {
+    const format = numberFormat(column.id);
+    const number = value === null ? null : Number(JSON.parse(value));
+    if (number !== null) text = formatNumber(number, format);
+    numberFields = { number, symbol: format.symbol || null, direction: format.direction };
+  }
   return {
     __typename: VALUE_TYPENAMES[column.type] ?? 'UnsupportedValue',
     id: column.id,
     type: column.type,
     text,
     value,
+    ...numberFields,
     is_leaf: () => item.parent_id !== null || store.subitems(item.id).length === 0,
   };
 }

@@ -96,6 +96,13 @@ function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknow
     },
     items_page: (args: Args) => {
       const limit = pageLimit(args.limit);
+      // Newest first by creation (order_by __creation_log__ desc; Monday changelog "Ability to sort items_page
+      // results by creation or last updated date"). One page only: the sandbox pages in ascending order.
+      const [order] = ((args.query_params as { order_by?: { column_id: string; direction?: string }[] } | null)?.order_by ?? []);
+      if (order?.column_id === '__creation_log__' && order.direction === 'desc' && typeof args.cursor !== 'string') {
+        const newest = ctx.store.boardItems(board.id, null, Number.MAX_SAFE_INTEGER).reverse().slice(0, limit);
+        return { cursor: null, items: newest.map((row) => itemObject(ctx, row)) };
+      }
       const after = typeof args.cursor === 'string' ? decodeCursor(args.cursor).after : null;
       return itemsPage(ctx, board, after, limit);
     },

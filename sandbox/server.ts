@@ -23,6 +23,8 @@ import { RateLimiter, type Rejection, type SandboxLimits } from './limits';
 import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
+import { withCommitDelay } from './slow-commit';
+import { setNumberFormat, type NumberFormat } from './number-format';
 
 export type { SandboxLimits } from './limits';
 
@@ -30,6 +32,9 @@ export interface SandboxFaults {
   serverErrorRate: number;
   commitThenDropRate: number;
   latencyMs: { min: number; max: number };
+  /** Each mutation field (each alias of a batch) waits this long before it commits; the request goes on
+   * committing after the client disconnects (sandbox/slow-commit.ts). */
+  aliasCommitDelayMs: number;
   seed?: number;
 }
 
@@ -66,6 +71,8 @@ export interface Sandbox {
   setLimits(l: Partial<SandboxLimits>): void;
   /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
   setItemsLimit(boardId: string, limit: number): void;
+  /** A numbers column's unit and precision, which Monday applies to the column's `text`. */
+  setNumberFormat(columnId: string, format: NumberFormat): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -79,7 +86,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const schema = buildSchema(readFileSync(join(__dirname, 'monday-schema.graphql'), 'utf8'));
 
-const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 } };
+const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 }, aliasCommitDelayMs: 0 };
 
 /** mulberry32: a small seeded RNG so a fault run can be replayed. */
 function seededRandom(seed: number): () => number {
@@ -147,16 +154,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests += 1;
     const requestId = randomUUID();
+    // doc: error-handling (401 Unauthorized; raw token, no "Bearer"), authentication page.
     const token = header(req, 'authorization');
     if (!token || (opts.tokens && !opts.tokens.includes(token))) {
       send(res, 401, errorBody('Unauthorized', { code: 'Unauthorized', status_code: 401, error_data: {} }, requestId));
       return;
     }
+    // doc: error-handling (InvalidVersionException with HTTP 200), api-versioning.
     const version = header(req, 'api-version');
     if (version !== undefined && !API_VERSION.test(version)) {
       send(res, 200, errorBody(`Invalid API version: ${version}`, { code: 'InvalidVersionException', status_code: 400, error_data: { version } }, requestId));
       return;
     }
+    // doc: rate-limits (429 bodies with retry_in_seconds, Retry-After, RateLimit headers); recording:
+    // test/fixtures/monday/minute-rate-limit-429.json (mondaycom/mcp).
     const rejection = limiter.enter(Date.now());
     if (rejection) {
       sendRejection(res, rejection, requestId);
@@ -164,6 +175,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     let idempotencyKey: string | null = null;
     try {
+      // Fault: doc error-handling lists 500 Internal Server Error as a transport-level error.
       if (random() < faults.serverErrorRate) {
         stats.serverErrors += 1;
         send(res, 500, errorBody('Internal Server Error', { code: 'INTERNAL_SERVER_ERROR', status_code: 500 }, requestId));
@@ -204,7 +216,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<string, unknown>;
       const isMutation = operation.operation === 'mutation';
 
-      // Idempotency-Key: mutations only; scoped to the token like Monday's user+app cache.
+      // Idempotency-Key: mutations only; scoped to the token like Monday's user+app cache. doc: idempotency
+      // (30-minute cache, Idempotency-Replayed: true, 409 IDEMPOTENCY_CONFLICT with Retry-After while in flight,
+      // no caching over 1 MB).
       const key = header(req, 'idempotency-key');
       if (isMutation && key) {
         const scoped = `${token}\u0000${key}`;
@@ -231,6 +245,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
       );
       const cost = queryComplexity(schema, operation, fragments, variables, limiter.limits.mutationCost);
+      // recording: test/fixtures/monday/per-query-complexity-cap-http200.json (trix-solutions/moncli #40): HTTP 200.
       if (cost > limiter.limits.queryCap) {
         send(res, 200, errorBody(`Query has complexity of ${cost}, which exceeds max complexity of ${limiter.limits.queryCap}`, { code: 'maxComplexityExceeded', status_code: 200, error_data: { complexity: cost, max_complexity: limiter.limits.queryCap } }, requestId));
         return;
@@ -250,7 +265,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           stats.mutations += 1;
         },
       };
-      const result = await execute({ schema, document, rootValue: root, contextValue: context, variableValues: variables, operationName });
+      const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs), contextValue: context, variableValues: variables, operationName });
       const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });
 
       if (idempotencyKey) {
@@ -258,6 +273,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         else store.forget(idempotencyKey);
         idempotencyKey = null;
       }
+      // Fault, not Monday's rule: the commit happens, the answer is lost (a timeout or a dropped connection, which
+      // the idempotency doc names as the reason for keys).
       if (isMutation && random() < faults.commitThenDropRate) {
         // The write is committed (and cached under its key); the client only sees the connection die.
         stats.droppedAfterCommit += 1;
@@ -340,6 +357,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (!board) throw new Error(`no board ${boardId}`);
       board.itemsLimit = limit;
     },
+    setNumberFormat,
     reset,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -226,6 +226,7 @@ export class SandboxStore {
           WHERE i.board_id = ? AND i.state = 'active' AND instr(lower(cv.text), lower(?)) > 0`).all(columnId, boardId, wanted) as { id: string; text: string }[];
         rows.filter((r) => r.text.split(', ').some((label) => label.toLowerCase() === wanted.toLowerCase())).forEach((r) => found.add(r.id));
       } else {
+        // doc: items-page-by-column-values ("text matches the whole value, case-insensitively").
         const rows = this.sql(`${active} JOIN column_values cv ON cv.item_id = i.id
           WHERE cv.column_id = ? AND cv.text = ? COLLATE NOCASE AND i.board_id = ? AND i.state = 'active'`).all(columnId, wanted, boardId) as { id: string }[];
         rows.forEach((r) => found.add(r.id));

@@ -227,9 +227,9 @@ describe('order writer against the stub', () => {
     const client = await clientFor((req) => {
       if (req.query.includes('ItemSubitems')) {
         return { body: { data: { items: [{ id: '100', subitems: [
-          { id: '201', name: 'Size S', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1' }] },
-          { id: '202', name: 'Size M', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5' }] },
-          { id: '209', name: 'Size XL', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4' }] },
+          { id: '201', name: 'Size S', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1.00', number: 1 }] },
+          { id: '202', name: 'Size M', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5.00', number: 5 }] },
+          { id: '209', name: 'Size XL', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4.00', number: 4 }] },
         ] }] } } };
       }
       if (req.query.includes('CreateSubitem')) return { body: { data: { a0: { id: '203' } } } };
@@ -246,9 +246,10 @@ describe('order writer against the stub', () => {
     expect(zero!.variables.board_id).toBe('9200771505');
   });
 
-  test('upsertItem with an unknown outcome finds the item by its key column instead of creating it', async () => {
+  // Monday's look-up is case-insensitive: item 776 (key k1, another order line) comes back too and is skipped.
+  test('upsertItem with an unknown outcome finds the item by its key column (exact case) instead of creating it', async () => {
     const client = await clientFor((req) => req.query.includes('ItemsByKey')
-      ? { body: { data: { items_page_by_column_values: { items: [{ id: '777', name: 'PO 1' }] } } } }
+      ? { body: { data: { items_page_by_column_values: { items: [{ id: '776', name: 'PO 1', column_values: [{ id: 'text_mkr61hpz', text: 'k1' }] }, { id: '777', name: 'PO 1', column_values: [{ id: 'text_mkr61hpz', text: 'K1' }] }] } } } }
       : { body: { data: { change_multiple_column_values: { id: '777' } } } });
     const r = await upsertItem(client, { boardId: '9200517329', keyColumnId: 'text_mkr61hpz', orderKey: 'K1', itemName: 'PO 1', groupName: 'G', columnValues: {}, createLabelsIfMissing: false, payloadHash: 'h', knownItemId: null, outcomeUnknown: true });
     expect(r).toEqual({ itemId: '777', action: 'found' });

@@ -108,7 +108,7 @@ test('500 orders under 5% 5xx and 5% commit-then-drop end with one item per orde
       if (items.length !== 1) { problems.push(`${o.key}: ${items.length} items`); return; }
       const subitems = await client.itemSubitems(items[0]!.id, [SIZE_COLUMN, QTY_COLUMN]);
       subitemCount += subitems.length;
-      const held = subitems.map((s) => `${s.values[SIZE_COLUMN]}=${s.values[QTY_COLUMN]}`).sort();
+      const held = subitems.map((s) => `${s.values[SIZE_COLUMN]}=${s.numbers[QTY_COLUMN]}`).sort();
       const wanted = o.sizes.map((s) => `${s.size}=${s.qty}`).sort();
       if (JSON.stringify(held) !== JSON.stringify(wanted)) problems.push(`${o.key}: ${held.join(',')} != ${wanted.join(',')}`);
     };

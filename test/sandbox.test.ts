@@ -113,7 +113,7 @@ describe('operations', () => {
     const byId = Object.fromEntries((got.column_values as { id: string; type: string; text: string; value: string }[]).map((c) => [c.id, c]));
     expect(byId.text_mkr61hpz).toEqual({ id: 'text_mkr61hpz', type: 'text', text: 'PO1|STYLE|NAVY', value: '"PO1|STYLE|NAVY"' });
     expect(byId.dropdown_mkr542p2).toMatchObject({ type: 'dropdown', text: 'GREYSON', value: '{"ids":[20]}' });
-    expect(byId.numeric_mkr5cact).toMatchObject({ type: 'numbers', text: '42', value: '"42"' });
+    expect(byId.numeric_mkr5cact).toMatchObject({ type: 'numbers', text: '$42.00', value: '"42"' }); // text as Monday formats it (unit, precision)
     expect(JSON.parse(byId.date_mkr5zp5!.value)).toEqual({ date: '2026-06-15', time: null });
     expect(byId.color_mkr5j5pp).toMatchObject({ type: 'status', text: '00 PLANNING', value: '{"index":7,"post_id":null}' });
     expect(byId.long_text_mkr5hass).toMatchObject({ text: 'line1\nline2' });
@@ -136,7 +136,7 @@ describe('operations', () => {
     expect(subitems).toHaveLength(1);
     expect(subitems[0].name).toBe('Size M');
     const values = Object.fromEntries((subitems[0].column_values as { id: string; text: string }[]).map((c) => [c.id, c.text]));
-    expect(values).toMatchObject({ dropdown_mkrak7qp: 'M', numeric_mkra7j8e: '12' });
+    expect(values).toMatchObject({ dropdown_mkrak7qp: 'M', numeric_mkra7j8e: '12.00' });
 
     const subBoard = await gql(sb, `{ boards(ids: [${SUBITEMS_BOARD}]) { type items_count } }`);
     expect(subBoard.body.data?.boards[0]).toEqual({ type: 'sub_items_board', items_count: 1 });
@@ -185,7 +185,7 @@ describe('operations', () => {
     const changed = await gql(sb, `mutation ($b: ID!, $i: ID, $cv: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $cv) { id name column_values(ids: ["text_mkr61hpz", "numeric_mkr5cact"]) { id text } } }`, {
       b: ITEMS_BOARD, i: id, cv: JSON.stringify({ name: 'renamed', text_mkr61hpz: 'B', numeric_mkr5cact: 7 }),
     });
-    expect(changed.body.data?.change_multiple_column_values).toEqual({ id, name: 'renamed', column_values: [{ id: 'numeric_mkr5cact', text: '7' }, { id: 'text_mkr61hpz', text: 'B' }] }); // board column order
+    expect(changed.body.data?.change_multiple_column_values).toEqual({ id, name: 'renamed', column_values: [{ id: 'numeric_mkr5cact', text: '$7.00' }, { id: 'text_mkr61hpz', text: 'B' }] }); // board column order
 
     const group = await gql(sb, `mutation { create_group(board_id: ${ITEMS_BOARD}, group_name: "PELOTON 2025 HOLIDAY") { id title } }`);
     expect(group.body.data?.create_group).toMatchObject({ id: expect.stringMatching(/^group_/), title: 'PELOTON 2025 HOLIDAY' });
@@ -254,7 +254,17 @@ describe('column value validation', () => {
     const zero = await createItem(sb, 'zero', { numeric_mkr5cact: '' });
     const id = zero.body.data?.create_item.id as string;
     const read = await gql(sb, `{ items(ids: [${id}]) { column_values(ids: ["numeric_mkr5cact"]) { text value } } }`);
-    expect(read.body.data?.items[0].column_values[0]).toEqual({ text: '0', value: '"0"' });
+    expect(read.body.data?.items[0].column_values[0]).toEqual({ text: '$0.00', value: '"0"' });
+  });
+
+  it('a number reads back formatted in text (unit, precision) and exact in NumbersValue.number', async () => {
+    const made = await createItem(sb, 'qty', { numeric_mkr5cact: '4.5', numeric_mksfr0r2: '4.5' });
+    const id = made.body.data?.create_item.id as string;
+    const read = await gql(sb, `{ items(ids: [${id}]) { column_values(ids: ["numeric_mkr5cact", "numeric_mksfr0r2"]) { id text ... on NumbersValue { number symbol direction } } } }`);
+    expect(read.body.data?.items[0].column_values).toEqual([
+      { id: 'numeric_mkr5cact', text: '$4.50', number: 4.5, symbol: '$', direction: 'left' },
+      { id: 'numeric_mksfr0r2', text: '4.5', number: 4.5, symbol: null, direction: 'right' },
+    ]);
   });
 
   it('dates must be YYYY-MM-DD', async () => {

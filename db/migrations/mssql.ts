@@ -3,6 +3,7 @@
 // (MSSQL_SCHEMA, default orders_sync): dbo already holds the current system's tables with the same names and other
 // columns, which are never touched. Every statement is guarded, so re-running is harmless.
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
+import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 
@@ -12,7 +13,7 @@ export const KEY_TYPE = 'NVARCHAR(450) COLLATE Latin1_General_100_BIN2';
 /** Size labels compare exactly too; SIZE_TYPE is shared with the staging table variable. */
 export const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
 /** Longest order key the key columns hold (NVARCHAR(450): 900 bytes, SQL Server's limit for a clustered key). */
-export const MAX_KEY_LENGTH = 450;
+export const MAX_KEY_LENGTH = MAX_ORDER_KEY_LENGTH;
 const MSSQL_TYPES = { text: 'NVARCHAR(MAX)', int: 'INT', date: 'DATE', uuid: 'UNIQUEIDENTIFIER' } as const;
 
 /** `[schema].[table]`, schema-qualified everywhere (also in foreign keys). */

@@ -156,6 +156,34 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(await store.countUnfinished(keys)).toBe(50);
     });
 
+    // SQL Server's usual collation is case-insensitive; keys compare binary there, as in SQLite and JavaScript.
+    test('keys differing only in case are different order lines: staged apart, paged once each', async () => {
+      const lower = k('case-a|S|C');
+      const upper = k('CASE-A|S|C');
+      await store.stageOrders('case', [payload(lower, [['S', 1]], 'lower'), payload(upper, [['S', 2]], 'upper')]);
+      expect([...(await store.getSyncStates([lower, upper])).keys()].sort()).toEqual([upper, lower].sort());
+      expect((await store.getStagedOrder(upper))?.subitems[0]?.qty).toBe(2);
+      expect((await store.getStagedOrder(lower))?.subitems[0]?.qty).toBe(1);
+      const po = k('CASEPO');
+      const base = generateDemoOrders({ seed: 3, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
+      await store.insertSourceRows(['ord-x', 'ORD-X', 'Ord-x'].map((aag) => ({ ...base, 'AAG ORDER NUMBER': aag, 'PO NUMBER': po, record_uuid: null })));
+      const seen: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, 2, { po });   // page ends inside the group
+        seen.push(...page.rows.map((r) => r['AAG ORDER NUMBER']));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen.sort()).toEqual(['ORD-X', 'Ord-x', 'ord-x']);
+    });
+
+    test('an error whose order key is longer than the key columns still gets recorded', async () => {
+      const key = k(`LONG|${'x'.repeat(600)}|C`);
+      await expect(store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'MAPPING_ERROR', message: `order ${key}: too long` })).resolves.toBeUndefined();
+      const [err] = (await store.listErrors({ limit: 5 })).filter((e) => e.errorType === 'MAPPING_ERROR' && e.message.includes(key));
+      expect(err?.orderKey.startsWith(k('LONG|xxx'))).toBe(true);
+    });
+
     test('errors: the same open error is kept once; filters and limit', async () => {
       const key = k('ERR|X|Y');
       const e = { scope: 'item' as const, orderKey: key, category: 'DATA' as const, errorType: 'MAPPING_ERROR', message: 'bad qty' };
@@ -249,7 +277,11 @@ if (TEST_MSSQL_URL) {
   const recorded = recordMssqlRequests();
   beforeAll(async () => { db = await freshMssqlDatabase('contract'); }, 60_000);
   afterAll(async () => { recorded.stop(); await db?.drop(); });
-  contract(`SQL Server (${TEST_MSSQL_ENGINE})`, () => openStore({ mssqlUrl: db.url }));
+  contract(`SQL Server (${TEST_MSSQL_ENGINE})`, async () => {
+    const store = await openStore({ mssqlUrl: db.url });
+    await store.migrate();                       // SQLite migrates on open; SQL Server by `db migrate`
+    return store;
+  });
 
   describe('SQL Server specifics', () => {
     // Babelfish keeps a #temp table created inside sp_executesql alive for the session, where SQL Server drops it

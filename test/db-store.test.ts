@@ -298,6 +298,35 @@ if (TEST_MSSQL_URL) {
       expect(tempTablesCrossingRequests(['CREATE TABLE #t (a INT); INSERT INTO #t VALUES (1); SELECT a INTO #u FROM #t; SELECT * FROM #u'])).toEqual([]);
     });
 
+    test('a cancelled signal cancels the running request: nothing of the bulk call stays', async () => {
+      const store = await openStore({ mssqlUrl: db.url });
+      try {
+        await store.migrate();
+        const keys = Array.from({ length: 3000 }, (_, i) => `CANCEL-${i}|S|C`);
+        const ac = new AbortController();
+        const staging = store.withSignal(ac.signal).stageOrders('cancel', keys.map((key) => payload(key, [['S', 1], ['M', 2], ['L', 3]])));
+        setTimeout(() => ac.abort(), 30);
+        await expect(staging).rejects.toThrow(/cancelled/);
+        expect((await store.getSyncStates(keys)).size).toBe(0);
+        await expect(store.withSignal(ac.signal).ping()).rejects.toThrow(/cancelled/);
+        await expect(store.ping()).resolves.toBeUndefined();   // the store itself is unaffected
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a wrong password fails at once (no connect retries), naming the server but never the password', async () => {
+      const u = new URL(db.url);
+      const secret = 'Wr0ng-Secret-Pa55';
+      u.password = secret;
+      const started = Date.now();
+      const err = await openStore({ mssqlUrl: u.toString() }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/SQL Server connection to 127\.0\.0\.1:\d+\/t_contract_\w+ failed/);
+      expect((err as Error).message).not.toContain(secret);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
     test('our tables live in their own schema beside the current system\'s dbo tables, which stay untouched', async () => {
       const legacy = await freshMssqlDatabase('legacy');
       try {

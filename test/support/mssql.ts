@@ -15,16 +15,16 @@ export function skippedNotice(what: string): void {
 }
 
 /** A database of its own with an (empty) ORDERS_UNIFIED, as production has; dropped by `drop()`. */
-export async function freshMssqlDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!TEST_MSSQL_URL) throw new Error('no test SQL Server');
+export async function freshMssqlDatabase(label: string, serverUrl = TEST_MSSQL_URL): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!serverUrl) throw new Error('no test SQL Server');
   const name = `t_${label}_${randomUUID().slice(0, 8)}`;
-  const admin = await new sql.ConnectionPool({ ...parseMssqlUrl(TEST_MSSQL_URL), database: undefined }).connect();
+  const admin = await new sql.ConnectionPool({ ...parseMssqlUrl(serverUrl), database: undefined }).connect();
   try {
     await admin.request().batch(`CREATE DATABASE [${name}]`);
   } finally {
     await admin.close();
   }
-  const u = new URL(TEST_MSSQL_URL);
+  const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   const db = await new sql.ConnectionPool(parseMssqlUrl(u.toString())).connect();
   try {
@@ -35,7 +35,7 @@ export async function freshMssqlDatabase(label: string): Promise<{ url: string; 
   return {
     url: u.toString(),
     async drop() {
-      const pool = await new sql.ConnectionPool({ ...parseMssqlUrl(TEST_MSSQL_URL as string), database: undefined }).connect();
+      const pool = await new sql.ConnectionPool({ ...parseMssqlUrl(serverUrl), database: undefined }).connect();
       try {
         // A closed pool's sessions can take a moment to end on the server ("currently in use").
         for (let attempt = 1; ; attempt++) {

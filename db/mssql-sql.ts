@@ -19,8 +19,16 @@ export const MAX_VALUES_ROWS = 1000;
 export const STAGE_ORDER_FIELDS = 8;
 export const STAGE_SIZE_FIELDS = 6;
 
-/** Key parts as compared for paging: binary, so ordering and equality agree with JavaScript's (no case folding, no trailing-space blindness). */
-const KEY_EXPRS = ORDER_KEY_COLUMNS.map((c) => `ISNULL(${b(c)}, N'') COLLATE Latin1_General_100_BIN2`);
+/**
+ * A key part as the mapping sees it, as far as T-SQL can: tabs, line breaks and no-break spaces become spaces, then
+ * the ends are trimmed (the mapping's trim), compared binary (no case folding), so paging and look-ups agree with
+ * the mapping's key: `ABC`, `ABC<TAB>` and `ABC<NBSP>` are one order line and land on the same page.
+ */
+const normalisedKey = (column: string): string =>
+  `LTRIM(RTRIM(${[9, 10, 11, 12, 13, 160].reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N' ')`, `ISNULL(${b(column)}, N'')`)})) COLLATE Latin1_General_100_BIN2`;
+const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
+/** The page query also returns each row's normalised key parts, for the cursor (removed before rows are handed on). */
+export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];
 const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name)).join(', ');
 const SOURCE = '[dbo].[ORDERS_UNIFIED]';
 const ERR_COLS = '[err_id], [batch_id], [order_key], [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count], [created_date], [resolved_date]';
@@ -166,8 +174,8 @@ export function readSourcePageSql(opts: { po: boolean; customerNames: number; af
     const [k1, k2, k3] = KEY_EXPRS;
     conds.push(`(${k1} > @k1 OR (${k1} = @k1 AND ${k2} > @k2) OR (${k1} = @k1 AND ${k2} = @k2 AND ${k3} > @k3))`);
   }
-  return `SELECT TOP (@limit) ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${conds.join(' AND ')}
-    ORDER BY ${KEY_EXPRS.join(', ')}, [record_uuid]`;
+  return `SELECT TOP (@limit) ${SOURCE_SELECT}, ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}
+    FROM ${SOURCE} WHERE ${conds.join(' AND ')} ORDER BY ${KEY_EXPRS.join(', ')}, [record_uuid]`;
 }
 /** All rows of one order key group (the page's last group is always read whole). */
 export function readKeyGroupSql(opts: { po: boolean; customerNames: number }): string {
@@ -182,7 +190,7 @@ function sourceFilterConds(opts: { po: boolean; customerNames: number }): string
   return conds;
 }
 export function readSourceByKeySql(keyColumns: string[]): string {
-  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${keyColumns.map((c, i) => `LTRIM(RTRIM(ISNULL(${b(c)}, N''))) = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
+  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${keyColumns.map((c, i) => `${normalisedKey(c)} = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
 }
 export function insertSourceRowsSql(columns: string[], rows: number): string {
   const values = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ');

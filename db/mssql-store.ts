@@ -6,9 +6,9 @@
 import sql from 'mssql';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
-import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
+import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
-import { MAX_PARAMS, MAX_VALUES_ROWS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
 import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 
@@ -230,11 +230,12 @@ export class MssqlStore implements Store {
     const shape = { po: filter?.po !== undefined, customerNames: names.length };
     const pageParams: Record<string, Param> = { ...params, limit };
     if (cursor) [pageParams.k1, pageParams.k2, pageParams.k3] = decodeCursor(cursor);
-    const rows = (await this.exec('readSourcePage', readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset.map(toSourceRow);
+    const page = (await this.exec('readSourcePage', readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset;
+    const rows = page.map(toSourceRow);
     if (rows.length < limit) return { rows, nextCursor: null };
-    // Never cut an order key group: the page's last group is read whole and merged in by record_uuid, so a row
-    // is never returned twice (the group read and the page may both hold it).
-    const last = ORDER_KEY_COLUMNS.map((k) => String((rows[rows.length - 1] as SourceRow)[k] ?? ''));
+    // Never cut an order key group: the page's last group (by normalised key) is read whole and merged in by
+    // record_uuid, so a row is never returned twice (the group read and the page may both hold it).
+    const last = PAGE_KEY_ALIASES.map((a) => String((page[page.length - 1] as Row)[a] ?? ''));
     const group = (await this.exec('readKeyGroup', readKeyGroupSql(shape), { ...params, k1: last[0] ?? '', k2: last[1] ?? '', k3: last[2] ?? '' })).recordset.map(toSourceRow);
     const inGroup = new Set(group.map((r) => String(r.record_uuid)));
     return { rows: [...rows.filter((r) => !inGroup.has(String(r.record_uuid))), ...group], nextCursor: encodeCursor(last) };
@@ -405,6 +406,7 @@ const redact = (text: string, secret?: string): string => (secret ? text.split(s
 function toSourceRow(r: Row): SourceRow {
   const out: SourceRow = {};
   for (const [name, value] of Object.entries(r)) {
+    if (PAGE_KEY_ALIASES.includes(name)) continue;     // the page query's normalised keys, not source columns
     if (value === null || value === undefined) out[name] = null;
     else if (value instanceof Date) out[name] = COLUMN_TYPES.get(name) === 'date' ? value.toISOString().slice(0, 10) : isoOf(value);
     else out[name] = typeof value === 'number' ? value : String(value);

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
       return store;
     };
   }
-  const store = await open('bench');
+  // An engine started here is stopped whatever fails, including opening the first database.
+  const store = await open('bench').catch(async (err: unknown) => { await engine?.stop(); throw err; });
   try {
     const rows = generateOrderLines(n, 42);
     const payloads = rows.map(transform);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { StringValue } from '@temporalio/common';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, settingsFromUrl, type MssqlSettings } from './db/mssql-config';
 
 export const PROJECT_ROOT = __dirname;
 export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
@@ -34,7 +35,12 @@ const schema = z.object({
   MSSQL_PASSWORD: z.string().min(1).optional(),
   MSSQL_ENCRYPT: bool.default(true),
   MSSQL_TRUST_SERVER_CERTIFICATE: bool.default(false),
-  MSSQL_POOL_MAX: positiveInt.default(10),
+  /** Default: one connection per activity slot of the worker (database and Monday activities). */
+  MSSQL_POOL_MAX: positiveInt.optional(),
+  MSSQL_REQUEST_TIMEOUT_MS: positiveInt.optional(),
+  MSSQL_CONNECT_TIMEOUT_MS: positiveInt.optional(),
+  /** Schema of this project's own tables; dbo holds the current system's tables of the same names. */
+  MSSQL_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a schema name of letters, digits and _, e.g. orders_sync').default('orders_sync'),
   SQLITE_FILE: z.string().min(1).default(path.join(DATA_DIR, 'orders.db')),
 
   MONDAY_API_TOKEN: z.string().min(1).optional(),
@@ -85,4 +91,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Which real services replace the embedded defaults. */
 export function embeddedServices(config: Config): { temporal: boolean; database: boolean; monday: boolean } {
   return { temporal: !config.TEMPORAL_ADDRESS, database: !config.MSSQL_URL && !config.MSSQL_SERVER, monday: !config.MONDAY_API_TOKEN };
+}
+
+/** SQL Server settings from MSSQL_URL or the discrete MSSQL_* variables (the URL wins); undefined: embedded SQLite. */
+export function mssqlSettings(config: Config): MssqlSettings | undefined {
+  const defaults = {
+    poolMax: config.MSSQL_POOL_MAX ?? config.WORKER_MAX_CONCURRENT_ACTIVITIES + config.WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES,
+    schema: config.MSSQL_SCHEMA,
+  };
+  const timeouts = (s: MssqlSettings): MssqlSettings => ({
+    ...s, requestTimeoutMs: config.MSSQL_REQUEST_TIMEOUT_MS ?? s.requestTimeoutMs, connectTimeoutMs: config.MSSQL_CONNECT_TIMEOUT_MS ?? s.connectTimeoutMs,
+  });
+  if (config.MSSQL_URL) return timeouts(settingsFromUrl(config.MSSQL_URL, defaults));
+  if (!config.MSSQL_SERVER) return undefined;
+  return timeouts({
+    server: config.MSSQL_SERVER, port: config.MSSQL_PORT, database: config.MSSQL_DATABASE, user: config.MSSQL_USER, password: config.MSSQL_PASSWORD,
+    encrypt: config.MSSQL_ENCRYPT, trustServerCertificate: config.MSSQL_TRUST_SERVER_CERTIFICATE,
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, ...defaults,
+  });
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from './config';
+import { mssqlSettings, type Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
@@ -61,17 +61,8 @@ export interface Services {
 
 /** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
 export function openConfiguredStore(config: Config): Promise<Store> {
-  if (config.MSSQL_URL) return openStore({ mssqlUrl: config.MSSQL_URL });
-  if (config.MSSQL_SERVER) {
-    return openStore({
-      mssqlConfig: {
-        server: config.MSSQL_SERVER, port: config.MSSQL_PORT, database: config.MSSQL_DATABASE, user: config.MSSQL_USER, password: config.MSSQL_PASSWORD,
-        options: { encrypt: config.MSSQL_ENCRYPT, trustServerCertificate: config.MSSQL_TRUST_SERVER_CERTIFICATE, appName: 'orders-sync' },
-        pool: { max: config.MSSQL_POOL_MAX, min: 0, idleTimeoutMillis: 30_000 },
-      },
-    });
-  }
-  return openStore({ sqliteFile: config.SQLITE_FILE });
+  const mssql = mssqlSettings(config);
+  return mssql ? openStore({ mssql }) : openStore({ sqliteFile: config.SQLITE_FILE });
 }
 
 /** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */

@@ -1,9 +1,9 @@
 // Every side effect the order and sync workflows need, as Temporal activities. Dependencies come in
 // through the factory (samples-typescript's dependency-injection pattern), so tests pass real or fake ones.
 import { ApplicationFailure } from '@temporalio/common';
-import { Context, metricMeter } from '@temporalio/activity';
+import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { StagedOrder, Store } from '../db/store';
+import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import type { MondayClient } from '../graphql/client';
@@ -46,7 +46,9 @@ export interface StagedSummary {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const { store, mapping } = deps;
+  const { mapping } = deps;
+  // SQL requests end with the activity: a cancelled activity cancels its running statement.
+  const store = scopedStore(deps.store, () => asyncLocalStorage.getStore()?.cancellationSignal);
   const transform = createTransform(mapping);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));

@@ -1,5 +1,7 @@
-// Stages 10,000 order lines (~38,000 size rows) into a fresh SQLite file and prints the seconds taken.
-// Target: < 10 s for the staging write. Run: npx tsx bench/staging-bench.ts [orderLines]
+// Stages 10,000 order lines (~38,000 size rows) into a fresh database and prints the seconds taken.
+// Target: < 10 s for the staging write. Run: npx tsx bench/staging-bench.ts [orderLines] [--mssql]
+// --mssql: SQL Server instead of SQLite, in fresh databases on MSSQL_URL's server or, without it, on the T-SQL
+// engine in ../shared/tools/babelfish (started and stopped here, as npm test does).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,9 @@ import { createTransform, loadMapping, orderKeyOf } from '../mapping';
 import { openStore } from '../db/open';
 import { generateOrderLines } from '../db/demo-data';
 import { detectChangesPage } from '../db/change-detection';
+import type { Store } from '../db/store';
+import { babelfishAvailable, startBabelfish, type Babelfish } from '../test/support/babelfish';
+import { freshMssqlDatabase } from '../test/support/mssql';
 
 // The real mapping: staging is measured with the payloads a sync really writes.
 const mapping = loadMapping();
@@ -15,9 +20,27 @@ const transform = createTransform(mapping);
 const keyOf = (row: SourceRow): string => orderKeyOf(mapping, row);
 
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 10_000);
+  const args = process.argv.slice(2);
+  const mssql = args.includes('--mssql');
+  const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'staging-bench-'));
-  const store = await openStore({ sqliteFile: path.join(dir, 'bench.db') });
+  let engine: Babelfish | undefined;
+  const drops: (() => Promise<void>)[] = [];
+  let open: (name: string) => Promise<Store> = (name) => openStore({ sqliteFile: path.join(dir, `${name}.db`) });
+  if (mssql) {
+    if (!process.env.MSSQL_URL && !babelfishAvailable()) throw new Error('--mssql needs MSSQL_URL or ../shared/tools/babelfish');
+    if (!process.env.MSSQL_URL) engine = await startBabelfish();
+    const server = process.env.MSSQL_URL ?? engine?.url;
+    open = async (name) => {
+      const db = await freshMssqlDatabase(`bench_${name}`, server);
+      drops.push(() => db.drop());
+      const store = await openStore({ mssqlUrl: db.url });
+      await store.migrate();
+      return store;
+    };
+  }
+  // An engine started here is stopped whatever fails, including opening the first database.
+  const store = await open('bench').catch(async (err: unknown) => { await engine?.stop(); throw err; });
   try {
     const rows = generateOrderLines(n, 42);
     const payloads = rows.map(transform);
@@ -32,7 +55,7 @@ async function main(): Promise<void> {
     const restageSeconds = (performance.now() - t) / 1000;
 
     // Whole detection path on a second file: insert ORDERS_UNIFIED, then page/transform/compare/stage.
-    const store2 = await openStore({ sqliteFile: path.join(dir, 'detect.db') });
+    const store2 = await open('detect');
     t = performance.now();
     await store2.insertSourceRows(rows);
     const insertSeconds = (performance.now() - t) / 1000;
@@ -49,13 +72,16 @@ async function main(): Promise<void> {
     await store2.close();
 
     console.log(`order lines: ${n}, size rows: ${sizes} (${(sizes / n).toFixed(2)} per line)`);
-    console.log(`stageOrders, fresh file:        ${stageSeconds.toFixed(2)} s  (${Math.round(n / stageSeconds)} order lines/s) ${stageSeconds < 10 ? 'OK (< 10 s)' : 'TOO SLOW (target < 10 s)'}`);
+    console.log(`database: ${mssql ? (engine ? 'SQL Server protocol, Babelfish 4.2.0 on PostgreSQL 16.3 (../shared/tools/babelfish)' : 'SQL Server (MSSQL_URL)') : 'SQLite file'}`);
+    console.log(`stageOrders, fresh tables:      ${stageSeconds.toFixed(2)} s  (${Math.round(n / stageSeconds)} order lines/s) ${stageSeconds < 10 ? 'OK (< 10 s)' : 'TOO SLOW (target < 10 s)'}`);
     console.log(`stageOrders again, same hashes: ${restageSeconds.toFixed(2)} s`);
     console.log(`insert ORDERS_UNIFIED (268 cols): ${insertSeconds.toFixed(2)} s`);
     console.log(`detectChangesPage x ${Math.ceil(n / 1000)} pages (read+transform+stage ${staged}): ${detectSeconds.toFixed(2)} s`);
     if (stageSeconds >= 10) process.exitCode = 1;
   } finally {
     await store.close();
+    for (const drop of drops) await drop();
+    await engine?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

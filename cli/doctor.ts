@@ -40,6 +40,12 @@ export async function doctor(config: Config): Promise<number> {
     }
   });
 
+  let mapping: ReturnType<typeof loadMapping> | undefined;
+  await run('Mapping file', async () => {
+    mapping = loadMapping(config.MAPPING_FILE);
+    return `${mapping.file} is valid`;
+  });
+
   await run('Database', async () => {
     const store = await openConfiguredStore(config).catch((err: Error) => {
       throw new Error(`${err.message}. Check MSSQL_URL (or SQLITE_FILE) and that the server accepts connections.`);
@@ -47,16 +53,18 @@ export async function doctor(config: Config): Promise<number> {
     try {
       await store.ping();
       const counts = await store.statusCounts();
-      return `${store.dialect === 'mssql' ? 'SQL Server' : `SQLite ${config.SQLITE_FILE}`}; staged order lines: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`;
+      const info = await store.inspect();
+      // A source column the mapping reads that ORDERS_UNIFIED lacks (renamed, dropped) is named before any sync runs.
+      const have = new Set(info.sourceColumns.map((c) => c.toLowerCase()));
+      const wanted = mapping ? [...new Set([...mapping.source.keyColumns, ...Object.keys(mapping.source.columns), ...mapping.source.sizeColumns])] : [];
+      const missing = wanted.filter((c) => !have.has(c.toLowerCase()));
+      if (missing.length) throw new Error(`ORDERS_UNIFIED lacks ${missing.length} column(s) the mapping reads: ${missing.join(', ')}. Fix the mapping file or the table.`);
+      const where = store.dialect === 'mssql' ? `SQL Server, this project's tables in ${info.ownTables}` : `SQLite ${config.SQLITE_FILE}`;
+      const legacy = info.legacyTables.length ? `; the current system's tables seen (left untouched): ${info.legacyTables.join(', ')}` : '';
+      return `${where}; ORDERS_UNIFIED has every column the mapping reads${legacy}; staged order lines: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`;
     } finally {
       await store.close();
     }
-  });
-
-  let mapping: ReturnType<typeof loadMapping> | undefined;
-  await run('Mapping file', async () => {
-    mapping = loadMapping(config.MAPPING_FILE);
-    return `${mapping.file} is valid`;
   });
 
   const target = mondayFor(config);

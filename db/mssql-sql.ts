@@ -1,90 +1,172 @@
-// Every statement the SQL Server adapter issues, as named constants or builders, so tests can enumerate and parse them.
-// Values always travel as @parameters; identifiers come only from the fixed column list (bracket-quoted).
+// Every statement the SQL Server adapter issues, built for one schema (MSSQL_SCHEMA), so tests can enumerate and
+// parse them. Values always travel as @parameters; identifiers come only from fixed lists (bracket-quoted).
+// No statement relies on a #temp table surviving between requests: SQL Server drops a #temp table created inside
+// sp_executesql (every request.query()) when that call returns. Bulk rows travel as parameters into table variables
+// that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
+// string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
 import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
-import { KEY_TYPE, MSSQL_MIGRATIONS, MSSQL_MIGRATION_TABLE_DDL, MSSQL_ORDERS_UNIFIED_DDL, b } from './migrations/mssql';
+import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
+import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
+/** A VALUES list takes at most 1,000 rows (Msg 10738). */
+export const MAX_VALUES_ROWS = 1000;
 
-const KEY_EXPRS = ORDER_KEY_COLUMNS.map((c) => `ISNULL(${b(c)}, N'')`);
+/** Parameters per staged order and per staged size row in stageOrdersSql. */
+export const STAGE_ORDER_FIELDS = 8;
+export const STAGE_SIZE_FIELDS = 6;
+
+/**
+ * A key part as the mapping sees it, as far as T-SQL can: tabs, line breaks and no-break spaces become spaces, then
+ * the ends are trimmed (the mapping's trim), compared binary (no case folding), so paging and look-ups agree with
+ * the mapping's key: `ABC`, `ABC<TAB>` and `ABC<NBSP>` are one order line and land on the same page.
+ */
+const normalisedKey = (column: string): string =>
+  `LTRIM(RTRIM(${[9, 10, 11, 12, 13, 160].reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N' ')`, `ISNULL(${b(column)}, N'')`)})) COLLATE Latin1_General_100_BIN2`;
+const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
+/** The page query also returns each row's normalised key parts, for the cursor (removed before rows are handed on). */
+export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];
 const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name)).join(', ');
-const STG = '[dbo].[STG_MON_CustMasterSchedule]';
-const SUB = '[dbo].[STG_MON_CustMasterSchedule_Subitems]';
+const SOURCE = '[dbo].[ORDERS_UNIFIED]';
 const ERR_COLS = '[err_id], [batch_id], [order_key], [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count], [created_date], [resolved_date]';
 const UNFINISHED = "[stg_status] IN ('PENDING', 'IN_PROGRESS', 'ITEM_CREATED')";
 const inList = (prefix: string, n: number): string => Array.from({ length: n }, (_, i) => `@${prefix}${i}`).join(', ');
-const errTable = (scope: 'item' | 'subitem'): string => (scope === 'subitem' ? '[dbo].[ERR_MON_CustMasterSchedule_Subitems]' : '[dbo].[ERR_MON_CustMasterSchedule]');
+/** Text columns of table variables take the database's collation (not tempdb's): avoids Msg 468 on comparisons. */
+const TEXT = 'NVARCHAR(MAX) COLLATE DATABASE_DEFAULT';
 
-export const SQL = {
-  ping: 'SELECT 1 AS ok',
-  appliedMigrations: 'SELECT [version] FROM [dbo].[MON_SchemaMigrations]',
-  recordMigration: 'INSERT INTO [dbo].[MON_SchemaMigrations] ([version]) VALUES (@version)',
-  countSource: 'SELECT COUNT(*) AS n FROM [dbo].[ORDERS_UNIFIED]',
-  stagedOrder: `SELECT [stg_id], [stg_status], [stg_api_payload], [stg_monday_item_id], [stg_retry_count], [stg_synced_hash] FROM ${STG} WHERE [order_key] = @key`,
-  stagedSubitems: `SELECT [Size], [ORDER_QTY], [stg_monday_subitem_id], [stg_synced_qty] FROM ${SUB} WHERE [stg_parent_stg_id] = @parent ORDER BY [stg_id]`,
-  setOrderStatus: `UPDATE ${STG} SET [stg_status] = @status,
-    [stg_retry_count] = [stg_retry_count] + CASE WHEN @status = 'IN_PROGRESS' THEN 1 ELSE 0 END,
-    [stg_monday_item_id] = COALESCE(@itemId, [stg_monday_item_id]),
-    [stg_error_message] = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'FAILED' THEN [stg_error_message] ELSE NULL END,
-    [stg_updated_date] = SYSUTCDATETIME()
-    WHERE [order_key] = @key`,
-  copyParentItemId: `UPDATE s SET s.[stg_monday_parent_item_id] = @itemId FROM ${SUB} s INNER JOIN ${STG} p ON p.[stg_id] = s.[stg_parent_stg_id] WHERE p.[order_key] = @key`,
-  parentOf: `SELECT [stg_id], [stg_monday_item_id] FROM ${STG} WHERE [order_key] = @key`,
-  markSynced: `UPDATE ${STG} SET [stg_status] = 'SYNCED', [stg_synced_hash] = @hash, [stg_processed_date] = SYSUTCDATETIME(),
-    [stg_updated_date] = SYSUTCDATETIME(), [stg_error_message] = NULL WHERE [order_key] = @key`,
-  resolveItemErrors: `UPDATE ${errTable('item')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
-  resolveSubitemErrors: `UPDATE ${errTable('subitem')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
-  startBatch: `INSERT INTO [dbo].[MON_BatchProcessing] ([batch_id], [customer_name], [batch_type], [status], [config_snapshot])
-    VALUES (@batchId, @customer, @batchType, 'STARTED', @config)`,
-  finishBatch: `UPDATE [dbo].[MON_BatchProcessing] SET [status] = @status, [end_time] = SYSUTCDATETIME(),
-    [duration_seconds] = DATEDIFF(MILLISECOND, [start_time], SYSUTCDATETIME()) / 1000.0 WHERE [batch_id] = @batchId`,
-  getBatch: 'SELECT * FROM [dbo].[MON_BatchProcessing] WHERE [batch_id] = @batchId',
-  statusCounts: `SELECT [stg_status], COUNT(*) AS n FROM ${STG} GROUP BY [stg_status]`,
-  countUnfinished: `SELECT COUNT(*) AS n FROM ${STG} WHERE ${UNFINISHED}`,
-  // stageOrders: the payloads go into two temp tables in multi-row INSERTs, then set-based statements apply them.
-  dropStageOrders: "IF OBJECT_ID(N'tempdb..#stage_orders') IS NOT NULL DROP TABLE #stage_orders",
-  dropStageSizes: "IF OBJECT_ID(N'tempdb..#stage_sizes') IS NOT NULL DROP TABLE #stage_sizes",
-  createStageOrders: `CREATE TABLE #stage_orders ([order_key] ${KEY_TYPE} NOT NULL PRIMARY KEY, [title] NVARCHAR(MAX) NULL, [group_name] NVARCHAR(MAX) NULL,
-    [customer] NVARCHAR(MAX) NULL, [aag] NVARCHAR(MAX) NULL, [po] NVARCHAR(MAX) NULL, [hash] NVARCHAR(64) NOT NULL, [payload] NVARCHAR(MAX) NOT NULL)`,
-  createStageSizes: `CREATE TABLE #stage_sizes ([order_key] ${KEY_TYPE} NOT NULL, [size] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    [label] NVARCHAR(MAX) NULL, [qty] INT NOT NULL, [payload] NVARCHAR(MAX) NULL, PRIMARY KEY ([order_key], [size]))`,
-  applyStagedOrderUpdates: `UPDATE t SET t.[stg_batch_id] = @batchId, t.[Title] = s.[title], t.[Group] = s.[group_name], t.[CUSTOMER] = s.[customer],
-    t.[AAG ORDER NUMBER] = s.[aag], t.[PO NUMBER] = s.[po],
-    t.[stg_status] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN 'PENDING' ELSE t.[stg_status] END,
-    t.[stg_error_message] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN NULL ELSE t.[stg_error_message] END,
-    t.[stg_payload_hash] = s.[hash], t.[stg_api_payload] = s.[payload], t.[stg_updated_date] = SYSUTCDATETIME()
-    FROM ${STG} t INNER JOIN #stage_orders s ON s.[order_key] = t.[order_key]`,
-  applyStagedOrderInserts: `INSERT INTO ${STG} ([order_key], [stg_batch_id], [Title], [Group], [CUSTOMER], [AAG ORDER NUMBER], [PO NUMBER], [stg_status], [stg_payload_hash], [stg_api_payload])
-    SELECT s.[order_key], @batchId, s.[title], s.[group_name], s.[customer], s.[aag], s.[po], 'PENDING', s.[hash], s.[payload] FROM #stage_orders s
-    WHERE NOT EXISTS (SELECT 1 FROM ${STG} t WITH (UPDLOCK, HOLDLOCK) WHERE t.[order_key] = s.[order_key])`,
-  applyStagedSizeUpdates: `UPDATE x SET x.[stg_batch_id] = @batchId, x.[stg_size_label] = s.[label], x.[ORDER_QTY] = s.[qty],
-    x.[stg_status] = CASE WHEN x.[stg_synced_qty] = s.[qty] THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_api_payload] = s.[payload], x.[stg_updated_date] = SYSUTCDATETIME()
-    FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN #stage_sizes s ON s.[order_key] = p.[order_key] AND s.[size] = x.[Size]`,
-  applyStagedSizeInserts: `INSERT INTO ${SUB} ([stg_parent_stg_id], [stg_batch_id], [Size], [stg_size_label], [ORDER_QTY], [stg_status], [stg_api_payload])
-    SELECT p.[stg_id], @batchId, s.[size], s.[label], s.[qty], 'PENDING', s.[payload] FROM #stage_sizes s INNER JOIN ${STG} p ON p.[order_key] = s.[order_key]
-    WHERE NOT EXISTS (SELECT 1 FROM ${SUB} x WITH (UPDLOCK, HOLDLOCK) WHERE x.[stg_parent_stg_id] = p.[stg_id] AND x.[Size] = s.[size])`,
-  // Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
-  dropRemovedSizes: `DELETE x FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN #stage_orders o ON o.[order_key] = p.[order_key]
-    WHERE x.[stg_monday_subitem_id] IS NULL AND NOT EXISTS (SELECT 1 FROM #stage_sizes s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size])`,
-  zeroRemovedSizes: `UPDATE x SET x.[ORDER_QTY] = 0, x.[stg_status] = CASE WHEN x.[stg_synced_qty] = 0 THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_updated_date] = SYSUTCDATETIME()
-    FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN #stage_orders o ON o.[order_key] = p.[order_key]
-    WHERE x.[stg_monday_subitem_id] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM #stage_sizes s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size])`,
-  updateSubitemId: `UPDATE ${SUB} SET [stg_monday_subitem_id] = @subitemId, [stg_monday_parent_item_id] = @itemId, [stg_synced_qty] = @qty,
-    [stg_status] = CASE WHEN [ORDER_QTY] = @qty THEN 'SYNCED' ELSE 'PENDING' END, [stg_updated_date] = SYSUTCDATETIME()
-    WHERE [stg_parent_stg_id] = @parent AND [Size] = @size`,
-  insertSubitemId: `INSERT INTO ${SUB} ([stg_parent_stg_id], [Size], [ORDER_QTY], [stg_status], [stg_monday_subitem_id], [stg_monday_parent_item_id], [stg_synced_qty])
-    VALUES (@parent, @size, @qty, 'SYNCED', @subitemId, @itemId, @qty)`,
-} as const;
+export type MssqlStatements = ReturnType<typeof mssqlStatements>;
 
-/** Multi-row INSERT into a stage temp table: `rows` rows of `cols` parameters named @r{row}_{col}. */
-export function insertValuesSql(table: string, columns: string[], rows: number): string {
-  const values = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ');
-  return `INSERT INTO ${table} (${columns.map(b).join(', ')}) VALUES ${values}`;
+export function mssqlStatements(schema: string) {
+  const STG = qualified(schema, 'STG_MON_CustMasterSchedule');
+  const SUB = qualified(schema, 'STG_MON_CustMasterSchedule_Subitems');
+  const BATCH = qualified(schema, 'MON_BatchProcessing');
+  const MIGRATIONS = qualified(schema, 'MON_SchemaMigrations');
+  const errTable = (scope: 'item' | 'subitem'): string => qualified(schema, scope === 'subitem' ? 'ERR_MON_CustMasterSchedule_Subitems' : 'ERR_MON_CustMasterSchedule');
+
+  const SQL = {
+    ping: 'SELECT 1 AS ok',
+    createSchema: mssqlBootstrapDdl(schema)[0] as string,
+    createMigrationsTable: mssqlBootstrapDdl(schema)[1] as string,
+    appliedMigrations: `SELECT [version] FROM ${MIGRATIONS}`,
+    recordMigration: `INSERT INTO ${MIGRATIONS} ([version]) VALUES (@version)`,
+    /** Columns of this project's tables as they exist in the schema (`db migrate` compares them with its own). */
+    ownColumns: `SELECT t.[name] AS table_name, c.[name] AS column_name FROM sys.tables t INNER JOIN sys.columns c ON c.[object_id] = t.[object_id]
+      WHERE t.[schema_id] = SCHEMA_ID(@schema)`,
+    /** The current system's tables in dbo (doctor names them). */
+    legacyTables: `SELECT t.[name] AS table_name FROM sys.tables t WHERE t.[schema_id] = SCHEMA_ID(N'dbo') AND t.[name] IN (${LEGACY_TABLES.map((n) => `N'${n}'`).join(', ')})`,
+    sourceColumns: `SELECT c.[name] AS column_name FROM sys.columns c WHERE c.[object_id] = OBJECT_ID(N'${SOURCE}') ORDER BY c.[column_id]`,
+    countSource: `SELECT COUNT(*) AS n FROM ${SOURCE}`,
+    stagedOrder: `SELECT [stg_id], [stg_status], [stg_api_payload], [stg_monday_item_id], [stg_retry_count], [stg_synced_hash] FROM ${STG} WHERE [order_key] = @key`,
+    stagedSubitems: `SELECT [Size], [ORDER_QTY], [stg_monday_subitem_id], [stg_synced_qty] FROM ${SUB} WHERE [stg_parent_stg_id] = @parent ORDER BY [stg_size_seq], [stg_id]`,
+    setOrderStatus: `UPDATE ${STG} SET [stg_status] = @status,
+      [stg_retry_count] = [stg_retry_count] + CASE WHEN @status = 'IN_PROGRESS' THEN 1 ELSE 0 END,
+      [stg_monday_item_id] = COALESCE(@itemId, [stg_monday_item_id]),
+      [stg_error_message] = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'FAILED' THEN [stg_error_message] ELSE NULL END,
+      [stg_updated_date] = SYSUTCDATETIME()
+      WHERE [order_key] = @key`,
+    copyParentItemId: `UPDATE s SET s.[stg_monday_parent_item_id] = @itemId FROM ${SUB} s INNER JOIN ${STG} p ON p.[stg_id] = s.[stg_parent_stg_id] WHERE p.[order_key] = @key`,
+    parentOf: `SELECT [stg_id], [stg_monday_item_id] FROM ${STG} WHERE [order_key] = @key`,
+    markSynced: `UPDATE ${STG} SET [stg_status] = 'SYNCED', [stg_synced_hash] = @hash, [stg_processed_date] = SYSUTCDATETIME(),
+      [stg_updated_date] = SYSUTCDATETIME(), [stg_error_message] = NULL WHERE [order_key] = @key`,
+    resolveItemErrors: `UPDATE ${errTable('item')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
+    resolveSubitemErrors: `UPDATE ${errTable('subitem')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
+    startBatch: `INSERT INTO ${BATCH} ([batch_id], [customer_name], [batch_type], [status], [config_snapshot])
+      VALUES (@batchId, @customer, @batchType, 'STARTED', @config)`,
+    // DATEDIFF in milliseconds overflows INT after 24.8 days; DATEDIFF_BIG does not.
+    finishBatch: `UPDATE ${BATCH} SET [status] = @status, [end_time] = SYSUTCDATETIME(),
+      [duration_seconds] = DATEDIFF_BIG(MILLISECOND, [start_time], SYSUTCDATETIME()) / 1000.0 WHERE [batch_id] = @batchId`,
+    getBatch: `SELECT * FROM ${BATCH} WHERE [batch_id] = @batchId`,
+    statusCounts: `SELECT [stg_status], COUNT(*) AS n FROM ${STG} GROUP BY [stg_status]`,
+    countUnfinished: `SELECT COUNT(*) AS n FROM ${STG} WHERE ${UNFINISHED}`,
+    /**
+     * The body of one stageOrders request (after stageRowsSql's table variables are filled): set-based statements
+     * apply @o and @s. Missing rows are inserted before existing ones are updated: a row a concurrent stager inserted
+     * in between is then updated with this (newer) payload instead of being skipped.
+     */
+    applyStaged: `
+    INSERT INTO ${STG} ([order_key], [stg_batch_id], [Title], [Group], [CUSTOMER], [AAG ORDER NUMBER], [PO NUMBER], [stg_status], [stg_payload_hash], [stg_api_payload])
+      SELECT s.[order_key], @batchId, s.[title], s.[group_name], s.[customer], s.[aag], s.[po], 'PENDING', s.[hash], s.[payload] FROM @o s
+      WHERE NOT EXISTS (SELECT 1 FROM ${STG} t WITH (UPDLOCK, HOLDLOCK) WHERE t.[order_key] = s.[order_key]);
+    UPDATE t SET t.[stg_batch_id] = @batchId, t.[Title] = s.[title], t.[Group] = s.[group_name], t.[CUSTOMER] = s.[customer],
+      t.[AAG ORDER NUMBER] = s.[aag], t.[PO NUMBER] = s.[po],
+      t.[stg_status] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN 'PENDING' ELSE t.[stg_status] END,
+      t.[stg_error_message] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN NULL ELSE t.[stg_error_message] END,
+      t.[stg_payload_hash] = s.[hash], t.[stg_api_payload] = s.[payload], t.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${STG} t INNER JOIN @o s ON s.[order_key] = t.[order_key];
+    INSERT INTO ${SUB} ([stg_parent_stg_id], [stg_batch_id], [Size], [stg_size_seq], [stg_size_label], [ORDER_QTY], [stg_status], [stg_api_payload])
+      SELECT p.[stg_id], @batchId, s.[size], s.[seq], s.[label], s.[qty], 'PENDING', s.[payload] FROM @s s INNER JOIN ${STG} p ON p.[order_key] = s.[order_key]
+      WHERE NOT EXISTS (SELECT 1 FROM ${SUB} x WITH (UPDLOCK, HOLDLOCK) WHERE x.[stg_parent_stg_id] = p.[stg_id] AND x.[Size] = s.[size]);
+    UPDATE x SET x.[stg_batch_id] = @batchId, x.[stg_size_label] = s.[label], x.[ORDER_QTY] = s.[qty],
+      x.[stg_status] = CASE WHEN x.[stg_synced_qty] = s.[qty] THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_api_payload] = s.[payload], x.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @s s ON s.[order_key] = p.[order_key] AND s.[size] = x.[Size];
+    -- Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
+    DELETE x FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @o o ON o.[order_key] = p.[order_key]
+      WHERE x.[stg_monday_subitem_id] IS NULL AND NOT EXISTS (SELECT 1 FROM @s s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);
+    UPDATE x SET x.[ORDER_QTY] = 0, x.[stg_status] = CASE WHEN x.[stg_synced_qty] = 0 THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @o o ON o.[order_key] = p.[order_key]
+      WHERE x.[stg_monday_subitem_id] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @s s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);`,
+    updateSubitemId: `UPDATE ${SUB} SET [stg_monday_subitem_id] = @subitemId, [stg_monday_parent_item_id] = @itemId, [stg_synced_qty] = @qty,
+      [stg_status] = CASE WHEN [ORDER_QTY] = @qty THEN 'SYNCED' ELSE 'PENDING' END, [stg_updated_date] = SYSUTCDATETIME()
+      WHERE [stg_parent_stg_id] = @parent AND [Size] = @size`,
+    // A size Monday holds that staging never knew: after the known sizes.
+    insertSubitemId: `INSERT INTO ${SUB} ([stg_parent_stg_id], [Size], [stg_size_seq], [ORDER_QTY], [stg_status], [stg_monday_subitem_id], [stg_monday_parent_item_id], [stg_synced_qty])
+      SELECT @parent, @size, ISNULL(MAX([stg_size_seq]), -1) + 1, @qty, 'SYNCED', @subitemId, @itemId, @qty FROM ${SUB} WHERE [stg_parent_stg_id] = @parent`,
+  } as const;
+
+  /** One stageOrders request: `orders` rows of @o{i}_{0..7} and `sizes` rows of @s{i}_{0..5}, then applyStaged. */
+  const stageOrdersSql = (orders: number, sizes: number): string => {
+    const values = (prefix: string, rows: number, cols: number): string =>
+      Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `@${prefix}${r}_${c}`).join(', ')})`).join(', ');
+    return `DECLARE @o TABLE ([order_key] ${KEY_TYPE} NOT NULL PRIMARY KEY, [title] ${TEXT} NULL, [group_name] ${TEXT} NULL,
+      [customer] ${TEXT} NULL, [aag] ${TEXT} NULL, [po] ${TEXT} NULL, [hash] NVARCHAR(64) COLLATE DATABASE_DEFAULT NOT NULL, [payload] ${TEXT} NOT NULL);
+    DECLARE @s TABLE ([order_key] ${KEY_TYPE} NOT NULL, [size] ${SIZE_TYPE} NOT NULL, [seq] INT NOT NULL,
+      [label] ${TEXT} NULL, [qty] INT NOT NULL, [payload] ${TEXT} NULL, PRIMARY KEY ([order_key], [size]));
+    INSERT INTO @o ([order_key], [title], [group_name], [customer], [aag], [po], [hash], [payload]) VALUES ${values('o', orders, STAGE_ORDER_FIELDS)};
+    ${sizes > 0 ? `INSERT INTO @s ([order_key], [size], [seq], [label], [qty], [payload]) VALUES ${values('s', sizes, STAGE_SIZE_FIELDS)};` : ''}
+    ${SQL.applyStaged}`;
+  };
+  const syncStatesSql = (keys: number): string =>
+    `SELECT [order_key], [stg_status], [stg_payload_hash], [stg_synced_hash], [stg_monday_item_id] FROM ${STG} WHERE [order_key] IN (${inList('k', keys)})`;
+  const countUnfinishedForKeysSql = (keys: number): string => `${SQL.countUnfinished} AND [order_key] IN (${inList('k', keys)})`;
+  const recordErrorRepeatSql = (scope: 'item' | 'subitem'): string => {
+    const size = scope === 'subitem' ? " AND ISNULL([size_label], N'') = ISNULL(@size, N'')" : '';
+    return `UPDATE ${errTable(scope)} SET [batch_id] = @batchId, [http_status_code] = @http, [api_payload] = @payload, [retry_count] = @retry,
+      [last_retry_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [error_type] = @errorType AND [error_message] = @message
+      AND [category] = @category AND [resolved_date] IS NULL${size}`;
+  };
+  const recordErrorInsertSql = (scope: 'item' | 'subitem'): string => {
+    const [col, val] = scope === 'subitem' ? [', [size_label]', ', @size'] : ['', ''];
+    return `INSERT INTO ${errTable(scope)} ([batch_id], [order_key]${col}, [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count])
+      VALUES (@batchId, @key${val}, @category, @errorType, @message, @http, @payload, @retry)`;
+  };
+  const listErrorsSql = (opts: { orderKey: boolean; unresolvedOnly: boolean; limit: boolean }): string => {
+    const conds = ['1 = 1'];
+    if (opts.orderKey) conds.push('[order_key] = @key');
+    if (opts.unresolvedOnly) conds.push('[resolved_date] IS NULL');
+    const where = conds.join(' AND ');
+    return `SELECT ${opts.limit ? 'TOP (@limit) ' : ''}* FROM (
+      SELECT 'item' AS scope, NULL AS size_label, ${ERR_COLS} FROM ${errTable('item')} WHERE ${where}
+      UNION ALL SELECT 'subitem' AS scope, [size_label], ${ERR_COLS} FROM ${errTable('subitem')} WHERE ${where}) u
+      ORDER BY [created_date] DESC, [err_id] DESC`;
+  };
+  const updateBatchSql = (counterFields: (keyof typeof BATCH_COUNTER_COLUMNS)[], phase?: BatchPhase): string => {
+    const sets = counterFields.map((f) => `${b(BATCH_COUNTER_COLUMNS[f])} = ${b(BATCH_COUNTER_COLUMNS[f])} + @${f}`);
+    if (phase) {
+      const col = b(BATCH_PHASE_COLUMNS[phase]);
+      sets.push(`${col} = COALESCE(${col}, SYSUTCDATETIME())`);
+      if (phase === 'staging_loaded') sets.push("[status] = CASE WHEN [status] = 'STARTED' THEN 'STAGING_LOADED' ELSE [status] END");
+    }
+    return `UPDATE ${BATCH} SET ${sets.join(', ')} WHERE [batch_id] = @batchId`;
+  };
+
+  return {
+    SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
+    syncStatesSql, countUnfinishedForKeysSql, recordErrorRepeatSql, recordErrorInsertSql, listErrorsSql, updateBatchSql,
+  };
 }
-export const STAGE_ORDER_COLUMNS = ['order_key', 'title', 'group_name', 'customer', 'aag', 'po', 'hash', 'payload'];
-export const STAGE_SIZE_COLUMNS = ['order_key', 'size', 'label', 'qty', 'payload'];
 
 export function readSourcePageSql(opts: { po: boolean; customerNames: number; afterCursor: boolean }): string {
   const conds = sourceFilterConds(opts);
@@ -92,14 +174,14 @@ export function readSourcePageSql(opts: { po: boolean; customerNames: number; af
     const [k1, k2, k3] = KEY_EXPRS;
     conds.push(`(${k1} > @k1 OR (${k1} = @k1 AND ${k2} > @k2) OR (${k1} = @k1 AND ${k2} = @k2 AND ${k3} > @k3))`);
   }
-  return `SELECT TOP (@limit) ${SOURCE_SELECT} FROM [dbo].[ORDERS_UNIFIED] WHERE ${conds.join(' AND ')}
-    ORDER BY ${KEY_EXPRS.join(', ')}, [record_uuid]`;
+  return `SELECT TOP (@limit) ${SOURCE_SELECT}, ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}
+    FROM ${SOURCE} WHERE ${conds.join(' AND ')} ORDER BY ${KEY_EXPRS.join(', ')}, [record_uuid]`;
 }
 /** All rows of one order key group (the page's last group is always read whole). */
 export function readKeyGroupSql(opts: { po: boolean; customerNames: number }): string {
   const conds = sourceFilterConds(opts);
   KEY_EXPRS.forEach((e, i) => conds.push(`${e} = @k${i + 1}`));
-  return `SELECT ${SOURCE_SELECT} FROM [dbo].[ORDERS_UNIFIED] WHERE ${conds.join(' AND ')} ORDER BY [record_uuid]`;
+  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${conds.join(' AND ')} ORDER BY [record_uuid]`;
 }
 function sourceFilterConds(opts: { po: boolean; customerNames: number }): string[] {
   const conds = ['1 = 1'];
@@ -108,78 +190,41 @@ function sourceFilterConds(opts: { po: boolean; customerNames: number }): string
   return conds;
 }
 export function readSourceByKeySql(keyColumns: string[]): string {
-  return `SELECT ${SOURCE_SELECT} FROM [dbo].[ORDERS_UNIFIED] WHERE ${keyColumns.map((c, i) => `LTRIM(RTRIM(ISNULL(${b(c)}, N''))) = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
+  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${keyColumns.map((c, i) => `${normalisedKey(c)} = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
 }
 export function insertSourceRowsSql(columns: string[], rows: number): string {
   const values = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ');
-  return `INSERT INTO [dbo].[ORDERS_UNIFIED] (${columns.map(b).join(', ')}) VALUES ${values}`;
+  return `INSERT INTO ${SOURCE} (${columns.map(b).join(', ')}) VALUES ${values}`;
 }
 export function updateSourceRowsSql(setCols: string[], whereCols: string[]): string {
-  return `UPDATE [dbo].[ORDERS_UNIFIED] SET ${setCols.map((c, i) => `${b(c)} = @s${i}`).join(', ')} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`;
-}
-export function syncStatesSql(keys: number): string {
-  return `SELECT [order_key], [stg_status], [stg_payload_hash], [stg_synced_hash], [stg_monday_item_id] FROM ${STG} WHERE [order_key] IN (${inList('k', keys)})`;
-}
-export function countUnfinishedForKeysSql(keys: number): string {
-  return `${SQL.countUnfinished} AND [order_key] IN (${inList('k', keys)})`;
-}
-export function recordErrorRepeatSql(scope: 'item' | 'subitem'): string {
-  const size = scope === 'subitem' ? " AND ISNULL([size_label], N'') = ISNULL(@size, N'')" : '';
-  return `UPDATE ${errTable(scope)} SET [batch_id] = @batchId, [http_status_code] = @http, [api_payload] = @payload, [retry_count] = @retry,
-    [last_retry_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [error_type] = @errorType AND [error_message] = @message
-    AND [category] = @category AND [resolved_date] IS NULL${size}`;
-}
-export function recordErrorInsertSql(scope: 'item' | 'subitem'): string {
-  const [col, val] = scope === 'subitem' ? [', [size_label]', ', @size'] : ['', ''];
-  return `INSERT INTO ${errTable(scope)} ([batch_id], [order_key]${col}, [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count])
-    VALUES (@batchId, @key${val}, @category, @errorType, @message, @http, @payload, @retry)`;
-}
-export function listErrorsSql(opts: { orderKey: boolean; unresolvedOnly: boolean; limit: boolean }): string {
-  const conds = ['1 = 1'];
-  if (opts.orderKey) conds.push('[order_key] = @key');
-  if (opts.unresolvedOnly) conds.push('[resolved_date] IS NULL');
-  const where = conds.join(' AND ');
-  return `SELECT ${opts.limit ? 'TOP (@limit) ' : ''}* FROM (
-    SELECT 'item' AS scope, NULL AS size_label, ${ERR_COLS} FROM ${errTable('item')} WHERE ${where}
-    UNION ALL SELECT 'subitem' AS scope, [size_label], ${ERR_COLS} FROM ${errTable('subitem')} WHERE ${where}) u
-    ORDER BY [created_date] DESC, [err_id] DESC`;
-}
-export function updateBatchSql(counterFields: (keyof typeof BATCH_COUNTER_COLUMNS)[], phase?: BatchPhase): string {
-  const sets = counterFields.map((f) => `${b(BATCH_COUNTER_COLUMNS[f])} = ${b(BATCH_COUNTER_COLUMNS[f])} + @${f}`);
-  if (phase) {
-    const col = b(BATCH_PHASE_COLUMNS[phase]);
-    sets.push(`${col} = COALESCE(${col}, SYSUTCDATETIME())`);
-    if (phase === 'staging_loaded') sets.push("[status] = CASE WHEN [status] = 'STARTED' THEN 'STAGING_LOADED' ELSE [status] END");
-  }
-  return `UPDATE [dbo].[MON_BatchProcessing] SET ${sets.join(', ')} WHERE [batch_id] = @batchId`;
+  return `UPDATE ${SOURCE} SET ${setCols.map((c, i) => `${b(c)} = @s${i}`).join(', ')} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`;
 }
 
 /** Every statement shape the adapter can send, with small sample sizes: the CI check parses each of them. */
-export function allMssqlStatements(): { name: string; sql: string }[] {
+export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: string; sql: string }[] {
+  const s = mssqlStatements(schema);
   const out: { name: string; sql: string }[] = [
     { name: 'MSSQL_ORDERS_UNIFIED_DDL (test databases only)', sql: MSSQL_ORDERS_UNIFIED_DDL },
-    { name: 'MSSQL_MIGRATION_TABLE_DDL', sql: MSSQL_MIGRATION_TABLE_DDL },
-    ...MSSQL_MIGRATIONS.flatMap((m) => m.statements.map((sql, i) => ({ name: `migration ${m.version} #${i}`, sql }))),
-    ...Object.entries(SQL).map(([name, sql]) => ({ name, sql })),
-    { name: 'insertValuesSql(#stage_orders)', sql: insertValuesSql('#stage_orders', STAGE_ORDER_COLUMNS, 3) },
-    { name: 'insertValuesSql(#stage_sizes)', sql: insertValuesSql('#stage_sizes', STAGE_SIZE_COLUMNS, 3) },
+    ...s.migrations.flatMap((m) => m.statements.map((sql, i) => ({ name: `migration ${m.version} #${i}`, sql }))),
+    ...Object.entries(s.SQL).map(([name, sql]) => ({ name, sql })),
     { name: 'readKeyGroupSql', sql: readKeyGroupSql({ po: true, customerNames: 2 }) },
     { name: 'readSourceByKeySql', sql: readSourceByKeySql([...ORDER_KEY_COLUMNS]) },
     { name: 'insertSourceRowsSql', sql: insertSourceRowsSql(ORDERS_UNIFIED_COLUMNS.map((c) => c.name), 2) },
     { name: 'updateSourceRowsSql', sql: updateSourceRowsSql(["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'XL'], ['AAG ORDER NUMBER']) },
-    { name: 'syncStatesSql', sql: syncStatesSql(3) },
-    { name: 'countUnfinishedForKeysSql', sql: countUnfinishedForKeysSql(3) },
-    { name: 'recordErrorRepeatSql(item)', sql: recordErrorRepeatSql('item') },
-    { name: 'recordErrorRepeatSql(subitem)', sql: recordErrorRepeatSql('subitem') },
-    { name: 'recordErrorInsertSql(item)', sql: recordErrorInsertSql('item') },
-    { name: 'recordErrorInsertSql(subitem)', sql: recordErrorInsertSql('subitem') },
-    { name: 'updateBatchSql', sql: updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
+    { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
+    { name: 'syncStatesSql', sql: s.syncStatesSql(3) },
+    { name: 'countUnfinishedForKeysSql', sql: s.countUnfinishedForKeysSql(3) },
+    { name: 'recordErrorRepeatSql(item)', sql: s.recordErrorRepeatSql('item') },
+    { name: 'recordErrorRepeatSql(subitem)', sql: s.recordErrorRepeatSql('subitem') },
+    { name: 'recordErrorInsertSql(item)', sql: s.recordErrorInsertSql('item') },
+    { name: 'recordErrorInsertSql(subitem)', sql: s.recordErrorInsertSql('subitem') },
+    { name: 'updateBatchSql', sql: s.updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {
     out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });
   }
   for (const orderKey of [false, true]) for (const limit of [false, true]) {
-    out.push({ name: `listErrorsSql(key=${orderKey},limit=${limit})`, sql: listErrorsSql({ orderKey, unresolvedOnly: limit, limit }) });
+    out.push({ name: `listErrorsSql(key=${orderKey},limit=${limit})`, sql: s.listErrorsSql({ orderKey, unresolvedOnly: limit, limit }) });
   }
   return out;
 }

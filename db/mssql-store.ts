@@ -1,54 +1,144 @@
-// SQL Server adapter (mssql, pooled). Bulk writes are multi-row INSERTs into temp tables (≤ 2,000 parameters per
-// request) followed by set-based UPDATE/INSERT, all in one transaction per bulk call: never row by row.
+// SQL Server adapter (mssql, pooled). Bulk writes travel as parameters into table variables and are applied
+// set-based in that same request: never row by row, and never through a #temp table that
+// a later request would need (SQL Server drops it when the sp_executesql call that created it returns).
+// Transient failures (deadlocks, Azure SQL's transient error numbers, socket resets) are retried here with jittered
+// backoff; each operation can be cancelled through an AbortSignal (withSignal), which cancels its running request.
 import sql from 'mssql';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
-import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
-import { MSSQL_MIGRATIONS, MSSQL_MIGRATION_TABLE_DDL } from './migrations/mssql';
-import {
-  MAX_PARAMS, SQL, STAGE_ORDER_COLUMNS, STAGE_SIZE_COLUMNS, countUnfinishedForKeysSql, insertSourceRowsSql, insertValuesSql,
-  listErrorsSql, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, recordErrorInsertSql, recordErrorRepeatSql,
-  syncStatesSql, updateBatchSql, updateSourceRowsSql,
-} from './mssql-sql';
+import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
+import { MAX_KEY_LENGTH } from './migrations/mssql';
+import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { toDriverConfig, type MssqlSettings } from './mssql-config';
 import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
-
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
 type Runner = sql.ConnectionPool | sql.Transaction;
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-/** Deadlock victim, unique key violations: a concurrent stager won the race; running the bulk call again is safe. */
-const RETRYABLE = new Set([1205, 2601, 2627]);
+
+/**
+ * Worth another attempt after a short pause: deadlock victim (1205), Azure SQL's transient errors (database
+ * unavailable/reconfiguring 40613/40197/40501, 49918-49920, resource limits 10928/10929, 4060 during failover,
+ * 40143, 233, 64, 10053/10054/10060 transport) and the driver's socket/connection-closed codes.
+ */
+const TRANSIENT_NUMBERS = new Set([1205, 40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 40143, 233, 64, 10053, 10054, 10060]);
+const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOPEN']);
+/** Unique key violations inside a bulk upsert: a concurrent stager won the race; running it again is safe. */
+const RACE_NUMBERS = new Set([2601, 2627]);
+const ATTEMPTS = 4;
+const CONNECT_ATTEMPTS = 6;   // a serverless database can take half a minute to resume
+
+interface DriverError { number?: number; code?: string; message: string; originalError?: DriverError }
+const driverError = (e: unknown): DriverError => e as DriverError;
+export function isTransient(e: unknown): boolean {
+  const err = driverError(e);
+  const inner = err.originalError;
+  return (err.number !== undefined && TRANSIENT_NUMBERS.has(err.number))
+    || (err.code !== undefined && TRANSIENT_CODES.has(err.code))
+    || (inner?.code !== undefined && TRANSIENT_CODES.has(inner.code))
+    || (inner?.number !== undefined && TRANSIENT_NUMBERS.has(inner.number));
+}
+
+/** Full jitter: a random pause up to base·2^(attempt-1), capped, so retrying workers do not move in step. */
+function backoff(attempt: number, baseMs: number, capMs: number, signal?: AbortSignal): Promise<void> {
+  const ms = Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(cancelled()); return; }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(cancelled()); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+const cancelled = (): Error => Object.assign(new Error('SQL request cancelled: the activity was cancelled'), { code: 'ECANCEL' });
+
+/** An error that names the statement and keeps the driver's number/code; the password never appears in it. */
+export class MssqlError extends Error {
+  readonly number?: number;
+  readonly code?: string;
+  constructor(statement: string, cause: unknown, secret?: string) {
+    const err = driverError(cause);
+    super(`SQL Server ${statement} failed${err.number !== undefined ? ` (Msg ${err.number})` : ''}: ${redact(String(err.message), secret)}`);
+    this.name = 'MssqlError';
+    this.number = err.number ?? err.originalError?.number;
+    this.code = err.code;
+  }
+}
+
+interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings }
 
 export class MssqlStore implements Store {
   readonly dialect = 'mssql' as const;
 
-  private constructor(private readonly pool: sql.ConnectionPool) {}
+  private constructor(private readonly shared: Shared, private readonly signal?: AbortSignal) {}
 
-  static async connect(config: sql.config): Promise<MssqlStore> {
-    const pool = new sql.ConnectionPool(config);
-    try {
-      await pool.connect();
-    } catch (e) {
-      // The driver's message can quote the connection settings; never pass the password on.
-      const password = config.password;
-      const msg = (e as Error).message;
-      throw new Error(`SQL Server connection to ${config.server}:${config.port ?? 1433}/${config.database ?? ''} failed: ${password ? msg.split(password).join('***') : msg}`);
-    }
-    return new MssqlStore(pool);
-  }
-
-  private async run(sqlText: string, params: Record<string, Param> = {}, on: Runner = this.pool): Promise<sql.IResult<Row>> {
-    const req = new sql.Request(on as sql.ConnectionPool);
-    for (const [name, value] of Object.entries(params)) {
-      if (typeof value === 'number') req.input(name, Number.isInteger(value) ? sql.BigInt : sql.Float, value);
-      else req.input(name, sql.NVarChar(sql.MAX), value);
-    }
-    return req.query<Row>(sqlText);
-  }
-
-  private async inTransaction<T>(work: (tx: sql.Transaction) => Promise<T>, retries = 3): Promise<T> {
+  /** Connects with retries (transient errors only: a wrong password fails at once). */
+  static async connect(settings: MssqlSettings, onPoolError: (err: Error) => void = (err) => console.error(`SQL Server pool error: ${redact(err.message, settings.password)}`)): Promise<MssqlStore> {
     for (let attempt = 1; ; attempt++) {
+      const pool = new sql.ConnectionPool(toDriverConfig(settings));
+      // An idle connection that dies emits 'error' on the pool: without a listener Node would end the process.
+      pool.on('error', onPoolError);
+      try {
+        await pool.connect();
+        return new MssqlStore({ pool, sql: mssqlStatements(settings.schema), settings });
+      } catch (e) {
+        await pool.close().catch(() => undefined);
+        const transient = isTransient(e) || driverError(e).code === 'ETIMEOUT';
+        if (!transient || attempt >= CONNECT_ATTEMPTS) {
+          throw new MssqlError(`connection to ${settings.server}:${settings.port}/${settings.database ?? ''}`, e, settings.password);
+        }
+        await backoff(attempt, 1_000, 8_000);
+      }
+    }
+  }
+
+  /** The same store, whose requests are cancelled when `signal` aborts (an activity's cancellation signal). */
+  withSignal(signal: AbortSignal): MssqlStore {
+    return new MssqlStore(this.shared, signal);
+  }
+
+  private get pool(): sql.ConnectionPool { return this.shared.pool; }
+  private get s(): MssqlStatements { return this.shared.sql; }
+
+  /** Runs one statement; `name` says which in errors. */
+  private async run(name: string, sqlText: string, params: Record<string, Param> = {}, on: Runner = this.pool): Promise<sql.IResult<Row>> {
+    if (this.signal?.aborted) throw cancelled();
+    const req = new sql.Request(on as sql.ConnectionPool);
+    for (const [p, value] of Object.entries(params)) {
+      if (typeof value === 'number') req.input(p, Number.isInteger(value) ? sql.BigInt : sql.Float, value);
+      else req.input(p, sql.NVarChar(sql.MAX), value);
+    }
+    const onAbort = () => req.cancel();
+    this.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await req.query<Row>(sqlText);
+    } catch (e) {
+      if (this.signal?.aborted) throw cancelled();
+      throw new MssqlError(name, e, this.shared.settings.password);
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** One unit of work, retried whole on transient errors (a deadlock victim's transaction is already rolled back). */
+  private async retrying<T>(work: () => Promise<T>, retryOn: (e: unknown) => boolean = isTransient): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (e) {
+        if (this.signal?.aborted || attempt >= ATTEMPTS || !retryOn(e)) throw e;
+        await backoff(attempt, 200, 3_000, this.signal);
+      }
+    }
+  }
+
+  /** A single statement outside a transaction, retried on transient errors. */
+  private exec(name: string, sqlText: string, params: Record<string, Param> = {}): Promise<sql.IResult<Row>> {
+    return this.retrying(() => this.run(name, sqlText, params));
+  }
+
+  private inTransaction<T>(work: (tx: sql.Transaction) => Promise<T>, retryRaces = true): Promise<T> {
+    return this.retrying(async () => {
       const tx = new sql.Transaction(this.pool);
       await tx.begin();
       try {
@@ -57,41 +147,67 @@ export class MssqlStore implements Store {
         return result;
       } catch (e) {
         await tx.rollback().catch(() => undefined);
-        const code = (e as { number?: number }).number;
-        if (attempt >= retries || code === undefined || !RETRYABLE.has(code)) throw e;
+        throw e;
+      }
+    }, (e) => isTransient(e) || (retryRaces && RACE_NUMBERS.has(driverError(e).number ?? 0)));
+  }
+
+  async migrate(): Promise<void> {
+    await this.exec('createSchema', this.s.SQL.createSchema);
+    await this.exec('createMigrationsTable', this.s.SQL.createMigrationsTable);
+    await this.checkOwnTables();
+    const applied = new Set((await this.exec('appliedMigrations', this.s.SQL.appliedMigrations)).recordset.map((r) => String(r.version)));
+    for (const m of this.s.migrations) {
+      if (applied.has(m.version)) continue;
+      await this.inTransaction(async (tx) => {
+        for (const [i, statement] of m.statements.entries()) await this.run(`migration ${m.version} #${i}`, statement, {}, tx);
+        await this.run('recordMigration', this.s.SQL.recordMigration, { version: m.version }, tx);
+      }, false);
+    }
+  }
+
+  /** A table of ours that exists without the columns we expect is someone else's: stop, naming it. */
+  private async checkOwnTables(): Promise<void> {
+    const found = new Map<string, Set<string>>();
+    for (const r of (await this.exec('ownColumns', this.s.SQL.ownColumns, { schema: this.shared.settings.schema })).recordset) {
+      // Babelfish reports object names lower-cased; SQL Server as created. Compare case-insensitively.
+      const table = String(r.table_name).toLowerCase();
+      found.set(table, (found.get(table) ?? new Set()).add(String(r.column_name).toLowerCase()));
+    }
+    for (const t of this.s.tables) {
+      const have = found.get(t.name.toLowerCase());
+      if (!have) continue;
+      const missing = t.columns.map(([c]) => c).filter((c) => !have.has(c.toLowerCase()));
+      if (missing.length) {
+        throw new Error(`Table [${this.shared.settings.schema}].[${t.name}] exists but lacks the columns ${missing.join(', ')}: it is not this project's table. `
+          + 'Set MSSQL_SCHEMA to a schema of its own (nothing else in it), then run `orders-sync db migrate` again.');
       }
     }
   }
 
-  async migrate(): Promise<void> {
-    await this.run(MSSQL_MIGRATION_TABLE_DDL);
-    const applied = new Set((await this.run(SQL.appliedMigrations)).recordset.map((r) => String(r.version)));
-    for (const m of MSSQL_MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      await this.inTransaction(async (tx) => {
-        for (const s of m.statements) await this.run(s, {}, tx);
-        await this.run(SQL.recordMigration, { version: m.version }, tx);
-      }, 1);
-    }
+  async inspect(): Promise<DatabaseInfo> {
+    const legacy = (await this.exec('legacyTables', this.s.SQL.legacyTables)).recordset.map((r) => `dbo.${String(r.table_name)}`);
+    const columns = (await this.exec('sourceColumns', this.s.SQL.sourceColumns)).recordset.map((r) => String(r.column_name));
+    return { ownTables: `${this.shared.settings.schema}.*`, legacyTables: legacy, sourceColumns: columns };
   }
 
   async close(): Promise<void> { await this.pool.close(); }
-  async ping(): Promise<void> { await this.run(SQL.ping); }
+  async ping(): Promise<void> { await this.exec('ping', this.s.SQL.ping); }
 
   // ---- ORDERS_UNIFIED ----
 
   async insertSourceRows(rows: SourceRow[]): Promise<void> {
     for (const row of rows) for (const name of Object.keys(row)) assertSourceColumn(name);
+    // Only the columns some row fills: more rows fit under the parameter limit.
+    const columns = ORDERS_UNIFIED_COLUMNS.map((c) => c.name).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
+    if (columns.length === 0) return;
     await this.inTransaction(async (tx) => {
-      // Only the columns some row fills: more rows fit under the parameter limit.
-      const columns = ORDERS_UNIFIED_COLUMNS.map((c) => c.name).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
-      if (columns.length === 0) return;
-      for (const part of chunk(rows, Math.max(1, Math.floor(MAX_PARAMS / columns.length)))) {
+      for (const part of chunk(rows, Math.min(MAX_VALUES_ROWS, Math.max(1, Math.floor(MAX_PARAMS / columns.length))))) {
         const params: Record<string, Param> = {};
         part.forEach((r, i) => columns.forEach((c, j) => { params[`r${i}_${j}`] = r[c] ?? null; }));
-        await this.run(insertSourceRowsSql(columns, part.length), params, tx);
+        await this.run('insertSourceRows', insertSourceRowsSql(columns, part.length), params, tx);
       }
-    }, 1);
+    }, false);
   }
 
   async updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
@@ -102,7 +218,7 @@ export class MssqlStore implements Store {
     const params: Record<string, Param> = {};
     setCols.forEach((c, i) => { params[`s${i}`] = set[c] ?? null; });
     whereCols.forEach((c, i) => { params[`w${i}`] = where[c] ?? null; });
-    return (await this.run(updateSourceRowsSql(setCols, whereCols), params)).rowsAffected[0] ?? 0;
+    return (await this.exec('updateSourceRows', updateSourceRowsSql(setCols, whereCols), params)).rowsAffected[0] ?? 0;
   }
 
   async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage> {
@@ -114,24 +230,26 @@ export class MssqlStore implements Store {
     const shape = { po: filter?.po !== undefined, customerNames: names.length };
     const pageParams: Record<string, Param> = { ...params, limit };
     if (cursor) [pageParams.k1, pageParams.k2, pageParams.k3] = decodeCursor(cursor);
-    const rows = (await this.run(readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset.map(toSourceRow);
+    const page = (await this.exec('readSourcePage', readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset;
+    const rows = page.map(toSourceRow);
     if (rows.length < limit) return { rows, nextCursor: null };
-    // Never cut an order key group: replace the last group by all of its rows.
-    const last = ORDER_KEY_COLUMNS.map((k) => String((rows[rows.length - 1] as SourceRow)[k] ?? ''));
-    const kept = rows.filter((r) => ORDER_KEY_COLUMNS.some((k, i) => String(r[k] ?? '') !== last[i]));
-    const group = (await this.run(readKeyGroupSql(shape), { ...params, k1: last[0] ?? '', k2: last[1] ?? '', k3: last[2] ?? '' })).recordset.map(toSourceRow);
-    return { rows: [...kept, ...group], nextCursor: encodeCursor(last) };
+    // Never cut an order key group: the page's last group (by normalised key) is read whole and merged in by
+    // record_uuid, so a row is never returned twice (the group read and the page may both hold it).
+    const last = PAGE_KEY_ALIASES.map((a) => String((page[page.length - 1] as Row)[a] ?? ''));
+    const group = (await this.exec('readKeyGroup', readKeyGroupSql(shape), { ...params, k1: last[0] ?? '', k2: last[1] ?? '', k3: last[2] ?? '' })).recordset.map(toSourceRow);
+    const inGroup = new Set(group.map((r) => String(r.record_uuid)));
+    return { rows: [...rows.filter((r) => !inGroup.has(String(r.record_uuid))), ...group], nextCursor: encodeCursor(last) };
   }
 
   async readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
     const params = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, v]));
-    return (await this.run(readSourceByKeySql(keyColumns), params)).recordset.map(toSourceRow);
+    return (await this.exec('readSourceRowsByKey', readSourceByKeySql(keyColumns), params)).recordset.map(toSourceRow);
   }
 
   async countSourceRows(): Promise<number> {
-    return Number((await this.run(SQL.countSource)).recordset[0]?.n ?? 0);
+    return Number((await this.exec('countSource', this.s.SQL.countSource)).recordset[0]?.n ?? 0);
   }
 
   // ---- staging ----
@@ -140,7 +258,7 @@ export class MssqlStore implements Store {
     const out = new Map<string, SyncState>();
     for (const part of chunk([...new Set(keys)], MAX_PARAMS)) {
       const params = Object.fromEntries(part.map((k, i) => [`k${i}`, k]));
-      for (const r of (await this.run(syncStatesSql(part.length), params)).recordset) {
+      for (const r of (await this.exec('getSyncStates', this.s.syncStatesSql(part.length), params)).recordset) {
         out.set(String(r.order_key), {
           key: String(r.order_key), status: r.stg_status as OrderStatus, stagedHash: String(r.stg_payload_hash),
           syncedHash: str(r.stg_synced_hash), itemId: str(r.stg_monday_item_id),
@@ -153,80 +271,84 @@ export class MssqlStore implements Store {
   async stageOrders(batchId: string, payloads: OrderPayload[]): Promise<void> {
     const orders = lastPerKey(payloads);
     if (orders.length === 0) return;
-    const orderRows: Param[][] = orders.map((p) => [p.key, p.itemName, p.groupName, p.customer, p.aagOrderNumber, p.poNumber, p.hash, JSON.stringify(p)]);
-    const sizeRows: Param[][] = orders.flatMap((p) => p.subitems.map((s) => [p.key, s.size, s.name, s.qty, JSON.stringify(s)]));
-    await this.inTransaction(async (tx) => {
-      await this.run(SQL.dropStageOrders, {}, tx);
-      await this.run(SQL.dropStageSizes, {}, tx);
-      await this.run(SQL.createStageOrders, {}, tx);
-      await this.run(SQL.createStageSizes, {}, tx);
-      await this.insertMany(tx, '#stage_orders', STAGE_ORDER_COLUMNS, orderRows);
-      await this.insertMany(tx, '#stage_sizes', STAGE_SIZE_COLUMNS, sizeRows);
-      for (const step of [SQL.applyStagedOrderUpdates, SQL.applyStagedOrderInserts, SQL.applyStagedSizeUpdates,
-        SQL.applyStagedSizeInserts, SQL.dropRemovedSizes, SQL.zeroRemovedSizes]) {
-        await this.run(step, { batchId }, tx);
+    const tooLong = orders.find((p) => p.key.length > MAX_KEY_LENGTH);
+    if (tooLong) throw new Error(`Order key of ${tooLong.key.length} characters is longer than the ${MAX_KEY_LENGTH} the staging key column holds: ${tooLong.key.slice(0, 80)}…`);
+    // Each request carries as many whole orders (with their sizes) as fit under the parameter and VALUES limits;
+    // its table variables live exactly as long as the statements that use them. All requests: one transaction.
+    const requests: { params: Record<string, Param>; orders: number; sizes: number }[] = [];
+    let current = { params: {} as Record<string, Param>, orders: 0, sizes: 0 };
+    for (const p of orders) {
+      const fits = (current.orders + 1) * STAGE_ORDER_FIELDS + (current.sizes + p.subitems.length) * STAGE_SIZE_FIELDS <= MAX_PARAMS
+        && current.sizes + p.subitems.length <= MAX_VALUES_ROWS;
+      if (!fits && current.orders > 0) {
+        requests.push(current);
+        current = { params: {}, orders: 0, sizes: 0 };
       }
-      await this.run(SQL.dropStageOrders, {}, tx);
-      await this.run(SQL.dropStageSizes, {}, tx);
+      [p.key, p.itemName, p.groupName, p.customer, p.aagOrderNumber, p.poNumber, p.hash, JSON.stringify(p)]
+        .forEach((v, j) => { current.params[`o${current.orders}_${j}`] = v; });
+      current.orders++;
+      p.subitems.forEach((s, seq) => {
+        [p.key, s.size, seq, s.name, s.qty, JSON.stringify(s)].forEach((v, j) => { current.params[`s${current.sizes}_${j}`] = v; });
+        current.sizes++;
+      });
+    }
+    requests.push(current);
+    await this.inTransaction(async (tx) => {
+      for (const r of requests) await this.run('stageOrders', this.s.stageOrdersSql(r.orders, r.sizes), { ...r.params, batchId }, tx);
     });
   }
 
-  private async insertMany(tx: sql.Transaction, table: string, columns: string[], rows: Param[][]): Promise<void> {
-    for (const part of chunk(rows, Math.floor(MAX_PARAMS / columns.length))) {
-      const params: Record<string, Param> = {};
-      part.forEach((r, i) => r.forEach((v, j) => { params[`r${i}_${j}`] = v; }));
-      await this.run(insertValuesSql(table, columns, part.length), params, tx);
-    }
-  }
-
   async getStagedOrder(key: string): Promise<StagedOrder | null> {
-    const r = (await this.run(SQL.stagedOrder, { key })).recordset[0];
+    const r = (await this.exec('stagedOrder', this.s.SQL.stagedOrder, { key })).recordset[0];
     if (!r) return null;
-    const subs = (await this.run(SQL.stagedSubitems, { parent: Number(r.stg_id) })).recordset;
+    const subs = (await this.exec('stagedSubitems', this.s.SQL.stagedSubitems, { parent: Number(r.stg_id) })).recordset;
     return toStagedOrder(key, r, subs);
   }
 
   async setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void> {
     await this.inTransaction(async (tx) => {
-      const res = await this.run(SQL.setOrderStatus, { key, status, itemId: fields?.itemId ?? null, error: fields?.error ?? null }, tx);
+      const res = await this.run('setOrderStatus', this.s.SQL.setOrderStatus, { key, status, itemId: fields?.itemId ?? null, error: fields?.error ?? null }, tx);
       if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
-      if (fields?.itemId !== undefined) await this.run(SQL.copyParentItemId, { key, itemId: fields.itemId }, tx);
+      if (fields?.itemId !== undefined) await this.run('copyParentItemId', this.s.SQL.copyParentItemId, { key, itemId: fields.itemId }, tx);
     });
   }
 
   async setSubitemIds(key: string, rows: { size: string; subitemId: string; qty: number }[]): Promise<void> {
     await this.inTransaction(async (tx) => {
-      const parent = (await this.run(SQL.parentOf, { key }, tx)).recordset[0];
+      const parent = (await this.run('parentOf', this.s.SQL.parentOf, { key }, tx)).recordset[0];
       if (!parent) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
       // One statement per size reported by Monday: this records a Monday response, not a bulk load.
       for (const r of rows) {
         const p = { parent: Number(parent.stg_id), size: r.size, qty: r.qty, subitemId: r.subitemId, itemId: str(parent.stg_monday_item_id) };
-        const res = await this.run(SQL.updateSubitemId, p, tx);
-        if ((res.rowsAffected[0] ?? 0) === 0) await this.run(SQL.insertSubitemId, p, tx);
+        const res = await this.run('updateSubitemId', this.s.SQL.updateSubitemId, p, tx);
+        if ((res.rowsAffected[0] ?? 0) === 0) await this.run('insertSubitemId', this.s.SQL.insertSubitemId, p, tx);
       }
     });
   }
 
   async markSynced(key: string, hash: string): Promise<void> {
     await this.inTransaction(async (tx) => {
-      const res = await this.run(SQL.markSynced, { key, hash }, tx);
+      const res = await this.run('markSynced', this.s.SQL.markSynced, { key, hash }, tx);
       if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
-      await this.run(SQL.resolveItemErrors, { key }, tx);
-      await this.run(SQL.resolveSubitemErrors, { key }, tx);
+      await this.run('resolveItemErrors', this.s.SQL.resolveItemErrors, { key }, tx);
+      await this.run('resolveSubitemErrors', this.s.SQL.resolveSubitemErrors, { key }, tx);
     });
   }
 
   // ---- errors, batches, status ----
 
   async recordError(e: ErrorRecord): Promise<void> {
+    // The key column holds MAX_KEY_LENGTH characters: a longer key (a row the mapping rejects for it) is cut, so
+    // recording the error never fails; the message names the row in full.
+    const key = e.orderKey.length > MAX_KEY_LENGTH ? `${e.orderKey.slice(0, MAX_KEY_LENGTH - 1)}…` : e.orderKey;
     const p: Record<string, Param> = {
-      batchId: e.batchId ?? null, key: e.orderKey, category: e.category, errorType: e.errorType, message: e.message,
+      batchId: e.batchId ?? null, key, category: e.category, errorType: e.errorType, message: e.message,
       http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0,
     };
     if (e.scope === 'subitem') p.size = e.size ?? null;
     await this.inTransaction(async (tx) => {
-      const again = await this.run(recordErrorRepeatSql(e.scope), p, tx);
-      if ((again.rowsAffected[0] ?? 0) === 0) await this.run(recordErrorInsertSql(e.scope), p, tx);
+      const again = await this.run('recordError (repeat)', this.s.recordErrorRepeatSql(e.scope), p, tx);
+      if ((again.rowsAffected[0] ?? 0) === 0) await this.run('recordError (insert)', this.s.recordErrorInsertSql(e.scope), p, tx);
     });
   }
 
@@ -234,12 +356,12 @@ export class MssqlStore implements Store {
     const params: Record<string, Param> = {};
     if (filter?.orderKey !== undefined) params.key = filter.orderKey;
     if (filter?.limit !== undefined) params.limit = filter.limit;
-    const text = listErrorsSql({ orderKey: filter?.orderKey !== undefined, unresolvedOnly: filter?.unresolvedOnly === true, limit: filter?.limit !== undefined });
-    return (await this.run(text, params)).recordset.map(toErrorRecord);
+    const text = this.s.listErrorsSql({ orderKey: filter?.orderKey !== undefined, unresolvedOnly: filter?.unresolvedOnly === true, limit: filter?.limit !== undefined });
+    return (await this.exec('listErrors', text, params)).recordset.map(toErrorRecord);
   }
 
   async startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void> {
-    await this.run(SQL.startBatch, { batchId: batch.batchId, customer: batch.customer ?? null, batchType: batch.batchType, config: toJson(batch.configSnapshot) });
+    await this.exec('startBatch', this.s.SQL.startBatch, { batchId: batch.batchId, customer: batch.customer ?? null, batchType: batch.batchType, config: toJson(batch.configSnapshot) });
   }
 
   async updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void> {
@@ -247,41 +369,44 @@ export class MssqlStore implements Store {
     if (fields.length === 0 && !phase) return;
     const params: Record<string, Param> = { batchId };
     for (const f of fields) params[f] = counters[f] ?? 0;
-    const res = await this.run(updateBatchSql(fields, phase), params);
+    const res = await this.exec('updateBatch', this.s.updateBatchSql(fields, phase), params);
     if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
   }
 
   async finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void> {
-    const res = await this.run(SQL.finishBatch, { batchId, status });
+    const res = await this.exec('finishBatch', this.s.SQL.finishBatch, { batchId, status });
     if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
   }
 
   async getBatch(batchId: string): Promise<BatchRecord | null> {
-    const r = (await this.run(SQL.getBatch, { batchId })).recordset[0];
+    const r = (await this.exec('getBatch', this.s.SQL.getBatch, { batchId })).recordset[0];
     return r ? toBatchRecord(r) : null;
   }
 
   async statusCounts(): Promise<Record<OrderStatus, number>> {
     const counts = emptyStatusCounts();
-    for (const r of (await this.run(SQL.statusCounts)).recordset) counts[r.stg_status as OrderStatus] = Number(r.n);
+    for (const r of (await this.exec('statusCounts', this.s.SQL.statusCounts)).recordset) counts[r.stg_status as OrderStatus] = Number(r.n);
     return counts;
   }
 
   async countUnfinished(keys?: string[]): Promise<number> {
-    if (!keys) return Number((await this.run(SQL.countUnfinished)).recordset[0]?.n ?? 0);
+    if (!keys) return Number((await this.exec('countUnfinished', this.s.SQL.countUnfinished)).recordset[0]?.n ?? 0);
     let total = 0;
     for (const part of chunk([...new Set(keys)], MAX_PARAMS)) {
       const params = Object.fromEntries(part.map((k, i) => [`k${i}`, k]));
-      total += Number((await this.run(countUnfinishedForKeysSql(part.length), params)).recordset[0]?.n ?? 0);
+      total += Number((await this.exec('countUnfinished', this.s.countUnfinishedForKeysSql(part.length), params)).recordset[0]?.n ?? 0);
     }
     return total;
   }
 }
 
+const redact = (text: string, secret?: string): string => (secret ? text.split(secret).join('***') : text);
+
 /** SQL Server hands back Date objects for DATE columns; rows carry 'YYYY-MM-DD' text as in SQLite. */
 function toSourceRow(r: Row): SourceRow {
   const out: SourceRow = {};
   for (const [name, value] of Object.entries(r)) {
+    if (PAGE_KEY_ALIASES.includes(name)) continue;     // the page query's normalised keys, not source columns
     if (value === null || value === undefined) out[name] = null;
     else if (value instanceof Date) out[name] = COLUMN_TYPES.get(name) === 'date' ? value.toISOString().slice(0, 10) : isoOf(value);
     else out[name] = typeof value === 'number' ? value : String(value);

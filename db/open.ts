@@ -4,42 +4,18 @@ import path from 'node:path';
 import type { config as MssqlConfig } from 'mssql';
 import type { Store } from './store';
 import { SqliteStore } from './sqlite-store';
+// A static import: a dynamic import() goes through Node's ESM loader, which the tsx/cjs hook of bin/ does not serve.
+import { MssqlStore } from './mssql-store';
+import { DEFAULT_MSSQL_SCHEMA, settingsFromUrl, toDriverConfig, type MssqlSettings } from './mssql-config';
+
+/** Pool size when the caller does not size it for a worker (CLI commands, tests). */
+const DEFAULT_POOL_MAX = 10;
 
 export const DEFAULT_SQLITE_FILE = path.resolve(__dirname, '..', '.data', 'orders.db');
 
-/**
- * Parses `mssql://user:pass@host:1433/db?encrypt=true&trustServerCertificate=true`.
- * Errors name the problem, never the URL itself (it holds the password).
- */
+/** The driver config for a URL alone (defaults for everything the URL leaves out). */
 export function parseMssqlUrl(url: string): MssqlConfig {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error('MSSQL_URL is not a valid URL (expected mssql://user:password@host:1433/database?encrypt=true)');
-  }
-  if (u.protocol !== 'mssql:' && u.protocol !== 'sqlserver:') throw new Error(`MSSQL_URL must start with mssql://, not ${u.protocol}//`);
-  if (!u.hostname) throw new Error('MSSQL_URL has no host');
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  const flag = (name: string, fallback: boolean): boolean => {
-    const v = u.searchParams.get(name);
-    return v === null ? fallback : ['1', 'true', 'yes'].includes(v.toLowerCase());
-  };
-  const port = u.port ? Number(u.port) : 1433;
-  const config: MssqlConfig = {
-    server: u.hostname,
-    port,
-    user: decodeURIComponent(u.username) || undefined,
-    password: decodeURIComponent(u.password) || undefined,
-    database: database || undefined,
-    options: { encrypt: flag('encrypt', true), trustServerCertificate: flag('trustServerCertificate', false), appName: 'orders-sync' },
-    pool: { max: Number(u.searchParams.get('poolMax') ?? 10), min: 0, idleTimeoutMillis: 30_000 },
-    connectionTimeout: Number(u.searchParams.get('connectTimeout') ?? 15_000),
-    requestTimeout: Number(u.searchParams.get('requestTimeout') ?? 60_000),
-  };
-  const instance = u.searchParams.get('instanceName');
-  if (instance && config.options) config.options.instanceName = instance;
-  return config;
+  return toDriverConfig(settingsFromUrl(url, { poolMax: DEFAULT_POOL_MAX, schema: DEFAULT_MSSQL_SCHEMA }));
 }
 
 /** Same URL with the password replaced, for logs and `doctor`. */
@@ -53,10 +29,10 @@ export function redactMssqlUrl(url: string): string {
   }
 }
 
-export async function openStore(opts: { mssqlUrl?: string; mssqlConfig?: MssqlConfig; sqliteFile?: string }): Promise<Store> {
-  if (opts.mssqlUrl || opts.mssqlConfig) {
-    const { MssqlStore } = await import('./mssql-store');
-    return MssqlStore.connect(opts.mssqlConfig ?? parseMssqlUrl(opts.mssqlUrl as string));
+/** SQL Server by URL or by settings (see mssql-config.ts), otherwise the SQLite file. */
+export async function openStore(opts: { mssqlUrl?: string; mssql?: MssqlSettings; sqliteFile?: string }): Promise<Store> {
+  if (opts.mssqlUrl || opts.mssql) {
+    return MssqlStore.connect(opts.mssql ?? settingsFromUrl(opts.mssqlUrl as string, { poolMax: DEFAULT_POOL_MAX, schema: DEFAULT_MSSQL_SCHEMA }));
   }
   const file = opts.sqliteFile ?? DEFAULT_SQLITE_FILE;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

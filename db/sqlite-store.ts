@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
 import {
@@ -71,6 +71,16 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  async inspect(): Promise<DatabaseInfo> {
+    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('ORDERS_UNIFIED') as string[];
+    return { ownTables: 'main', legacyTables: [], sourceColumns: columns };
+  }
+
+  /** SQLite calls are synchronous and short: there is no running request to cancel. */
+  withSignal(): Store {
+    return this;
   }
 
   // ---- ORDERS_UNIFIED ----

@@ -26,11 +26,21 @@ export interface BatchRecord {
   configSnapshot: unknown;
 }
 
+/** What `doctor` reports about the database beyond reachability. */
+export interface DatabaseInfo {
+  ownTables: string;              // where this project's tables live, e.g. "orders_sync.*"
+  legacyTables: string[];         // the current system's tables of the same names (SQL Server dbo), left untouched
+  sourceColumns: string[];        // ORDERS_UNIFIED's columns as the database has them
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'mssql';
   migrate(): Promise<void>;                 // idempotent
   close(): Promise<void>;
   ping(): Promise<void>;                    // throws if unreachable (doctor, chaos tests)
+  inspect(): Promise<DatabaseInfo>;         // doctor
+  /** The same store whose running requests are cancelled when `signal` aborts (an activity's cancellation). */
+  withSignal(signal: AbortSignal): Store;
   // ORDERS_UNIFIED
   insertSourceRows(rows: SourceRow[]): Promise<void>;   // embedded DB, demo data and tests
   updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number>;  // tests/demo: fix or change rows
@@ -53,4 +63,19 @@ export interface Store {
   getBatch(batchId: string): Promise<BatchRecord | null>;  // addition
   statusCounts(): Promise<Record<OrderStatus, number>>;
   countUnfinished(keys?: string[]): Promise<number>;   // staged orders not SYNCED and not FAILED
+}
+
+/**
+ * The store as activities use it: each call runs with the cancellation signal of the activity it is made from
+ * (`signalOf` returns it, or undefined outside an activity), so a cancelled activity stops its SQL requests too.
+ */
+export function scopedStore(store: Store, signalOf: () => AbortSignal | undefined): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      const signal = signalOf();
+      const scoped = signal ? target.withSignal(signal) : target;
+      const value: unknown = Reflect.get(scoped, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(scoped) : value;
+    },
+  });
 }

@@ -2,7 +2,7 @@
 // createTransform compiles the mapping once into plain closures (a "plan"), so each row only
 // runs the conversions: the sync re-maps every changed row and must stay fast on wide rows.
 import { createHash } from 'node:crypto';
-import type { ColumnValues, OrderPayload, SourceRow, SubitemPayload } from '../shared/order';
+import { MAX_ORDER_KEY_LENGTH, type ColumnValues, type OrderPayload, type SourceRow, type SubitemPayload } from '../shared/order';
 import { MappingError } from './errors';
 import type { ColumnMapping, Mapping } from './schema';
 
@@ -131,6 +131,11 @@ export function orderKeyOf(mapping: Mapping, row: SourceRow): string {
     }
   }
   const key = parts.map((p) => p ?? '').join(KEY_SEPARATOR);
+  if (key.length > MAX_ORDER_KEY_LENGTH && rejects.length === 0) {
+    // Named after its longest part: that is the value to shorten.
+    const longest = mapping.source.keyColumns.reduce((a, c, i) => ((parts[i] ?? '').length > (parts[mapping.source.keyColumns.indexOf(a)] ?? '').length ? c : a));
+    rejects.push([longest, row[longest], `order key is ${key.length} characters long; at most ${MAX_ORDER_KEY_LENGTH} fit SQL Server's key columns`]);
+  }
   const first = rejects[0];
   if (first) throw new MappingError(key, first[0], first[1], first[2]);
   return key;

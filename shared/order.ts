@@ -35,6 +35,9 @@ export interface OrderPayload {
 }
 
 /** Staging lifecycle of an order line (STG_MON_CustMasterSchedule.stg_status). */
+/** Longest order key SQL Server's key columns hold (NVARCHAR(450): 900 bytes, the limit of a clustered index key). */
+export const MAX_ORDER_KEY_LENGTH = 450;
+
 export const ORDER_STATUSES = ['PENDING', 'IN_PROGRESS', 'ITEM_CREATED', 'SYNCED', 'FAILED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

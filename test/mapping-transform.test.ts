@@ -226,6 +226,15 @@ describe('rules', () => {
       expect(mappingError(() => transform(row({ [column]: '  ' }))).field).toBe(column);
     });
 
+    it('a key longer than SQL Server\'s key columns hold (450 characters) is a DATA error naming the row and its longest part', () => {
+      const long = 'S'.repeat(440);
+      const err = mappingError(() => transform(row({ 'CUSTOMER STYLE': long })));
+      expect(err.field).toBe('CUSTOMER STYLE');
+      expect(err.reason).toMatch(/order key is \d+ characters long; at most 450/);
+      expect(err.message).toMatch(/^order JOO-00505\|S+\|WHITE: CUSTOMER STYLE = /);
+      expect(orderKeyOf(mapping, row({ 'CUSTOMER STYLE': 'S'.repeat(400) })).length).toBeLessThanOrEqual(450);
+    });
+
     it('a part containing | is an error (the key would be ambiguous)', () => {
       expect(mappingError(() => orderKeyOf(mapping, row({ 'CUSTOMER STYLE': 'A|B' }))).reason).toMatch(/separator/);
     });

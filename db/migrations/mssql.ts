@@ -1,99 +1,129 @@
-// SQL Server schema. ORDERS_UNIFIED already exists there and is only read, so it is not created here
-// (MSSQL_ORDERS_UNIFIED_DDL exists for test databases only). Every statement is guarded, so re-running is harmless.
+// SQL Server schema. ORDERS_UNIFIED already exists in dbo and is only read, so it is not created here
+// (MSSQL_ORDERS_UNIFIED_DDL exists for test databases only). This project's tables live in a schema of their own
+// (MSSQL_SCHEMA, default orders_sync): dbo already holds the current system's tables with the same names and other
+// columns, which are never touched. Every statement is guarded, so re-running is harmless.
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
+import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 
 /** Order keys and sizes compare exactly (binary), as they do in SQLite, whatever the database's default collation. */
 export const KEY_TYPE = 'NVARCHAR(450) COLLATE Latin1_General_100_BIN2';
-const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
+
+/** Size labels compare exactly too; SIZE_TYPE is shared with the staging table variable. */
+export const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
+/** Longest order key the key columns hold (NVARCHAR(450): 900 bytes, SQL Server's limit for a clustered key). */
+export const MAX_KEY_LENGTH = MAX_ORDER_KEY_LENGTH;
 const MSSQL_TYPES = { text: 'NVARCHAR(MAX)', int: 'INT', date: 'DATE', uuid: 'UNIQUEIDENTIFIER' } as const;
 
-const ifNoTable = (name: string, create: string): string => `IF OBJECT_ID(N'dbo.${name}', N'U') IS NULL ${create}`;
-const ifNoIndex = (table: string, index: string, create: string): string =>
-  `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${index}' AND object_id = OBJECT_ID(N'dbo.${table}')) ${create}`;
+/** `[schema].[table]`, schema-qualified everywhere (also in foreign keys). */
+export const qualified = (schema: string, table: string): string => `${b(schema)}.${b(table)}`;
+const ifNoTable = (schema: string, name: string, create: string): string =>
+  `IF OBJECT_ID(N'${qualified(schema, name)}', N'U') IS NULL ${create}`;
+const ifNoIndex = (schema: string, table: string, index: string, create: string): string =>
+  `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${index}' AND object_id = OBJECT_ID(N'${qualified(schema, table)}')) ${create}`;
 
-export const MSSQL_ORDERS_UNIFIED_DDL = ifNoTable('ORDERS_UNIFIED', `CREATE TABLE [dbo].[ORDERS_UNIFIED] (${ORDERS_UNIFIED_COLUMNS.map(
+export const MSSQL_ORDERS_UNIFIED_DDL = ifNoTable('dbo', 'ORDERS_UNIFIED', `CREATE TABLE [dbo].[ORDERS_UNIFIED] (${ORDERS_UNIFIED_COLUMNS.map(
   (c) => `${b(c.name)} ${MSSQL_TYPES[c.sqlType]} NULL${c.name === 'record_uuid' ? ' DEFAULT (newid())' : ''}`).join(', ')})`);
 
-const errorTable = (name: string, extra: string): string => ifNoTable(name, `CREATE TABLE [dbo].[${name}] (
-  [err_id] BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY,
-  [batch_id] NVARCHAR(100) NULL,
-  [order_key] ${KEY_TYPE} NOT NULL,${extra}
-  [category] NVARCHAR(30) NOT NULL,
-  [error_type] NVARCHAR(100) NOT NULL,
-  [error_message] NVARCHAR(MAX) NOT NULL,
-  [http_status_code] INT NULL,
-  [api_payload] NVARCHAR(MAX) NULL,
-  [retry_count] INT NOT NULL DEFAULT 0,
-  [created_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  [last_retry_date] DATETIME2(3) NULL,
-  [resolved_date] DATETIME2(3) NULL
-)`);
+/** The current system's tables in dbo (other columns than ours): doctor names them; nothing here touches them. */
+export const LEGACY_TABLES = ['STG_MON_CustMasterSchedule', 'STG_MON_CustMasterSchedule_Subitems', 'ERR_MON_CustMasterSchedule', 'MON_BatchProcessing'];
 
-export const MSSQL_MIGRATION_TABLE_DDL = ifNoTable('MON_SchemaMigrations',
-  'CREATE TABLE [dbo].[MON_SchemaMigrations] ([version] NVARCHAR(100) NOT NULL PRIMARY KEY, [applied_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME())');
-
-export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
-  {
-    version: '002_staging_errors_batches',
-    statements: [
-      ifNoTable('STG_MON_CustMasterSchedule', `CREATE TABLE [dbo].[STG_MON_CustMasterSchedule] (
-  [stg_id] BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY,
-  [order_key] ${KEY_TYPE} NOT NULL,
-  [stg_batch_id] NVARCHAR(100) NULL,
-  [Title] NVARCHAR(MAX) NULL, [Group] NVARCHAR(MAX) NULL, [CUSTOMER] NVARCHAR(MAX) NULL, [AAG ORDER NUMBER] NVARCHAR(MAX) NULL, [PO NUMBER] NVARCHAR(MAX) NULL,
-  [stg_status] NVARCHAR(20) NOT NULL DEFAULT 'PENDING',
-  [stg_monday_item_id] NVARCHAR(64) NULL,
-  [stg_payload_hash] NVARCHAR(64) NOT NULL,
-  [stg_synced_hash] NVARCHAR(64) NULL,
-  [stg_api_payload] NVARCHAR(MAX) NOT NULL,
-  [stg_retry_count] INT NOT NULL DEFAULT 0,
-  [stg_error_message] NVARCHAR(MAX) NULL,
-  [stg_created_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  [stg_updated_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  [stg_processed_date] DATETIME2(3) NULL,
-  CONSTRAINT [UQ_STG_MON_CustMasterSchedule_order_key] UNIQUE ([order_key]),
-  CONSTRAINT [CK_STG_MON_CustMasterSchedule_status] CHECK ([stg_status] IN ('PENDING', 'IN_PROGRESS', 'ITEM_CREATED', 'SYNCED', 'FAILED'))
-)`),
-      ifNoIndex('STG_MON_CustMasterSchedule', 'IX_STG_MON_CustMasterSchedule_status',
-        'CREATE INDEX [IX_STG_MON_CustMasterSchedule_status] ON [dbo].[STG_MON_CustMasterSchedule] ([stg_status])'),
-      ifNoTable('STG_MON_CustMasterSchedule_Subitems', `CREATE TABLE [dbo].[STG_MON_CustMasterSchedule_Subitems] (
-  [stg_id] BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY,
-  [stg_parent_stg_id] BIGINT NOT NULL REFERENCES [STG_MON_CustMasterSchedule] ([stg_id]),
-  [stg_batch_id] NVARCHAR(100) NULL,
-  [Size] ${SIZE_TYPE} NOT NULL,
-  [stg_size_label] NVARCHAR(MAX) NULL,
-  [ORDER_QTY] INT NOT NULL,
-  [stg_status] NVARCHAR(20) NOT NULL DEFAULT 'PENDING',
-  [stg_monday_subitem_id] NVARCHAR(64) NULL,
-  [stg_monday_parent_item_id] NVARCHAR(64) NULL,
-  [stg_synced_qty] INT NULL,
-  [stg_api_payload] NVARCHAR(MAX) NULL,
-  [stg_created_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  [stg_updated_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  CONSTRAINT [UQ_STG_MON_CustMasterSchedule_Subitems_parent_size] UNIQUE ([stg_parent_stg_id], [Size])
-)`),
-      errorTable('ERR_MON_CustMasterSchedule', ''),
-      ifNoIndex('ERR_MON_CustMasterSchedule', 'IX_ERR_MON_CustMasterSchedule_order_key',
-        'CREATE INDEX [IX_ERR_MON_CustMasterSchedule_order_key] ON [dbo].[ERR_MON_CustMasterSchedule] ([order_key])'),
-      errorTable('ERR_MON_CustMasterSchedule_Subitems', '\n  [size_label] NVARCHAR(100) NULL,'),
-      ifNoIndex('ERR_MON_CustMasterSchedule_Subitems', 'IX_ERR_MON_CustMasterSchedule_Subitems_order_key',
-        'CREATE INDEX [IX_ERR_MON_CustMasterSchedule_Subitems_order_key] ON [dbo].[ERR_MON_CustMasterSchedule_Subitems] ([order_key])'),
-      ifNoTable('MON_BatchProcessing', `CREATE TABLE [dbo].[MON_BatchProcessing] (
-  [batch_id] NVARCHAR(100) NOT NULL PRIMARY KEY,
-  [customer_name] NVARCHAR(MAX) NULL,
-  [batch_type] NVARCHAR(200) NOT NULL,
-  [status] NVARCHAR(30) NOT NULL DEFAULT 'STARTED',
-  [total_records] INT NOT NULL DEFAULT 0, [new_orders] INT NOT NULL DEFAULT 0, [changed_orders] INT NOT NULL DEFAULT 0,
-  [unchanged_orders] INT NOT NULL DEFAULT 0, [failed_records] INT NOT NULL DEFAULT 0, [rejected_records] INT NOT NULL DEFAULT 0, [synced_records] INT NOT NULL DEFAULT 0,
-  [items_created] INT NOT NULL DEFAULT 0, [subitems_created] INT NOT NULL DEFAULT 0, [api_calls_made] INT NOT NULL DEFAULT 0,
-  [start_time] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  [end_time] DATETIME2(3) NULL,
-  [duration_seconds] FLOAT NULL,
-  [staging_load_completed] DATETIME2(3) NULL, [items_creation_completed] DATETIME2(3) NULL, [subitems_creation_completed] DATETIME2(3) NULL,
-  [config_snapshot] NVARCHAR(MAX) NULL
-)`),
-    ],
-  },
+type Columns = [name: string, definition: string][];
+const errorColumns = (extra: Columns): Columns => [
+  ['err_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'],
+  ['batch_id', 'NVARCHAR(100) NULL'],
+  ['order_key', `${KEY_TYPE} NOT NULL`],
+  ...extra,
+  ['category', 'NVARCHAR(30) NOT NULL'],
+  ['error_type', 'NVARCHAR(100) NOT NULL'],
+  ['error_message', 'NVARCHAR(MAX) NOT NULL'],
+  ['http_status_code', 'INT NULL'],
+  ['api_payload', 'NVARCHAR(MAX) NULL'],
+  ['retry_count', 'INT NOT NULL DEFAULT 0'],
+  ['created_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+  ['last_retry_date', 'DATETIME2(3) NULL'],
+  ['resolved_date', 'DATETIME2(3) NULL'],
 ];
+
+/** This project's tables: columns (checked against what `db migrate` finds) and table constraints. */
+export function mssqlTables(schema: string): { name: string; columns: Columns; constraints: string[] }[] {
+  return [
+    { name: 'MON_SchemaMigrations', columns: [['version', 'NVARCHAR(100) NOT NULL PRIMARY KEY'], ['applied_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()']], constraints: [] },
+    {
+      name: 'STG_MON_CustMasterSchedule',
+      columns: [
+        ['stg_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['order_key', `${KEY_TYPE} NOT NULL`], ['stg_batch_id', 'NVARCHAR(100) NULL'],
+        ['Title', 'NVARCHAR(MAX) NULL'], ['Group', 'NVARCHAR(MAX) NULL'], ['CUSTOMER', 'NVARCHAR(MAX) NULL'], ['AAG ORDER NUMBER', 'NVARCHAR(MAX) NULL'], ['PO NUMBER', 'NVARCHAR(MAX) NULL'],
+        ['stg_status', "NVARCHAR(20) NOT NULL DEFAULT 'PENDING'"], ['stg_monday_item_id', 'NVARCHAR(64) NULL'], ['stg_payload_hash', 'NVARCHAR(64) NOT NULL'],
+        ['stg_synced_hash', 'NVARCHAR(64) NULL'], ['stg_api_payload', 'NVARCHAR(MAX) NOT NULL'], ['stg_retry_count', 'INT NOT NULL DEFAULT 0'],
+        ['stg_error_message', 'NVARCHAR(MAX) NULL'], ['stg_created_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+        ['stg_updated_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'], ['stg_processed_date', 'DATETIME2(3) NULL'],
+      ],
+      constraints: [
+        'CONSTRAINT [UQ_STG_MON_CustMasterSchedule_order_key] UNIQUE ([order_key])',
+        "CONSTRAINT [CK_STG_MON_CustMasterSchedule_status] CHECK ([stg_status] IN ('PENDING', 'IN_PROGRESS', 'ITEM_CREATED', 'SYNCED', 'FAILED'))",
+      ],
+    },
+    {
+      name: 'STG_MON_CustMasterSchedule_Subitems',
+      columns: [
+        ['stg_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'],
+        ['stg_parent_stg_id', `BIGINT NOT NULL REFERENCES ${qualified(schema, 'STG_MON_CustMasterSchedule')} ([stg_id])`],
+        ['stg_batch_id', 'NVARCHAR(100) NULL'], ['Size', `${SIZE_TYPE} NOT NULL`],
+        // Position of the size in the mapping's size-column order: subitems are read back in that order.
+        ['stg_size_seq', 'INT NOT NULL DEFAULT 0'],
+        ['stg_size_label', 'NVARCHAR(MAX) NULL'], ['ORDER_QTY', 'INT NOT NULL'], ['stg_status', "NVARCHAR(20) NOT NULL DEFAULT 'PENDING'"],
+        ['stg_monday_subitem_id', 'NVARCHAR(64) NULL'], ['stg_monday_parent_item_id', 'NVARCHAR(64) NULL'], ['stg_synced_qty', 'INT NULL'],
+        ['stg_api_payload', 'NVARCHAR(MAX) NULL'], ['stg_created_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+        ['stg_updated_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [UQ_STG_MON_CustMasterSchedule_Subitems_parent_size] UNIQUE ([stg_parent_stg_id], [Size])'],
+    },
+    { name: 'ERR_MON_CustMasterSchedule', columns: errorColumns([]), constraints: [] },
+    { name: 'ERR_MON_CustMasterSchedule_Subitems', columns: errorColumns([['size_label', 'NVARCHAR(100) NULL']]), constraints: [] },
+    {
+      name: 'MON_BatchProcessing',
+      columns: [
+        ['batch_id', 'NVARCHAR(100) NOT NULL PRIMARY KEY'], ['customer_name', 'NVARCHAR(MAX) NULL'], ['batch_type', 'NVARCHAR(200) NOT NULL'],
+        ['status', "NVARCHAR(30) NOT NULL DEFAULT 'STARTED'"],
+        ...['total_records', 'new_orders', 'changed_orders', 'unchanged_orders', 'failed_records', 'rejected_records', 'synced_records',
+          'items_created', 'subitems_created', 'api_calls_made'].map((c): [string, string] => [c, 'INT NOT NULL DEFAULT 0']),
+        ['start_time', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'], ['end_time', 'DATETIME2(3) NULL'], ['duration_seconds', 'FLOAT NULL'],
+        ['staging_load_completed', 'DATETIME2(3) NULL'], ['items_creation_completed', 'DATETIME2(3) NULL'], ['subitems_creation_completed', 'DATETIME2(3) NULL'],
+        ['config_snapshot', 'NVARCHAR(MAX) NULL'],
+      ],
+      constraints: [],
+    },
+  ];
+}
+
+function createTable(schema: string, table: ReturnType<typeof mssqlTables>[number]): string {
+  const body = [...table.columns.map(([n, d]) => `${b(n)} ${d}`), ...table.constraints].join(',\n  ');
+  return ifNoTable(schema, table.name, `CREATE TABLE ${qualified(schema, table.name)} (\n  ${body}\n)`);
+}
+const tableNamed = (schema: string, name: string) => mssqlTables(schema).find((t) => t.name === name)!;
+
+/** Creates the schema (CREATE SCHEMA must be alone in its batch, hence EXEC), then the migrations table. */
+export function mssqlBootstrapDdl(schema: string): string[] {
+  return [`IF SCHEMA_ID(N'${schema}') IS NULL EXEC(N'CREATE SCHEMA ${b(schema)}')`, createTable(schema, tableNamed(schema, 'MON_SchemaMigrations'))];
+}
+
+export function mssqlMigrations(schema: string): { version: string; statements: string[] }[] {
+  const t = (name: string) => createTable(schema, tableNamed(schema, name));
+  const index = (table: string, name: string, cols: string) =>
+    ifNoIndex(schema, table, name, `CREATE INDEX ${b(name)} ON ${qualified(schema, table)} (${cols})`);
+  return [{
+    version: '001_staging_errors_batches',
+    statements: [
+      t('STG_MON_CustMasterSchedule'),
+      index('STG_MON_CustMasterSchedule', 'IX_STG_MON_CustMasterSchedule_status', '[stg_status]'),
+      t('STG_MON_CustMasterSchedule_Subitems'),
+      t('ERR_MON_CustMasterSchedule'),
+      index('ERR_MON_CustMasterSchedule', 'IX_ERR_MON_CustMasterSchedule_order_key', '[order_key]'),
+      t('ERR_MON_CustMasterSchedule_Subitems'),
+      index('ERR_MON_CustMasterSchedule_Subitems', 'IX_ERR_MON_CustMasterSchedule_Subitems_order_key', '[order_key]'),
+      t('MON_BatchProcessing'),
+    ],
+  }];
+}

@@ -4,6 +4,7 @@ import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-colu
 import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
 import { KEY_TYPE, MSSQL_MIGRATIONS, MSSQL_MIGRATION_TABLE_DDL, MSSQL_ORDERS_UNIFIED_DDL, b } from './migrations/mssql';
 import type { BatchPhase } from './store';
+import { MSSQL_OUTCOME_SQL, MSSQL_SET_DETECTION_SQL, MSSQL_START_BATCH_SQL } from './batch-outcomes';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -36,8 +37,6 @@ export const SQL = {
     [stg_updated_date] = SYSUTCDATETIME(), [stg_error_message] = NULL WHERE [order_key] = @key`,
   resolveItemErrors: `UPDATE ${errTable('item')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
   resolveSubitemErrors: `UPDATE ${errTable('subitem')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
-  startBatch: `INSERT INTO [dbo].[MON_BatchProcessing] ([batch_id], [customer_name], [batch_type], [status], [config_snapshot])
-    VALUES (@batchId, @customer, @batchType, 'STARTED', @config)`,
   finishBatch: `UPDATE [dbo].[MON_BatchProcessing] SET [status] = @status, [end_time] = SYSUTCDATETIME(),
     [duration_seconds] = DATEDIFF(MILLISECOND, [start_time], SYSUTCDATETIME()) / 1000.0 WHERE [batch_id] = @batchId`,
   getBatch: 'SELECT * FROM [dbo].[MON_BatchProcessing] WHERE [batch_id] = @batchId',
@@ -174,6 +173,9 @@ export function allMssqlStatements(): { name: string; sql: string }[] {
     { name: 'recordErrorInsertSql(item)', sql: recordErrorInsertSql('item') },
     { name: 'recordErrorInsertSql(subitem)', sql: recordErrorInsertSql('subitem') },
     { name: 'updateBatchSql', sql: updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
+    { name: 'batch-outcomes: startBatch', sql: MSSQL_START_BATCH_SQL },
+    { name: 'batch-outcomes: recordOrderOutcome', sql: MSSQL_OUTCOME_SQL },
+    { name: 'batch-outcomes: setDetectionCounters', sql: MSSQL_SET_DETECTION_SQL },
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {
     out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });

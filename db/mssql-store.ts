@@ -10,6 +10,7 @@ import {
   listErrorsSql, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, recordErrorInsertSql, recordErrorRepeatSql,
   syncStatesSql, updateBatchSql, updateSourceRowsSql,
 } from './mssql-sql';
+import { MSSQL_OUTCOME_SQL, MSSQL_SET_DETECTION_SQL, MSSQL_START_BATCH_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 
 
@@ -239,7 +240,7 @@ export class MssqlStore implements Store {
   }
 
   async startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void> {
-    await this.run(SQL.startBatch, { batchId: batch.batchId, customer: batch.customer ?? null, batchType: batch.batchType, config: toJson(batch.configSnapshot) });
+    await this.run(MSSQL_START_BATCH_SQL, { batchId: batch.batchId, customer: batch.customer ?? null, batchType: batch.batchType, config: toJson(batch.configSnapshot) });
   }
 
   async updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void> {
@@ -248,6 +249,17 @@ export class MssqlStore implements Store {
     const params: Record<string, Param> = { batchId };
     for (const f of fields) params[f] = counters[f] ?? 0;
     const res = await this.run(updateBatchSql(fields, phase), params);
+    if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
+    // One batch in one transaction: the outcome row and the counters it feeds change together.
+    const res = await this.inTransaction((tx) => this.run(MSSQL_OUTCOME_SQL, { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems }, tx));
+    if ((res.rowsAffected.at(-1) ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+  }
+
+  async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {
+    const res = await this.run(MSSQL_SET_DETECTION_SQL, { batchId, ...counters });
     if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
   }
 

@@ -96,4 +96,19 @@ export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
 )`),
     ],
   },
+  {
+    // Idempotent batch counters (db/batch-outcomes.ts): one row per order line and batch.
+    version: '003_batch_order_outcomes',
+    statements: [
+      ifNoTable('MON_BatchOrderOutcome', `CREATE TABLE [dbo].[MON_BatchOrderOutcome] (
+  [batch_id] NVARCHAR(100) NOT NULL,
+  [order_key] ${KEY_TYPE} NOT NULL,
+  [outcome] NVARCHAR(30) NOT NULL,
+  [pass] INT NOT NULL,
+  [subitems] INT NOT NULL DEFAULT 0,
+  [updated_date] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT [PK_MON_BatchOrderOutcome] PRIMARY KEY ([batch_id], [order_key])
+)`),
+    ],
+  },
 ];

@@ -41,22 +41,23 @@ export const SQLITE_OUTCOME_SQL = {
 };
 
 const T = '[dbo].[MON_BatchOrderOutcome]';
-/** One batch (no MERGE: Babelfish lacks it); the primary key settles two racing first inserts (2627, retried). */
-export const MSSQL_OUTCOME_SQL = `
-UPDATE ${T} SET
+/** Three statements in one transaction (no MERGE: Babelfish lacks it); the primary key settles two racing first inserts. */
+export const MSSQL_OUTCOME_SQL = {
+  update: `UPDATE ${T} SET
   [outcome] = CASE WHEN @pass >= [pass] THEN @outcome ELSE [outcome] END,
   [subitems] = [subitems] + CASE WHEN @pass > [pass] THEN @subitems ELSE 0 END,
   [pass] = CASE WHEN @pass > [pass] THEN @pass ELSE [pass] END,
   [updated_date] = SYSUTCDATETIME()
-WHERE [batch_id] = @batchId AND [order_key] = @key;
-IF @@ROWCOUNT = 0
-  INSERT INTO ${T} ([batch_id], [order_key], [outcome], [pass], [subitems]) VALUES (@batchId, @key, @outcome, @pass, @subitems);
-UPDATE [dbo].[MON_BatchProcessing] SET
+WHERE [batch_id] = @batchId AND [order_key] = @key`,
+  insertIfMissing: `IF NOT EXISTS (SELECT 1 FROM ${T} WHERE [batch_id] = @batchId AND [order_key] = @key)
+  INSERT INTO ${T} ([batch_id], [order_key], [outcome], [pass], [subitems]) VALUES (@batchId, @key, @outcome, @pass, @subitems)`,
+  recount: `UPDATE [dbo].[MON_BatchProcessing] SET
   [synced_records] = ${recount(T, 'SYNCED', '@batchId')},
   [items_created] = ${recount(T, 'SYNCED', '@batchId')},
   [failed_records] = ${recount(T, 'FAILED', '@batchId')},
   [subitems_created] = (SELECT ISNULL(SUM(o.[subitems]), 0) FROM ${T} o WHERE o.[batch_id] = @batchId)
-WHERE [batch_id] = @batchId;`;
+WHERE [batch_id] = @batchId`,
+};
 
 /** startBatch that tolerates its own earlier attempt (the insert committed, the answer was lost). */
 export const MSSQL_START_BATCH_SQL = `IF NOT EXISTS (SELECT 1 FROM [dbo].[MON_BatchProcessing] WHERE [batch_id] = @batchId)

@@ -174,7 +174,7 @@ export function allMssqlStatements(): { name: string; sql: string }[] {
     { name: 'recordErrorInsertSql(subitem)', sql: recordErrorInsertSql('subitem') },
     { name: 'updateBatchSql', sql: updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
     { name: 'batch-outcomes: startBatch', sql: MSSQL_START_BATCH_SQL },
-    { name: 'batch-outcomes: recordOrderOutcome', sql: MSSQL_OUTCOME_SQL },
+    ...Object.entries(MSSQL_OUTCOME_SQL).map(([name, sql]) => ({ name: `batch-outcomes: recordOrderOutcome ${name}`, sql })),
     { name: 'batch-outcomes: setDetectionCounters', sql: MSSQL_SET_DETECTION_SQL },
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {

@@ -253,9 +253,14 @@ export class MssqlStore implements Store {
   }
 
   async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
-    // One batch in one transaction: the outcome row and the counters it feeds change together.
-    const res = await this.inTransaction((tx) => this.run(MSSQL_OUTCOME_SQL, { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems }, tx));
-    if ((res.rowsAffected.at(-1) ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+    // One transaction: the outcome row and the counters it feeds change together.
+    const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
+    await this.inTransaction(async (tx) => {
+      await this.run(MSSQL_OUTCOME_SQL.update, params, tx);
+      await this.run(MSSQL_OUTCOME_SQL.insertIfMissing, params, tx);
+      const recounted = (await this.run(MSSQL_OUTCOME_SQL.recount, { batchId: o.batchId }, tx)).rowsAffected[0] ?? 0;
+      if (recounted === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+    });
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

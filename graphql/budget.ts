@@ -5,7 +5,8 @@
 // Several workers share one account budget. Monday's answers say what the whole account has left
 // (`complexity.after`, the RateLimit header); the gap between two answers, less what this worker sent
 // in between, is what the other workers spent. From that rate each worker predicts what is left right
-// now and sends only what still fits, so k workers stay within the one budget with no per-worker setting.
+// now and sends only what still fits; and it paces its own sending to its share of the budget (its rate over
+// everyone's), so k workers stay within the one budget, even at a window's start, with no per-worker setting.
 
 export interface MondayBudgetOptions {
   /** Personal tokens share 10M complexity points per minute between reads and writes. */
@@ -57,8 +58,9 @@ export class MondayBudget {
    * this worker sent since; when it was reported and when the window resets.
    */
   private server: { left: number; resetAt: number; at: number; reported: number } | null = null;
-  /** What the other workers on this account spend, points per ms, learned from successive answers. */
+  /** What the other workers on this account spend, and what this one spends, points per ms, from successive answers. */
   private othersRate = 0;
+  private ownRate = 0;
   /** Complexity this worker has sent, all time (to tell its own spending from the others'). */
   private ownSent = 0;
   private ownSentAtReport = 0;
@@ -108,11 +110,19 @@ export class MondayBudget {
       const accountSpent = prev.reported - left;
       const ownSpent = this.ownSent - this.ownSentAtReport;
       const rate = Math.max(0, accountSpent - ownSpent) / (now - prev.at);
-      // Smoothed, but quick to rise: a new worker joining must be noticed within a few answers.
-      this.othersRate = rate > this.othersRate ? (this.othersRate + rate) / 2 : this.othersRate * 0.8 + rate * 0.2;
+      // Smoothed the same way for both, so the share is not biased (a worker joining is noticed within a few answers).
+      this.othersRate = this.othersRate * 0.7 + rate * 0.3;
+      this.ownRate = this.ownRate * 0.7 + (ownSpent / (now - prev.at)) * 0.3;
     }
     this.server = { left, resetAt, at: now, reported: left };
     this.ownSentAtReport = this.ownSent;
+  }
+
+  /** This worker's part of the account budget: all of it while alone, else its rate over everyone's. */
+  private share(): number {
+    if (this.othersRate === 0) return 1;
+    // Never below a tenth, so a worker that just started (no rate of its own yet) can still get going.
+    return Math.max(0.1, this.ownRate / (this.ownRate + this.othersRate));
   }
 
   /** What the account has left now: the last report, less what we and (by their rate) the others sent since. */
@@ -133,7 +143,7 @@ export class MondayBudget {
   }
 
   /** For tests and the doctor command. */
-  snapshot(): { complexityUsed: number; requests: number; waiting: number; pausedForMs: number; othersPerMinute: number } {
+  snapshot(): { complexityUsed: number; requests: number; waiting: number; pausedForMs: number; othersPerMinute: number; share: number } {
     this.expire(Date.now());
     return {
       complexityUsed: this.sent.reduce((s, e) => s + e.complexity, 0),
@@ -141,6 +151,7 @@ export class MondayBudget {
       waiting: this.waiters.length,
       pausedForMs: Math.max(0, this.pausedUntil - Date.now()),
       othersPerMinute: Math.round(this.othersRate * this.windowMs),
+      share: this.share(),
     };
   }
 
@@ -161,7 +172,7 @@ export class MondayBudget {
     if (this.sent.length >= this.requestsPerMinute) return oldestExpiry;
     const used = this.sent.reduce((s, e) => s + e.complexity, 0);
     // A request bigger than the whole budget still goes once the window is empty.
-    if (used > 0 && used + w.complexity > this.complexityPerMinute) return oldestExpiry;
+    if (used > 0 && used + w.complexity > this.complexityPerMinute * this.share()) return oldestExpiry;
     if (this.server && w.complexity > this.predictedLeft(now)) return this.server.resetAt - now;
     return 0;
   }

@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -51,6 +52,8 @@ export interface OrderResult {
   subitems: number;
   passes: number;
 }
+
+const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-row';
 
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
@@ -114,13 +117,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
       progress.step = 'FAILED';
       progress.lastError = failure.message;
       // Findable in the Web UI first: recording the error needs the database, which may be what is down.
-      upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
+      // (Orders that failed before this order of steps existed replay the old one.)
+      const markedFirst = patched(SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW);
+      if (markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
       showProgress();
       try {
         await acts.db.recordOrderFailure({ key: input.key, batchId, pass: progress.passes, failure });
       } catch {
         // The database stayed down for its whole window: the order still waits (and retries) below.
       }
+      if (!markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
       const failedHash = latestSourceHash;
       const woken = () => rerunRequested || latestSourceHash !== failedHash;
       if (failure.category === 'TRANSIENT_EXHAUSTED') {

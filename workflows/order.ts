@@ -31,6 +31,8 @@ export interface OrderWorkflowInput {
   retryWindows?: RetryWindows;
   /** First wait before the order tries again by itself after a retry window ran out; doubles up to 1 h. */
   selfRetryAfter?: Duration;
+  /** Passes made before a continue-as-new (batch outcomes are idempotent per pass, so the count goes on). */
+  passes?: number;
 }
 
 export interface RetryWindows {
@@ -82,7 +84,7 @@ type Activities = ReturnType<typeof activitiesFor>;
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
   const acts = activitiesFor(input.retryWindows ?? DEFAULT_RETRY_WINDOWS);
-  const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: 0, lastError: null };
+  const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: input.passes ?? 0, lastError: null };
   let latestSourceHash: string | null = null;
   // The sync that last dispatched this order: its batch counts the order's outcome.
   let batchId = input.batchId;
@@ -99,8 +101,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
 
   for (;;) {
     // A long-waiting order with many passes starts a fresh history; the new run stages the row again anyway.
-    if (progress.passes > 0 && workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof orderWorkflow>({ ...input, batchId });
+    if (progress.passes > (input.passes ?? 0) && workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof orderWorkflow>({ ...input, batchId, passes: progress.passes });
     }
     progress.passes++;
     rerunRequested = false;

@@ -53,7 +53,11 @@ const schema = z.object({
   MONDAY_REQUESTS_PER_MINUTE: positiveInt.default(5_000),
   /** Only for the time-scaled sandbox of benchmarks and chaos runs: a Monday minute lasts 60/scale seconds. */
   MONDAY_TIME_SCALE: z.coerce.number().positive().default(1),
-  MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
+  /**
+   * Server-side ceiling on Monday activities per second for the whole task queue (all workers together).
+   * Unset: derived from MONDAY_COMPLEXITY_PER_MINUTE (see mondayActivitiesPerSecond in worker.ts).
+   */
+  MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
   MONDAY_REMOVED_SIZES: z.enum(['zero', 'archive']).default('zero'),
   SANDBOX_PORT: port.default(8790),
 
@@ -62,6 +66,14 @@ const schema = z.object({
   SYNC_CATCHUP_WINDOW: duration.default('10m'),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   RERUN_WAIT: duration.default('7d'),
+  /** How long Monday activities retry transient failures (no attempt cap): outlasts the daily limit's reset. */
+  MONDAY_RETRY_WINDOW: duration.default('26h'),
+  /** How long database activities retry transient failures (no attempt cap). */
+  DATABASE_RETRY_WINDOW: duration.default('6h'),
+  /** After a retry window ran out, the order tries again by itself after this long, doubling up to 1 h. */
+  ORDER_SELF_RETRY_AFTER: duration.default('1m'),
+  /** A scheduled sync run that takes longer is ended, so a stuck run cannot make the schedule skip forever. */
+  SYNC_EXECUTION_TIMEOUT: duration.default('2h'),
 
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),

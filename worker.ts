@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { mssqlSettings, type Config } from './config';
+import { ConfigError, mssqlSettings, type Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
@@ -36,9 +36,13 @@ export interface TemporalTarget {
 }
 
 export function temporalTarget(config: Config, fallbackAddress: string): TemporalTarget {
+  // An API key is a bearer credential: it never travels without TLS.
+  if (config.TEMPORAL_API_KEY && config.TEMPORAL_TLS === false) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS: must not be false with TEMPORAL_API_KEY (the key would be sent in clear); remove TEMPORAL_TLS');
+  }
   const tls = config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
     ? { clientCertPair: { crt: fs.readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: fs.readFileSync(config.TEMPORAL_TLS_KEY_PATH) } }
-    : config.TEMPORAL_TLS ?? Boolean(config.TEMPORAL_API_KEY);
+    : Boolean(config.TEMPORAL_API_KEY) || (config.TEMPORAL_TLS ?? false);
   return { address: config.TEMPORAL_ADDRESS ?? fallbackAddress, namespace: config.TEMPORAL_NAMESPACE, apiKey: config.TEMPORAL_API_KEY, tls };
 }
 
@@ -95,9 +99,27 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
 export function activityDeps(config: Config, services: Services): ActivityDeps {
   return {
     store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
-    orderDefaults: { subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT },
+    orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
   };
+}
+
+/** What every order workflow is started with (by the sync and by `rerun`). */
+export function orderDefaults(config: Config): ActivityDeps['orderDefaults'] {
+  return {
+    subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT,
+    retryWindows: { monday: config.MONDAY_RETRY_WINDOW, database: config.DATABASE_RETRY_WINDOW },
+    selfRetryAfter: config.ORDER_SELF_RETRY_AFTER,
+  };
+}
+
+/**
+ * The server-side ceiling for Monday activities, for all workers of the queue together: the rate at which even
+ * the cheapest Monday activity (one 30,000-point mutation) would use up the account's minute budget. The
+ * budget (graphql/budget.ts) paces the real cost below it; this stops a crowd of workers before Monday must.
+ */
+export function mondayActivitiesPerSecond(config: Config): number {
+  return config.MONDAY_ACTIVITIES_PER_SECOND ?? (config.MONDAY_COMPLEXITY_PER_MINUTE / 30_000 / 60) * config.MONDAY_TIME_SCALE;
 }
 
 export interface OrderWorkers {
@@ -130,7 +152,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     taskQueue: MONDAY_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES,
     // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
-    maxTaskQueueActivitiesPerSecond: config.MONDAY_ACTIVITIES_PER_SECOND,
+    maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config),
   });
   return {
     async run() {

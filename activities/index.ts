@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
-import type { MondayClient } from '../graphql/client';
+import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
@@ -22,7 +22,7 @@ export interface ActivityDeps {
   monday: MondayClient;
   /** Needed only by dispatchOrders (the sync workflow's worker). */
   temporal?: Client;
-  orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait'>;
+  orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait' | 'retryWindows' | 'selfRetryAfter'>;
   removedSizes: 'zero' | 'archive';
 }
 
@@ -62,12 +62,12 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   /** The order line left ORDERS_UNIFIED between detection and its workflow: nothing is sent; say so. */
-  async function sourceRowGone(key: string, batchId: string | null): Promise<void> {
+  async function sourceRowGone(key: string, batchId: string | null, pass: number): Promise<void> {
     if (!(await store.getStagedOrder(key))) return;
     const message = `order ${key} is no longer in ORDERS_UNIFIED; nothing was sent to Monday`;
     await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'SOURCE_ROW_GONE', message, batchId });
     await store.setOrderStatus(key, 'FAILED', { error: message });
-    if (batchId) await store.updateBatch(batchId, { failed: 1 });
+    if (batchId) await store.recordOrderOutcome({ batchId, key, pass, outcome: 'FAILED', subitems: 0 });
   }
 
   async function stagedOrder(key: string) {
@@ -84,10 +84,13 @@ export function createActivities(deps: ActivityDeps) {
 
     detectChanges: heartbeating(async (input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) => {
       const page = await detectChangesPage({ store, transform, keyOf }, input);
-      return { orders: page.orders, unchanged: page.unchanged, rejected: page.failed, nextCursor: page.nextCursor };
+      return { orders: page.orders, total: page.total, unchanged: page.unchanged, waiting: page.waiting, rejected: page.failed, nextCursor: page.nextCursor };
     }),
 
-    /** Starts (or signals) one order workflow per order line. Signal-with-start never runs an order twice at once. */
+    /**
+     * Starts (or signals) one order workflow per order line detection returned: new, changed, or interrupted
+     * (failed ones that wait for a rerun are not among them). Signal-with-start never runs an order twice at once.
+     */
     dispatchOrders: heartbeating(async (input: { batchId: string; orders: DetectedOrder[] }): Promise<void> => {
       const temporal = deps.temporal;
       if (!temporal) throw ApplicationFailure.nonRetryable('dispatchOrders needs a Temporal client', 'CONFIG');
@@ -98,7 +101,7 @@ export function createActivities(deps: ActivityDeps) {
           taskQueue: TASK_QUEUE,
           args: [{ key: order.key, batchId: input.batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput],
           signal: 'sourceChanged',
-          signalArgs: [hashes.get(order.key)?.stagedHash ?? ''],
+          signalArgs: [hashes.get(order.key)?.stagedHash ?? '', input.batchId],
           typedSearchAttributes: [
             { key: OrderCustomer, value: order.customer },
             { key: AagOrderNumber, value: order.aagOrderNumber },
@@ -111,20 +114,21 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     async finishSyncBatch(input: { batchId: string; totals: SyncTotals }): Promise<void> {
-      const { dispatched, unchanged, rejected } = input.totals;
+      const { total, newOrders, changed, dispatched, unchanged, rejected } = input.totals;
+      await store.setDetectionCounters(input.batchId, { total, newOrders, changed, unchanged, rejected });
       await store.updateBatch(input.batchId, {}, 'staging_loaded');
       const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
       await store.finishBatch(input.batchId, status);
     },
 
     /** Re-reads the order line from the source and stages it, so a rerun after a fix sees the fixed row. */
-    async stageOrder(input: { key: string; batchId: string | null }): Promise<StagedSummary> {
+    async stageOrder(input: { key: string; batchId: string | null; pass?: number }): Promise<StagedSummary> {
       // Candidates by the first key column, then the exact key as the mapping computes it (trimmed, cleaned).
       const [firstColumn] = mapping.source.keyColumns;
       const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!]);
       const rows = candidates.filter((row) => keyOrNull(row) === input.key);
       if (rows.length === 0) {
-        await sourceRowGone(input.key, input.batchId);
+        await sourceRowGone(input.key, input.batchId, input.pass ?? 1);
         return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
       }
       if (rows.length > 1) {
@@ -219,18 +223,23 @@ export function createActivities(deps: ActivityDeps) {
       }
     }),
 
-    async markOrderSynced(input: { key: string; hash: string; batchId: string | null; subitems: number }): Promise<void> {
+    async markOrderSynced(input: { key: string; hash: string; batchId: string | null; pass?: number; subitems: number }): Promise<void> {
       await store.markSynced(input.key, input.hash);
-      metricMeter.createCounter('orders_sync_orders_synced', 'orders', 'order lines synced').add(1);
-      if (input.batchId) await store.updateBatch(input.batchId, { synced: 1, items: 1, subitems: input.subitems });
+      if (Context.current().info.attempt === 1) metricMeter.createCounter('orders_sync_orders_synced', 'orders', 'order lines synced').add(1);
+      if (input.batchId) await store.recordOrderOutcome({ batchId: input.batchId, key: input.key, pass: input.pass ?? 1, outcome: 'SYNCED', subitems: input.subitems });
     },
 
-    async recordOrderFailure(input: { key: string; batchId: string | null; failure: FailureInfo }): Promise<void> {
+    /** Counts an outcome in a sync that dispatched the order while it was already running for an earlier one. */
+    async recordOrderOutcome(input: { key: string; batchId: string | null; pass: number; outcome: 'SYNCED' | 'FAILED'; subitems: number }): Promise<void> {
+      if (input.batchId) await store.recordOrderOutcome({ ...input, batchId: input.batchId });
+    },
+
+    async recordOrderFailure(input: { key: string; batchId: string | null; pass?: number; failure: FailureInfo }): Promise<void> {
       const f = input.failure;
       await store.recordError({ scope: 'item', orderKey: input.key, category: f.category, errorType: f.type, message: f.message, httpStatus: f.httpStatus, batchId: input.batchId });
       await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
-      metricMeter.createCounter('orders_sync_orders_failed', 'orders', 'order lines failed').add(1, { category: f.category });
-      if (input.batchId) await store.updateBatch(input.batchId, { failed: 1 });
+      if (Context.current().info.attempt === 1) metricMeter.createCounter('orders_sync_orders_failed', 'orders', 'order lines failed').add(1, { category: f.category });
+      if (input.batchId) await store.recordOrderOutcome({ batchId: input.batchId, key: input.key, pass: input.pass ?? 1, outcome: 'FAILED', subitems: 0 });
     },
   };
 }
@@ -262,9 +271,10 @@ function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise
     const ctx = Context.current();
     const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      // Cancellation (a worker shutting down, say) ends the attempt at once, even mid budget wait; the
-      // retry on another worker finds whatever this attempt did on Monday (idempotency keys, lookups).
-      return await Promise.race([fn(input), ctx.cancelled]);
+      // Cancellation (a worker shutting down, say) ends the attempt at once, even mid budget wait, and aborts
+      // its Monday request; the retry on another worker finds whatever this attempt did on Monday (idempotency
+      // keys, lookups).
+      return await Promise.race([withAbortSignal(ctx.cancellationSignal, () => fn(input)), ctx.cancelled]);
     } finally {
       clearInterval(timer);
     }

@@ -13,6 +13,7 @@ import type { SourceRow } from '../shared/order';
 import { findDuplicates, log, startWorkerProcess } from './support/run';
 import { readBoard } from '../test/support/board';
 import { orderKeyOf } from '../mapping';
+import { orderWorkflowId } from '../shared/order';
 
 const ROOT = path.resolve(__dirname, '..');
 export interface Outcome { pass: boolean; evidence: Record<string, unknown> }
@@ -222,6 +223,131 @@ export function chaosScenarios(ORDERS: number): Scenarios {
         };
       }),
     },
+    h: {
+      title: 'Monday answers 5xx for longer than the activities\' retry window (5 s here) → every order line synced afterwards, no rerun',
+      run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 5, max: 20 } } }, env: { MONDAY_RETRY_WINDOW: '5s', ORDER_SELF_RETRY_AFTER: '2s' } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 808);
+        await stack.store.insertSourceRows(rows);
+        const worker = await startWorkerProcess(stack);
+        stack.sandbox.setFaults({ serverErrorRate: 1 });
+        const outageMs = 20_000;
+        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 100 });
+        await new Promise((r) => setTimeout(r, outageMs));
+        const during = { serverErrors: stack.sandbox.stats().serverErrors, failedRecorded: (await stack.store.listErrors({ unresolvedOnly: true })).filter((e) => e.category === 'TRANSIENT_EXHAUSTED').length };
+        stack.sandbox.setFaults({ serverErrorRate: 0 });
+        log(`  Monday back after ${outageMs / 1000} s (${during.serverErrors} 5xx answers, ${during.failedRecorded} order lines past their window)`);
+        const summary = await sync;
+        await waitUntil(async () => (await stack.store.statusCounts()).SYNCED === rows.length, 300_000);
+        await worker.kill('SIGTERM');
+        const outcome = await allSyncedOnce(stack, rows);
+        const orders = await orderRuns(stack);
+        return {
+          pass: outcome.pass && during.failedRecorded > 0 && orders.reruns === 0 && orders.maxPasses >= 2,
+          evidence: { ...outcome.evidence, ...during, outageSeconds: outageMs / 1000, syncOnceEndedWith: { synced: summary.orders, failed: summary.failed }, ...orders },
+        };
+      }),
+    },
+    i: {
+      title: 'the database unreachable for longer than its retry window (5 s here) → every order line synced afterwards, no rerun',
+      run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 40, max: 80 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2', DATABASE_RETRY_WINDOW: '5s', ORDER_SELF_RETRY_AFTER: '2s' } }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 909);
+        await stack.store.insertSourceRows(rows);
+        const outage = { on: false, refused: 0 };
+        const workers = await createWorkers(stack.config, { address: stack.temporal.address, namespace: 'default' },
+          activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
+        const running = workers.run();
+        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        while ((await stack.store.statusCounts()).SYNCED < Math.min(20, ORDERS / 4)) await new Promise((r) => setTimeout(r, 100));
+        const before = await stack.store.statusCounts();
+        outage.on = true;
+        const outageMs = 20_000;
+        log(`  database down (${before.SYNCED} order lines synced so far)`);
+        await new Promise((r) => setTimeout(r, outageMs));
+        outage.on = false;
+        log(`  database back after ${outageMs / 1000} s; ${outage.refused} calls were refused meanwhile`);
+        await sync;
+        await waitUntil(async () => (await stack.store.statusCounts()).SYNCED === rows.length, 300_000);
+        workers.shutdown();
+        await running;
+        const outcome = await allSyncedOnce(stack, rows);
+        const orders = await orderRuns(stack);
+        return {
+          pass: outcome.pass && outage.refused > 0 && before.SYNCED < rows.length && orders.reruns === 0 && orders.maxPasses >= 2,
+          evidence: { ...outcome.evidence, refusedCalls: outage.refused, syncedBeforeOutage: before.SYNCED, outageSeconds: outageMs / 1000, ...orders },
+        };
+      }),
+    },
+    j: {
+      title: `${BAD} order lines Monday rejects among ${ORDERS} → exactly those wait, the rest synced; the next sync sends Monday nothing for them and ends`,
+      run: () => withStack({ worker: false }, async (stack) => {
+        const rows = generateOrderLines(ORDERS, 1010);
+        await stack.store.insertSourceRows(rows);
+        // A board with room for all but BAD items: Monday refuses the rest (ItemsLimitationException, permanent).
+        stack.sandbox.setItemsLimit(stack.mapping.items.boardId, ORDERS - BAD);
+        const worker = await startWorkerProcess(stack);
+        const first = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        // The rejected ones are those the board does not hold.
+        const onBoard = new Set((await readBoard(stack.sandbox.url, stack.mapping.items.boardId)).map((i) => i.values[stack.mapping.items.keyColumnId]?.text));
+        const bad = new Set(rows.map((r) => orderKeyOf(stack.mapping, r)).filter((k) => !onBoard.has(k)));
+        const waitingKeys = new Set(first.waiting.map((w) => w.key));
+        const requestsBefore = stack.sandbox.stats().requests;
+        const signalsBefore = await countSignals(stack, [...bad]);
+        // The next scheduled sync, nothing changed.
+        const second = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+        const requestsAfter = stack.sandbox.stats().requests;
+        const signalsAfter = await countSignals(stack, [...bad]);
+        await worker.kill('SIGTERM');
+        const counts = await stack.store.statusCounts();
+        const staged = await Promise.all([...bad].map((k) => stack.store.getStagedOrder(k)));
+        const exactlyTheBad = bad.size === BAD && first.waitingTotal === BAD && [...waitingKeys].every((k) => bad.has(k));
+        return {
+          pass: exactlyTheBad && counts.SYNCED === ORDERS - BAD && counts.FAILED === BAD && staged.every((o) => o?.status === 'FAILED')
+            && requestsAfter === requestsBefore && signalsAfter === signalsBefore && second.waitingTotal === BAD && second.orders === 0 && second.failed === 0,
+          evidence: {
+            firstSync: { synced: first.orders, failed: first.failed, waiting: first.waitingTotal }, secondSync: { synced: second.orders, failed: second.failed, waiting: second.waitingTotal, seconds: +second.seconds.toFixed(1) },
+            mondayRequestsDuringSecondSync: requestsAfter - requestsBefore, signalsToWaitingDuringSecondSync: signalsAfter - signalsBefore,
+            synced: counts.SYNCED, failed: counts.FAILED, sampleWaiting: first.waiting[0]?.error?.slice(0, 160),
+          },
+        };
+      }),
+    },
+    k: {
+      title: `three worker processes on one Monday budget sync ${Math.max(ORDERS, 500)} order lines`,
+      run: () => {
+        const lines = Math.max(ORDERS, 500);
+        // A 1.2M-point minute lasting 3 s (0.4M points/s, about half of what three workers manage unpaced on the
+        // shared 2-core test machine): the budget, not CPU or latency, bounds the run, as on a busy real account.
+        const budget = 1_200_000;
+        const timeScale = 20;
+        return withStack({ worker: false, sandbox: { limits: { complexityPerMinute: budget, timeScale, requestsPerMinute: 1_000_000, dailyCalls: 1_000_000 }, faults: { latencyMs: { min: 20, max: 60 } } },
+          env: { MONDAY_COMPLEXITY_PER_MINUTE: String(budget), MONDAY_TIME_SCALE: String(timeScale) } }, async (stack) => {
+          const rows = generateOrderLines(lines, 1111);
+          await stack.store.insertSourceRows(rows);
+          const workers = await Promise.all([0, 1, 2].map(() => startWorkerProcess(stack)));
+          const sync = runSyncOnce(stack.client, stack.store, { pageSize: 100 });
+          // The busy period: from the first Monday request to the last one.
+          const usage: { at: number; complexity: number }[] = [];
+          const sampler = setInterval(() => usage.push({ at: Date.now(), complexity: stack.sandbox.stats().complexityUsed }), 100);
+          const summary = await sync;
+          clearInterval(sampler);
+          await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+          const s = stack.sandbox.stats();
+          const first = usage.find((u) => u.complexity > 0);
+          const last = usage.find((u) => u.complexity === s.complexityUsed);
+          const minutes = first && last ? (last.at - first.at) / (60_000 / timeScale) : NaN;
+          const utilisation = s.complexityUsed / (budget * minutes);
+          const outcome = await allSyncedOnce(stack, rows, summary);
+          const rateLimitedShare = s.rateLimited / s.requests;
+          return {
+            pass: outcome.pass && summary.failed === 0 && utilisation >= 0.9 && rateLimitedShare < 0.01,
+            evidence: {
+              ...outcome.evidence, workers: 3, budgetPerMinute: budget, scaledMinutes: +minutes.toFixed(1), complexityUsed: s.complexityUsed,
+              utilisation: +utilisation.toFixed(3), requests: s.requests, rateLimited: s.rateLimited, rateLimitedShare: +rateLimitedShare.toFixed(4),
+            },
+          };
+        });
+      },
+    },
   };
 }
 
@@ -230,6 +356,42 @@ const ALIAS_COMMIT_DELAY_MS = 700;
 const CLIENT_TIMEOUT_MS = 250;
 /** Slow batches make (g) long: it runs on at most this many order lines. */
 const G_ORDERS = 80;
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not done after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Across every order workflow: the rerun signals anyone sent, and the most passes an order needed. */
+async function orderRuns(stack: Stack): Promise<{ reruns: number; maxPasses: number; ordersWithSelfRetry: number }> {
+  let reruns = 0;
+  let maxPasses = 0;
+  let ordersWithSelfRetry = 0;
+  for await (const wf of stack.client.workflow.list({ query: 'WorkflowType="orderWorkflow"' })) {
+    const handle = stack.client.workflow.getHandle(wf.workflowId, wf.runId);
+    const events = (await handle.fetchHistory()).events ?? [];
+    reruns += events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'rerun').length;
+    if (wf.status.name === 'COMPLETED') {
+      const passes = ((await handle.result()) as { passes: number }).passes;
+      maxPasses = Math.max(maxPasses, passes);
+      if (passes > 1) ordersWithSelfRetry++;
+    }
+  }
+  return { reruns, maxPasses, ordersWithSelfRetry };
+}
+
+/** Signals received so far by these orders' workflows. */
+async function countSignals(stack: Stack, keys: string[]): Promise<number> {
+  let n = 0;
+  for (const key of keys) {
+    const events = (await stack.client.workflow.getHandle(orderWorkflowId(key)).fetchHistory()).events ?? [];
+    n += events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+  }
+  return n;
+}
 
 /** A store whose every call fails while the outage lasts, as a database behind a dead network would. */
 function unreachableWhile(store: Store, outage: { on: boolean; refused: number }): Store {

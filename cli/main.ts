@@ -5,9 +5,9 @@ import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
 import { applySchedule, describeSchedule } from './schedule';
-import { runSyncOnce, summaryLine } from './sync-once';
+import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { dryRun } from './dry-run';
-import { rerunOrder, showStatus } from './orders';
+import { rerunFailed, rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
 import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
@@ -83,8 +83,9 @@ const commands: Record<string, Command> = {
       const client = await connectClient(temporalFor(config));
       const store = await openConfiguredStore(config);
       try {
-        const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po }, log);
+        const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po, databaseRetryWindow: config.DATABASE_RETRY_WINDOW }, log);
         console.log(summaryLine(summary));
+        for (const line of waitingLines(summary)) console.log(line);
         return summary.failed === 0 ? 0 : 1;
       } finally {
         await store.close();
@@ -93,9 +94,23 @@ const commands: Record<string, Command> = {
     },
   },
   rerun: {
-    usage: 'rerun <order-key>',
-    summary: 'Rerun one order line after a fix (signal-with-start: wakes a FAILED order that waits, or starts a new run). The key is "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION".',
-    run: (config, a) => rerunOrder(config, a.positionals[0]),
+    usage: 'rerun <order-key> | rerun --failed [--customer NAME] [--po NUMBER]',
+    summary: 'Rerun one order line after a fix (signal-with-start: wakes a FAILED order that waits, or starts a new run), or with --failed every waiting FAILED order (the Web UI query OrderSyncStatus="FAILED"), optionally of one customer or PO. The key is "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION".',
+    options: {
+      failed: { type: 'boolean', description: 'rerun every running order workflow whose OrderSyncStatus is FAILED' },
+      customer: { type: 'string', description: 'with --failed: only this canonical customer (OrderCustomer), e.g. GREYSON' },
+      po: { type: 'string', description: 'with --failed: only this PO NUMBER (OrderPO)' },
+    },
+    run(config, a) {
+      const customer = a.values.customer as string | undefined;
+      const po = a.values.po as string | undefined;
+      if (a.values.failed) {
+        if (a.positionals.length > 0) throw new UsageError('rerun takes an order key or --failed, not both');
+        return rerunFailed(config, { customer, po });
+      }
+      if (customer !== undefined || po !== undefined) throw new UsageError('--customer and --po go with --failed');
+      return rerunOrder(config, a.positionals[0]);
+    },
   },
   status: {
     usage: 'status [<order-key>]',

@@ -1,11 +1,13 @@
 // `rerun` and `status`: what an engineer uses to look at and fix one order line.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Store } from '../db/store';
 import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
 import { orderWorkflowId } from '../shared/order';
-import { TASK_QUEUE } from '../shared/temporal';
-import { connectClient } from '../worker';
+import { OrderCustomer, OrderPO, OrderSyncStatus, TASK_QUEUE } from '../shared/temporal';
+import { connectClient, orderDefaults } from '../worker';
 import { temporalFor } from './targets';
+import { rerunSignal } from '../workflows/messages';
 import type { OrderProgress, OrderWorkflowInput } from '../workflows';
 
 export async function rerunOrder(config: Config, key: string | undefined): Promise<number> {
@@ -18,7 +20,7 @@ export async function rerunOrder(config: Config, key: string | undefined): Promi
     const handle = await client.workflow.signalWithStart('orderWorkflow', {
       workflowId: orderWorkflowId(key),
       taskQueue: TASK_QUEUE,
-      args: [{ key, batchId: null, subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT } satisfies OrderWorkflowInput],
+      args: [{ key, batchId: null, ...orderDefaults(config) } satisfies OrderWorkflowInput],
       signal: 'rerun',
       signalArgs: [],
     });
@@ -26,6 +28,46 @@ export async function rerunOrder(config: Config, key: string | undefined): Promi
     return 0;
   } finally {
     await store.close();
+    await client.connection.close();
+  }
+}
+
+export interface WaitingOrder { key: string; error: string | null }
+
+/** The Web UI's query for order lines waiting for a rerun, optionally of one customer and/or PO. */
+export function waitingQuery(filter: { customer?: string; po?: string }): string {
+  const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return [
+    'WorkflowType="orderWorkflow"', 'ExecutionStatus="Running"', `${OrderSyncStatus.name}="FAILED"`,
+    ...(filter.customer !== undefined ? [`${OrderCustomer.name}=${quote(filter.customer.trim().toUpperCase())}`] : []),
+    ...(filter.po !== undefined ? [`${OrderPO.name}=${quote(filter.po.trim())}`] : []),
+  ].join(' AND ');
+}
+
+/** Order lines whose workflow waits FAILED (from visibility), the first `limit` with their last error. */
+export async function waitingOrders(client: Client, store: Store, filter: { customer?: string; po?: string }, limit: number): Promise<{ total: number; orders: WaitingOrder[] }> {
+  const keys: string[] = [];
+  for await (const wf of client.workflow.list({ query: waitingQuery(filter) })) keys.push(wf.workflowId.slice(orderWorkflowId('').length));
+  const orders: WaitingOrder[] = [];
+  for (const key of keys.slice(0, limit)) orders.push({ key, error: (await store.listErrors({ orderKey: key, unresolvedOnly: true, limit: 1 }))[0]?.message ?? null });
+  return { total: keys.length, orders };
+}
+
+/** `rerun --failed`: a rerun signal to every waiting FAILED order line that matches, found as the Web UI finds them. */
+export async function rerunFailed(config: Config, filter: { customer?: string; po?: string }): Promise<number> {
+  const client = await connectClient(temporalFor(config));
+  try {
+    let n = 0;
+    for await (const wf of client.workflow.list({ query: waitingQuery(filter) })) {
+      // The running workflow is signalled directly: a failed order that ended meanwhile is left to `rerun <key>`.
+      await client.workflow.getHandle(wf.workflowId, wf.runId).signal(rerunSignal).then(() => n++, (err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+      console.log(`rerun requested for ${wf.workflowId.slice(orderWorkflowId('').length)}`);
+    }
+    console.log(n === 0 ? `no waiting FAILED order lines match (${waitingQuery(filter)})` : `rerun requested for ${n} order line(s); follow them with: orders-sync status`);
+    return 0;
+  } finally {
     await client.connection.close();
   }
 }

@@ -14,7 +14,9 @@ function scheduleOptions(config: Config): ScheduleOptions {
       workflowType: 'syncWorkflow',
       workflowId: 'scheduled-sync',
       taskQueue: TASK_QUEUE,
-      args: [{ pageSize: config.SYNC_PAGE_SIZE } satisfies SyncWorkflowInput],
+      args: [{ pageSize: config.SYNC_PAGE_SIZE, databaseRetryWindow: config.DATABASE_RETRY_WINDOW } satisfies SyncWorkflowInput],
+      // A stuck run ends instead of making SKIP drop every later run (alerts watch for skipped runs).
+      workflowExecutionTimeout: config.SYNC_EXECUTION_TIMEOUT,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.SYNC_CATCHUP_WINDOW },
   };

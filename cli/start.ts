@@ -6,7 +6,7 @@ import { startDevServer, type DevServer } from './dev-server';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { activityDeps, createWorkers, openServices, temporalTarget, type Services } from '../worker';
 import { seedDemoData } from '../db/demo-data';
-import { runSyncOnce, summaryLine } from './sync-once';
+import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { applySchedule } from './schedule';
 import { SANDBOX_TOKEN } from './targets';
 
@@ -71,11 +71,12 @@ export async function start(config: Config, opts: StartOptions): Promise<number>
     });
 
     if (opts.once) {
-      const summary = await runSyncOnce(services.client, services.store, { pageSize: config.SYNC_PAGE_SIZE }, (line) => opts.log(line));
+      const summary = await runSyncOnce(services.client, services.store, { pageSize: config.SYNC_PAGE_SIZE, databaseRetryWindow: config.DATABASE_RETRY_WINDOW }, (line) => opts.log(line));
       if (summary.rejectedRows > 0) {
         opts.log(`${summary.rejectedRows} source rows were rejected by the mapping and recorded in ERR_MON_CustMasterSchedule (orders-sync status shows them)`);
       }
       console.log(summaryLine(summary));
+      for (const line of waitingLines(summary)) console.log(line);
       return summary.failed === 0 ? 0 : 1;
     }
     await applySchedule(services.client, config, { triggerNow: true });

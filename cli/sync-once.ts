@@ -1,9 +1,11 @@
 // Runs one sync to the end: the sync workflow dispatches order workflows, then we wait until every
-// dispatched order line is SYNCED or FAILED and read the batch counters back.
+// order line it dispatched is SYNCED or FAILED, read the batch counters back and name the order lines that
+// wait for a rerun (failed ones whose row did not change are not dispatched again, so they cannot hold it up).
 import type { Client } from '@temporalio/client';
 import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { SyncTotals, SyncWorkflowInput } from '../workflows';
+import { waitingOrders, type WaitingOrder } from './orders';
 
 export interface SyncSummary {
   orders: number;
@@ -12,6 +14,9 @@ export interface SyncSummary {
   failed: number;
   rejectedRows: number;
   unchanged: number;
+  /** FAILED order lines of this sync's scope whose workflow waits for a fix and a rerun (up to 20 named). */
+  waiting: WaitingOrder[];
+  waitingTotal: number;
   seconds: number;
 }
 
@@ -45,7 +50,10 @@ export async function runSyncOnce(
     await new Promise((r) => setTimeout(r, 200));
   }
   const c = (await store.getBatch(totals.batchId))?.counters;
+  const waiting = await waitingOrders(client, store, { customer: input.customer, po: input.po }, 20);
   return {
+    waiting: waiting.orders,
+    waitingTotal: waiting.total,
     orders: c?.synced ?? 0,
     items: c?.items ?? 0,
     subitems: c?.subitems ?? 0,
@@ -58,4 +66,14 @@ export async function runSyncOnce(
 
 export function summaryLine(s: SyncSummary): string {
   return `synced ${s.orders} orders: ${s.items} items, ${s.subitems} subitems, ${s.failed} failed in ${s.seconds.toFixed(1)}s`;
+}
+
+/** The order lines waiting for a fix and `orders-sync rerun`, one per line. */
+export function waitingLines(s: SyncSummary): string[] {
+  if (s.waitingTotal === 0) return [];
+  return [
+    `${s.waitingTotal} order line(s) wait for a fix, then: orders-sync rerun --failed (or rerun "<order key>")`,
+    ...s.waiting.map((w) => `  waiting: ${w.key}${w.error ? ` — ${w.error}` : ''}`),
+    ...(s.waitingTotal > s.waiting.length ? [`  ... and ${s.waitingTotal - s.waiting.length} more (Web UI: OrderSyncStatus="FAILED")`] : []),
+  ];
 }

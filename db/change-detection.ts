@@ -1,5 +1,6 @@
 // Reads one page of ORDERS_UNIFIED, transforms each order line and decides what must go to Monday:
 // NEW / CHANGED / RETRY are staged and returned, UNCHANGED is skipped, bad and duplicate rows land in ERR_.
+// A FAILED order line whose payload is unchanged waits for a rerun: it is neither staged again nor returned.
 import type { OrderPayload, SourceRow } from '../shared/order';
 import type { Store } from './store';
 import { ORDER_KEY_COLUMNS } from './orders-unified-columns';
@@ -12,7 +13,7 @@ const norm = (s: string): string => s.trim().toUpperCase();
 export async function detectChangesPage(
   deps: DetectDeps,
   opts: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string },
-): Promise<{ orders: DetectedOrder[]; unchanged: number; failed: number; nextCursor: string | null }> {
+): Promise<{ orders: DetectedOrder[]; total: number; unchanged: number; waiting: number; failed: number; nextCursor: string | null }> {
   const { store } = deps;
   const page = await store.readSourcePage(opts.cursor, opts.pageSize, opts.po !== undefined ? { po: opts.po } : undefined);
   let failed = 0;
@@ -57,25 +58,23 @@ export async function detectChangesPage(
   const orders: DetectedOrder[] = [];
   const toStage: OrderPayload[] = [];
   let unchanged = 0;
+  let waiting = 0;
   for (const p of payloads) {
     const state = states.get(p.key);
     let change: DetectedOrder['change'];
     if (!state) change = 'NEW';
     else if (state.status === 'SYNCED' && state.syncedHash === p.hash) { unchanged++; continue; }
+    // The hash covers everything sent, so a changed row or a mapping change that alters the payload shows here;
+    // anything else cannot make a failed order succeed, and waking it would only cost Monday calls and signals.
+    else if (state.status === 'FAILED' && state.stagedHash === p.hash) { waiting++; continue; }
     else if (state.stagedHash === p.hash && state.status !== 'SYNCED') change = 'RETRY';   // failed or interrupted
     else change = 'CHANGED';
     toStage.push(p);
     orders.push({ key: p.key, customer: p.customer, poNumber: p.poNumber, aagOrderNumber: p.aagOrderNumber, change });
   }
   await store.stageOrders(opts.batchId, toStage);
-  await store.updateBatch(opts.batchId, {
-    total: page.rows.length,
-    newOrders: orders.filter((o) => o.change === 'NEW').length,
-    changed: orders.filter((o) => o.change === 'CHANGED').length,
-    unchanged,
-    rejected: failed,
-  });
-  return { orders, unchanged, failed, nextCursor: page.nextCursor };
+  // The batch counters are written once by the sync workflow from these figures (a retried page never counts twice).
+  return { orders, total: page.rows.length, unchanged, waiting, failed, nextCursor: page.nextCursor };
 }
 
 /** Records a row the transform (or key function) rejected; returns false when the row is outside the customer filter. */

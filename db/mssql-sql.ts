@@ -9,6 +9,7 @@ import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
+import { mssqlBatchOutcomeSql } from './batch-outcomes';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -73,8 +74,8 @@ export function mssqlStatements(schema: string) {
       [stg_updated_date] = SYSUTCDATETIME(), [stg_error_message] = NULL WHERE [order_key] = @key`,
     resolveItemErrors: `UPDATE ${errTable('item')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
     resolveSubitemErrors: `UPDATE ${errTable('subitem')} SET [resolved_date] = SYSUTCDATETIME() WHERE [order_key] = @key AND [resolved_date] IS NULL`,
-    startBatch: `INSERT INTO ${BATCH} ([batch_id], [customer_name], [batch_type], [status], [config_snapshot])
-      VALUES (@batchId, @customer, @batchType, 'STARTED', @config)`,
+    // Batch bookkeeping that tolerates activity retries (db/batch-outcomes.ts).
+    ...mssqlBatchOutcomeSql(schema),
     // DATEDIFF in milliseconds overflows INT after 24.8 days; DATEDIFF_BIG does not.
     finishBatch: `UPDATE ${BATCH} SET [status] = @status, [end_time] = SYSUTCDATETIME(),
       [duration_seconds] = DATEDIFF_BIG(MILLISECOND, [start_time], SYSUTCDATETIME()) / 1000.0 WHERE [batch_id] = @batchId`,

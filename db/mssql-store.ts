@@ -11,6 +11,7 @@ import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
 import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -370,6 +371,22 @@ export class MssqlStore implements Store {
     const params: Record<string, Param> = { batchId };
     for (const f of fields) params[f] = counters[f] ?? 0;
     const res = await this.exec('updateBatch', this.s.updateBatchSql(fields, phase), params);
+    if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
+    // One transaction: the outcome row and the counters it feeds change together.
+    const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
+    await this.inTransaction(async (tx) => {
+      await this.run('outcomeUpdate', this.s.SQL.outcomeUpdate, params, tx);
+      await this.run('outcomeInsertIfMissing', this.s.SQL.outcomeInsertIfMissing, params, tx);
+      const recounted = (await this.run('outcomeRecount', this.s.SQL.outcomeRecount, { batchId: o.batchId }, tx)).rowsAffected[0] ?? 0;
+      if (recounted === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+    });
+  }
+
+  async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {
+    const res = await this.exec('setDetectionCounters', this.s.SQL.setDetectionCounters, { batchId, ...counters });
     if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
   }
 

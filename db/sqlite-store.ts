@@ -5,6 +5,7 @@ import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
+import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
   lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
@@ -272,7 +273,7 @@ export class SqliteStore implements Store {
 
   async startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void> {
     this.db.prepare(`INSERT INTO MON_BatchProcessing (batch_id, customer_name, batch_type, status, start_time, config_snapshot)
-      VALUES (?, ?, ?, 'STARTED', ?, ?)`).run(batch.batchId, batch.customer ?? null, batch.batchType, now(), toJson(batch.configSnapshot));
+      VALUES (?, ?, ?, 'STARTED', ?, ?) ON CONFLICT (batch_id) DO NOTHING`).run(batch.batchId, batch.customer ?? null, batch.batchType, now(), toJson(batch.configSnapshot));
   }
 
   async updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void> {
@@ -290,6 +291,19 @@ export class SqliteStore implements Store {
     if (sets.length === 0) return;
     const changed = this.db.prepare(`UPDATE MON_BatchProcessing SET ${sets.join(', ')} WHERE batch_id = ?`).run(...params, batchId).changes;
     if (changed === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
+    const upsert = this.db.prepare(SQLITE_OUTCOME_SQL.upsert);
+    const recount = this.db.prepare(SQLITE_OUTCOME_SQL.recount);
+    this.db.transaction(() => {
+      upsert.run({ batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems, now: now() });
+      if (recount.run({ batchId: o.batchId }).changes === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+    }).immediate();
+  }
+
+  async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {
+    if (this.db.prepare(SQLITE_SET_DETECTION_SQL).run({ batchId, ...counters }).changes === 0) throw new Error(`No batch ${JSON.stringify(batchId)}`);
   }
 
   async finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void> {

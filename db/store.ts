@@ -1,5 +1,6 @@
 // The one interface the pipeline uses for SQL: SQLite (embedded default) and SQL Server implement it alike.
 import type { OrderPayload, OrderStatus, ErrorCategory, SourceRow } from '../shared/order';
+import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 export interface SourcePage { rows: SourceRow[]; nextCursor: string | null }
 export interface SyncState { key: string; status: OrderStatus; stagedHash: string; syncedHash: string | null; itemId: string | null }
@@ -57,8 +58,12 @@ export interface Store {
   // errors, batches, status
   recordError(e: ErrorRecord): Promise<void>;
   listErrors(filter?: { orderKey?: string; unresolvedOnly?: boolean; limit?: number }): Promise<ErrorRecord[]>;
-  startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void>;
+  startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void>;  // a second call for the same batch is a no-op (activity retry)
   updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void>;  // counters add up
+  /** An order line's latest outcome in a batch (idempotent per pass); synced/failed/items/subitems are recomputed from these. */
+  recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void>;
+  /** Sets (not adds) the detection counters from the sync's totals. */
+  setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void>;
   finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void>;
   getBatch(batchId: string): Promise<BatchRecord | null>;  // addition
   statusCounts(): Promise<Record<OrderStatus, number>>;

@@ -1,6 +1,7 @@
 // The one Monday client: graphql-request 6 over Node's fetch, raw token auth, pinned API version,
 // a timeout per request, the shared budget before every call and error classification after it.
 // It does not retry: Temporal retries activities, guided by the error kinds (graphql/errors.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { BudgetPausedError, MondayBudget } from './budget';
@@ -70,6 +71,12 @@ export function idempotencyKey(orderKey: string, step: string, payloadHash: stri
   return createHash('sha256').update([orderKey, step, payloadHash, ...extra].join('\u0000')).digest('hex').slice(0, 40);
 }
 
+/** The caller's cancellation (an activity's): every request made inside `fn` is aborted with it. */
+const callerSignal = new AsyncLocalStorage<AbortSignal>();
+export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  return callerSignal.run(signal, fn);
+}
+
 interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
 
 export class MondayClient {
@@ -95,7 +102,11 @@ export class MondayClient {
       errorPolicy: 'all', // partial data of aliased batches is ours to sort out
       // A proxy's HTML 502 must stay an HTTP error (transient), not become a JSON syntax error.
       jsonSerializer: { stringify: JSON.stringify, parse: (text: string) => { try { return JSON.parse(text) as unknown; } catch { return { error: text.slice(0, 200) }; } } },
-      fetch: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+      fetch: ((url: string, init: RequestInit) => {
+        const caller = callerSignal.getStore();
+        const timeout = AbortSignal.timeout(timeoutMs);
+        return fetch(url, { ...init, signal: caller ? AbortSignal.any([timeout, caller]) : timeout });
+      }) as never,
     });
   }
 

@@ -40,11 +40,11 @@ describe('detectChangesPage', () => {
 
   async function runAll(batchId: string, opts: { pageSize?: number; customer?: string; po?: string } = {}) {
     await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
-    const all = { orders: [] as Awaited<ReturnType<typeof detectChangesPage>>['orders'], unchanged: 0, failed: 0, pages: 0 };
+    const all = { orders: [] as Awaited<ReturnType<typeof detectChangesPage>>['orders'], total: 0, unchanged: 0, waiting: 0, failed: 0, pages: 0 };
     let cursor: string | null = null;
     do {
       const r = await detectChangesPage(deps, { batchId, cursor, pageSize: opts.pageSize ?? 7, customer: opts.customer, po: opts.po });
-      all.orders.push(...r.orders); all.unchanged += r.unchanged; all.failed += r.failed; all.pages++;
+      all.orders.push(...r.orders); all.total += r.total; all.unchanged += r.unchanged; all.waiting += r.waiting; all.failed += r.failed; all.pages++;
       cursor = r.nextCursor;
     } while (cursor);
     return all;
@@ -68,7 +68,7 @@ describe('detectChangesPage', () => {
     let sizes = 0;
     for (const o of greyson) sizes += (await store.getStagedOrder(o.key))?.subitems.length ?? 0;
     expect(sizes).toBe(264);
-    expect((await store.getBatch('b1'))?.counters).toMatchObject({ total: rows.length, newOrders: rows.length - 3, rejected: 3, failed: 0, unchanged: 0 });
+    expect(first).toMatchObject({ total: rows.length, unchanged: 0, waiting: 0 });
 
     for (const o of first.orders) await store.markSynced(o.key, (await store.getSyncStates([o.key])).get(o.key)?.stagedHash ?? '');
     const second = await runAll('b2');
@@ -77,24 +77,26 @@ describe('detectChangesPage', () => {
     expect(await store.listErrors({ unresolvedOnly: true })).toHaveLength(3);   // seen again, not copied again
   });
 
-  test('CHANGED after a source edit, RETRY for failed or interrupted orders with the same hash', async () => {
+  test('CHANGED after a source edit or for a failed order whose payload changed, RETRY for an interrupted one; a failed unchanged one waits untouched', async () => {
     const rows = generateDemoOrders({ extraOrders: 0, includeBadRows: false });
     await store.insertSourceRows(rows);
     const first = await runAll('b1');
-    const [a, b, c] = first.orders.map((o) => o.key) as [string, string, string];
+    const [a, b, c, d] = first.orders.map((o) => o.key) as [string, string, string, string];
     for (const o of first.orders) await store.markSynced(o.key, (await store.getSyncStates([o.key])).get(o.key)?.stagedHash ?? '');
     const rowA = rows.find((r) => keyOf(r) === a) as SourceRow;
     await store.updateSourceRows({ 'AAG ORDER NUMBER': String(rowA['AAG ORDER NUMBER']), 'CUSTOMER STYLE': String(rowA['CUSTOMER STYLE']) }, { NOTES: 'changed' });
-    await store.stageOrders('x', [{ ...transform(rows.find((r) => keyOf(r) === b) as SourceRow), hash: 'older' }]);
-    await store.setOrderStatus(b, 'FAILED');                   // b: failed with an older hash → CHANGED
-    await store.stageOrders('x', [transform(rows.find((r) => keyOf(r) === b) as SourceRow)]);
-    await store.setOrderStatus(b, 'FAILED');                   // now FAILED with the current hash → RETRY
+    await store.stageOrders('x', [{ ...transform(rows.find((r) => keyOf(r) === d) as SourceRow), hash: 'older' }]);
+    await store.setOrderStatus(d, 'FAILED', { error: 'rejected' });  // d: failed with an older payload (row or mapping changed since) → CHANGED
+    await store.setOrderStatus(b, 'FAILED', { error: 'rejected' });  // b: failed with the current payload → waits
     await store.setOrderStatus(c, 'IN_PROGRESS');              // c: interrupted mid-sync → RETRY
     const second = await runAll('b2', { pageSize: 20 });
-    expect(new Map(second.orders.map((o) => [o.key, o.change]))).toEqual(new Map([[a, 'CHANGED'], [b, 'RETRY'], [c, 'RETRY']]));
-    expect(second.unchanged).toBe(rows.length - 3);
+    expect(new Map(second.orders.map((o) => [o.key, o.change]))).toEqual(new Map([[a, 'CHANGED'], [c, 'RETRY'], [d, 'CHANGED']]));
+    expect(second).toMatchObject({ unchanged: rows.length - 4, waiting: 1 });
     expect((await store.getStagedOrder(a))?.status).toBe('PENDING');
-    expect((await store.getStagedOrder(b))?.status).toBe('PENDING');
+    expect((await store.getStagedOrder(d))?.status).toBe('PENDING');
+    // The waiting order's staging row is left as it was: FAILED, with its error.
+    expect(await store.getStagedOrder(b)).toMatchObject({ status: 'FAILED' });
+    expect((await store.getSyncStates([b])).get(b)?.status).toBe('FAILED');
   });
 
   test('duplicate order keys are reported and never sent, even where a page boundary falls between them', async () => {

@@ -213,6 +213,26 @@ function contract(name: string, open: () => Promise<Store>): void {
       await expect(store.updateBatch(k('nope'), { total: 1 })).rejects.toThrow(/No batch/);
     });
 
+    test('batch bookkeeping is idempotent: startBatch again, outcomes retried, an order that fails then syncs, detection counters set once', async () => {
+      const batchId = k('IDEM');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });   // the activity's retry after its insert committed
+      const [a, b, c] = [k('IA|s|c'), k('IB|s|c'), k('IC|s|c')];
+      await store.recordOrderOutcome({ batchId, key: a, pass: 1, outcome: 'SYNCED', subitems: 5 });
+      await store.recordOrderOutcome({ batchId, key: a, pass: 1, outcome: 'SYNCED', subitems: 5 });   // retried
+      await store.recordOrderOutcome({ batchId, key: b, pass: 1, outcome: 'FAILED', subitems: 0 });
+      await store.recordOrderOutcome({ batchId, key: b, pass: 1, outcome: 'FAILED', subitems: 0 });   // retried
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 1, items: 1, failed: 1, subitems: 5 });
+      await store.recordOrderOutcome({ batchId, key: b, pass: 2, outcome: 'SYNCED', subitems: 3 });   // fixed and rerun
+      await store.recordOrderOutcome({ batchId, key: c, pass: 1, outcome: 'SYNCED', subitems: 2 });
+      await store.recordOrderOutcome({ batchId, key: c, pass: 2, outcome: 'SYNCED', subitems: 1 });   // changed mid-sync: a second pass
+      await store.recordOrderOutcome({ batchId, key: c, pass: 1, outcome: 'FAILED', subitems: 0 });   // a late retry of pass 1 changes nothing
+      await store.setDetectionCounters(batchId, { total: 7, newOrders: 3, changed: 1, unchanged: 2, rejected: 1 });
+      await store.setDetectionCounters(batchId, { total: 7, newOrders: 3, changed: 1, unchanged: 2, rejected: 1 });
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 3, items: 3, failed: 0, subitems: 11, total: 7, newOrders: 3, changed: 1, unchanged: 2, rejected: 1 });
+      await expect(store.recordOrderOutcome({ batchId: k('nope'), key: a, pass: 1, outcome: 'SYNCED', subitems: 0 })).rejects.toThrow(/No batch/);
+    });
+
     test('statusCounts and countUnfinished follow the lifecycle', async () => {
       const before = await store.statusCounts();
       const keys = [k('SC1|a|b'), k('SC2|a|b'), k('SC3|a|b')];

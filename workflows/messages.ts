@@ -15,6 +15,9 @@ export interface OrderProgress {
 
 /** An engineer fixed the cause of a failure: try the order again. */
 export const rerunSignal = defineSignal('rerun');
-/** The sync saw this order's source row with this hash: restage if it differs from what is being synced. */
-export const sourceChangedSignal = defineSignal<[hash: string]>('sourceChanged');
+/**
+ * The sync saw this order's source row with this hash: restage if it differs from what is being synced.
+ * The batch id (absent from older senders) names the sync that now waits for this order's outcome.
+ */
+export const sourceChangedSignal = defineSignal<[hash: string, batchId?: string]>('sourceChanged');
 export const statusQuery = defineQuery<OrderProgress>('status');

@@ -4,12 +4,16 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { OrderActivities, FailureInfo } from '../activities';
 import { MONDAY_TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
@@ -18,9 +22,29 @@ export interface OrderWorkflowInput {
   key: string;
   batchId: string | null;
   subitemBatchSize: number;
-  /** How long a failed order waits for a rerun signal before the workflow ends as failed, e.g. '7d'. */
+  /** How long an order that failed for good (Monday rejected it, the row cannot be mapped) waits for a rerun, e.g. '7d'. */
   rerunWait: Duration;
+  /**
+   * How long an activity keeps retrying a transient failure (attempts are not capped, only this time is).
+   * Optional so workflows started before these fields existed replay unchanged.
+   */
+  retryWindows?: RetryWindows;
+  /** First wait before the order tries again by itself after a retry window ran out; doubles up to 1 h. */
+  selfRetryAfter?: Duration;
+  /** Passes made before a continue-as-new (batch outcomes are idempotent per pass, so the count goes on). */
+  passes?: number;
 }
+
+export interface RetryWindows {
+  /** Covers Monday's daily call limit (reset at midnight UTC) and long outages, e.g. '26h'. */
+  monday: Duration;
+  /** Covers a long database outage or failover, e.g. '6h'. */
+  database: Duration;
+}
+
+export const DEFAULT_RETRY_WINDOWS: RetryWindows = { monday: '26h', database: '6h' };
+const DEFAULT_SELF_RETRY_AFTER: Duration = '1m';
+const MAX_SELF_RETRY_AFTER_MS = 60 * 60_000;
 
 export interface OrderResult {
   key: string;
@@ -31,37 +55,62 @@ export interface OrderResult {
   passes: number;
 }
 
-const db = proxyActivities<OrderActivities>({
-  // Database steps take milliseconds; a short timeout retries quickly after a worker dies.
-  startToCloseTimeout: '20 seconds',
-  // Database outages heal: keep retrying for a long time, never faster than every 30 s at the end.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY'] },
-});
+const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-row';
 
-const monday = proxyActivities<OrderActivities>({
-  taskQueue: MONDAY_TASK_QUEUE,
-  startToCloseTimeout: '5 minutes',
-  // Monday activities heartbeat every 2 s: a dead worker's attempt is retried after 15 s, not 5 minutes.
-  heartbeatTimeout: '15 seconds',
-  // Rate limits come back with nextRetryDelay from Monday's own wait; this is the backoff for the rest.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
+/** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
+const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
+
+function activitiesFor(windows: RetryWindows) {
+  const db = proxyActivities<OrderActivities>({
+    // Database steps take milliseconds; a short timeout retries quickly after a worker dies.
+    startToCloseTimeout: '20 seconds',
+    // Database outages heal: retry without an attempt cap for the whole window, never slower than every 30 s.
+    scheduleToCloseTimeout: windows.database,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
+  });
+  const monday = proxyActivities<OrderActivities>({
+    taskQueue: MONDAY_TASK_QUEUE,
+    startToCloseTimeout: '5 minutes',
+    // Monday activities heartbeat every 2 s: a dead worker's attempt is retried after 15 s, not 5 minutes.
+    heartbeatTimeout: '15 seconds',
+    // No attempt cap: 429s and budget pauses come back with Monday's own wait (nextRetryDelay) and only use
+    // up time; the window outlasts the daily limit's reset. Backoff for everything else tops out at a minute.
+    scheduleToCloseTimeout: windows.monday,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
+  });
+  return { db, monday };
+}
+type Activities = ReturnType<typeof activitiesFor>;
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
-  const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: 0, lastError: null };
+  const acts = activitiesFor(input.retryWindows ?? DEFAULT_RETRY_WINDOWS);
+  const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: input.passes ?? 0, lastError: null };
   let latestSourceHash: string | null = null;
+  // The sync that last dispatched this order: its batch counts the order's outcome.
+  let batchId = input.batchId;
   let rerunRequested = false;
+  let selfRetryAfterMs = msToNumber(input.selfRetryAfter ?? DEFAULT_SELF_RETRY_AFTER);
   setHandler(statusQuery, () => progress);
   // What the Web UI shows as the workflow's current details.
   const showProgress = () => setCurrentDetails(describeProgress(progress));
   setHandler(rerunSignal, () => void (rerunRequested = true));
-  setHandler(sourceChangedSignal, (hash) => void (latestSourceHash = hash));
+  setHandler(sourceChangedSignal, (hash, dispatchedBy) => {
+    latestSourceHash = hash;
+    if (dispatchedBy) batchId = dispatchedBy;
+  });
 
   for (;;) {
+    // A long-waiting order with many passes starts a fresh history; the new run stages the row again anyway.
+    if (progress.passes > (input.passes ?? 0) && workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof orderWorkflow>({ ...input, batchId, passes: progress.passes });
+    }
     progress.passes++;
     rerunRequested = false;
+    const passBatch = batchId;
     try {
-      const result = await syncOnce(input, progress, showProgress);
+      const result = await syncOnce(acts, { ...input, batchId: passBatch }, progress, showProgress);
+      // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
+      if (batchId !== passBatch && result.status === 'SYNCED') await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: 'SYNCED', subitems: 0 });
       // An order changed while it was syncing goes round again instead of being lost.
       if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash) continue;
       return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
@@ -69,20 +118,35 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
       const failure = describeFailure(err);
       progress.step = 'FAILED';
       progress.lastError = failure.message;
-      await db.recordOrderFailure({ key: input.key, batchId: input.batchId, failure });
-      upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
+      // Findable in the Web UI first: recording the error needs the database, which may be what is down.
+      // (Orders that failed before this order of steps existed replay the old one.)
+      const markedFirst = patched(SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW);
+      if (markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
       showProgress();
+      try {
+        await acts.db.recordOrderFailure({ key: input.key, batchId, pass: progress.passes, failure });
+      } catch {
+        // The database stayed down for its whole window: the order still waits (and retries) below.
+      }
+      if (!markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
       const failedHash = latestSourceHash;
-      const retry = await condition(() => rerunRequested || latestSourceHash !== failedHash, input.rerunWait);
-      if (!retry) throw ApplicationFailure.nonRetryable(`order ${input.key} failed and was not rerun: ${failure.message}`, failure.type);
+      const woken = () => rerunRequested || latestSourceHash !== failedHash;
+      if (failure.category === 'TRANSIENT_EXHAUSTED') {
+        // Even the retry window ran out (a very long outage): try again by itself, later and later.
+        await condition(woken, selfRetryAfterMs);
+        selfRetryAfterMs = Math.min(selfRetryAfterMs * 2, MAX_SELF_RETRY_AFTER_MS);
+        continue;
+      }
+      // Rejected for good: only a fix (a changed row or mapping, seen by the sync) or a rerun wakes it.
+      if (!(await condition(woken, input.rerunWait))) throw ApplicationFailure.nonRetryable(`order ${input.key} failed and was not rerun: ${failure.message}`, failure.type);
     }
   }
 }
 
-async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
+async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
   progress.step = 'STAGE';
   showProgress();
-  const staged = await db.stageOrder({ key: input.key, batchId: input.batchId });
+  const staged = await db.stageOrder({ key: input.key, batchId: input.batchId, pass: progress.passes });
   if (staged.status === 'GONE') {
     progress.step = 'GONE';
     upsertSearchAttributes([{ key: OrderSyncStatus, value: 'GONE' }]);
@@ -114,7 +178,7 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, show
   }
 
   progress.step = 'MARK_SYNCED';
-  await db.markOrderSynced({ key: input.key, hash: staged.hash, batchId: input.batchId, subitems: progress.subitemsDone });
+  await db.markOrderSynced({ key: input.key, hash: staged.hash, batchId: input.batchId, pass: progress.passes, subitems: progress.subitemsDone });
   upsertSearchAttributes([{ key: OrderSyncStatus, value: 'SYNCED' }]);
   progress.step = 'SYNCED';
   progress.lastError = null;
@@ -132,16 +196,18 @@ function describeProgress(p: OrderProgress): string {
 }
 
 function describeFailure(err: unknown): FailureInfo {
+  // Temporal says whether retrying stopped because the error is permanent or because the window ran out.
+  const permanent = err instanceof ActivityFailure && err.retryState === 'NON_RETRYABLE_FAILURE';
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<FailureInfo>;
     return {
       type: cause.type ?? 'Error',
       message: cause.message,
-      category: details.category ?? (cause.nonRetryable ? 'REJECTED' : 'TRANSIENT_EXHAUSTED'),
+      category: permanent ? (details.category ?? 'REJECTED') : 'TRANSIENT_EXHAUSTED',
       httpStatus: details.httpStatus ?? null,
     };
   }
   const message = cause instanceof Error ? cause.message : String(cause);
-  return { type: cause instanceof Error ? cause.name : 'Error', message, category: 'TRANSIENT_EXHAUSTED', httpStatus: null };
+  return { type: cause instanceof Error ? cause.name : 'Error', message, category: permanent ? 'REJECTED' : 'TRANSIENT_EXHAUSTED', httpStatus: null };
 }

@@ -1,12 +1,16 @@
 // The scheduled sync: detect new and changed order lines page by page and hand each to its order workflow.
 // Continue-as-new keeps the history bounded however large the backlog is.
 import { continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { OrderActivities } from '../activities';
+import { DEFAULT_RETRY_WINDOWS } from './order';
 
 export interface SyncWorkflowInput {
   pageSize: number;
   customer?: string;
   po?: string;
+  /** How long database steps retry a transient failure (no attempt cap); optional for older callers. */
+  databaseRetryWindow?: Duration;
   /** Carried across continue-as-new. */
   batchId?: string;
   cursor?: string | null;
@@ -15,43 +19,58 @@ export interface SyncWorkflowInput {
 
 export interface SyncTotals {
   batchId: string;
+  /** Source rows read. */
+  total: number;
   dispatched: number;
+  newOrders: number;
+  changed: number;
   unchanged: number;
+  /** Failed order lines whose row and mapping did not change: left waiting for a rerun, not signalled. */
+  waiting: number;
   rejected: number;
   pages: number;
 }
 
 const PAGES_PER_RUN = 25;
 
-const db = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '5 minutes',
-  // Detection and dispatch heartbeat: a page is retried 30 s after its worker died, not 5 minutes.
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100 },
-});
+function activitiesFor(window: Duration) {
+  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+  return {
+    // Detection and dispatch heartbeat: a page is retried 30 s after its worker died, not 5 minutes.
+    paged: proxyActivities<OrderActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '30 seconds', scheduleToCloseTimeout: window, retry }),
+    // Batch bookkeeping is one statement each and does not heartbeat.
+    bookkeeping: proxyActivities<OrderActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: window, retry }),
+  };
+}
 
 export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals> {
+  const { paged, bookkeeping } = activitiesFor(input.databaseRetryWindow ?? DEFAULT_RETRY_WINDOWS.database);
   const batchId = input.batchId ?? uuid4();
-  const totals: SyncTotals = input.totals ?? { batchId, dispatched: 0, unchanged: 0, rejected: 0, pages: 0 };
+  const totals: SyncTotals = { batchId, total: 0, dispatched: 0, newOrders: 0, changed: 0, unchanged: 0, waiting: 0, rejected: 0, pages: 0, ...input.totals };
   if (!input.batchId) {
-    await db.startSyncBatch({ batchId, customer: input.customer ?? null, po: input.po ?? null, scheduledBy: workflowInfo().workflowId });
+    await bookkeeping.startSyncBatch({ batchId, customer: input.customer ?? null, po: input.po ?? null, scheduledBy: workflowInfo().workflowId });
   }
   let cursor = input.cursor ?? null;
   for (let pagesThisRun = 0; ; pagesThisRun++) {
     if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof syncWorkflow>({ ...input, batchId, cursor, totals });
     }
-    const page = await db.detectChanges({ batchId, cursor, pageSize: input.pageSize, customer: input.customer, po: input.po });
+    const page = await paged.detectChanges({ batchId, cursor, pageSize: input.pageSize, customer: input.customer, po: input.po });
     totals.pages++;
+    totals.total += page.total;
+    totals.newOrders += page.orders.filter((o) => o.change === 'NEW').length;
+    totals.changed += page.orders.filter((o) => o.change === 'CHANGED').length;
     totals.unchanged += page.unchanged;
+    totals.waiting += page.waiting;
     totals.rejected += page.rejected;
     if (page.orders.length > 0) {
-      await db.dispatchOrders({ batchId, orders: page.orders });
+      await paged.dispatchOrders({ batchId, orders: page.orders });
       totals.dispatched += page.orders.length;
     }
     cursor = page.nextCursor;
     if (cursor === null) break;
   }
-  await db.finishSyncBatch({ batchId, totals });
+  // The counters come from these totals, written once: a retried page never counts twice.
+  await bookkeeping.finishSyncBatch({ batchId, totals });
   return totals;
 }

@@ -95,6 +95,15 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       ],
       constraints: [],
     },
+    {
+      // Idempotent batch counters (db/batch-outcomes.ts): one row per order line and batch.
+      name: 'MON_BatchOrderOutcome',
+      columns: [
+        ['batch_id', 'NVARCHAR(100) NOT NULL'], ['order_key', `${KEY_TYPE} NOT NULL`], ['outcome', 'NVARCHAR(30) NOT NULL'],
+        ['pass', 'INT NOT NULL'], ['subitems', 'INT NOT NULL DEFAULT 0'], ['updated_date', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [PK_MON_BatchOrderOutcome] PRIMARY KEY ([batch_id], [order_key])'],
+    },
   ];
 }
 
@@ -125,5 +134,8 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       index('ERR_MON_CustMasterSchedule_Subitems', 'IX_ERR_MON_CustMasterSchedule_Subitems_order_key', '[order_key]'),
       t('MON_BatchProcessing'),
     ],
+  }, {
+    version: '002_batch_order_outcomes',
+    statements: [t('MON_BatchOrderOutcome')],
   }];
 }

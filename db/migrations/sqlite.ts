@@ -1,5 +1,6 @@
 // SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
+import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -89,4 +90,5 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
 )`,
     ],
   },
+  SQLITE_BATCH_OUTCOMES_MIGRATION,
 ];

@@ -1,0 +1,75 @@
+// Idempotent batch bookkeeping for both dialects. Each order line's outcome in a batch is one row keyed by
+// (batch, order); the batch's synced/failed/items/subitems counters are recomputed from those rows in the
+// same statement. So an activity retried after its write committed, or an order that fails and is then
+// fixed in the same batch, is counted once with its latest outcome. A later pass of the same order adds
+// the subitems it wrote; a retry of the same pass does not.
+
+export type OrderOutcome = 'SYNCED' | 'FAILED';
+
+export const SQLITE_BATCH_OUTCOMES_MIGRATION = {
+  version: '003_batch_order_outcomes',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS MON_BatchOrderOutcome (
+  batch_id TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  pass INTEGER NOT NULL,
+  subitems INTEGER NOT NULL DEFAULT 0,
+  updated_date TEXT NOT NULL,
+  PRIMARY KEY (batch_id, order_key)
+)`,
+  ],
+};
+
+/** The counters an outcome row feeds, recomputed from all of the batch's rows. */
+const recount = (t: string, outcome: string, id: string) =>
+  `(SELECT COUNT(*) FROM ${t} o WHERE o.batch_id = ${id} AND o.outcome = '${outcome}')`;
+
+export const SQLITE_OUTCOME_SQL = {
+  upsert: `INSERT INTO MON_BatchOrderOutcome (batch_id, order_key, outcome, pass, subitems, updated_date)
+    VALUES (@batchId, @key, @outcome, @pass, @subitems, @now)
+    ON CONFLICT (batch_id, order_key) DO UPDATE SET
+      outcome = CASE WHEN excluded.pass >= pass THEN excluded.outcome ELSE outcome END,
+      subitems = subitems + CASE WHEN excluded.pass > pass THEN excluded.subitems ELSE 0 END,
+      pass = MAX(pass, excluded.pass), updated_date = excluded.updated_date`,
+  recount: `UPDATE MON_BatchProcessing SET
+      synced_records = ${recount('MON_BatchOrderOutcome', 'SYNCED', '@batchId')},
+      items_created = ${recount('MON_BatchOrderOutcome', 'SYNCED', '@batchId')},
+      failed_records = ${recount('MON_BatchOrderOutcome', 'FAILED', '@batchId')},
+      subitems_created = (SELECT COALESCE(SUM(o.subitems), 0) FROM MON_BatchOrderOutcome o WHERE o.batch_id = @batchId)
+    WHERE batch_id = @batchId`,
+};
+
+/** The SQL Server statements, in the project's schema (MSSQL_SCHEMA). Three statements in one transaction for an
+ * outcome (no MERGE: Babelfish lacks it); the primary key settles two racing first inserts. */
+export function mssqlBatchOutcomeSql(schema: string) {
+  const T = `[${schema}].[MON_BatchOrderOutcome]`;
+  const BATCH = `[${schema}].[MON_BatchProcessing]`;
+  return {
+    outcomeUpdate: `UPDATE ${T} SET
+  [outcome] = CASE WHEN @pass >= [pass] THEN @outcome ELSE [outcome] END,
+  [subitems] = [subitems] + CASE WHEN @pass > [pass] THEN @subitems ELSE 0 END,
+  [pass] = CASE WHEN @pass > [pass] THEN @pass ELSE [pass] END,
+  [updated_date] = SYSUTCDATETIME()
+WHERE [batch_id] = @batchId AND [order_key] = @key`,
+    outcomeInsertIfMissing: `IF NOT EXISTS (SELECT 1 FROM ${T} WHERE [batch_id] = @batchId AND [order_key] = @key)
+  INSERT INTO ${T} ([batch_id], [order_key], [outcome], [pass], [subitems]) VALUES (@batchId, @key, @outcome, @pass, @subitems)`,
+    outcomeRecount: `UPDATE ${BATCH} SET
+  [synced_records] = ${recount(T, 'SYNCED', '@batchId')},
+  [items_created] = ${recount(T, 'SYNCED', '@batchId')},
+  [failed_records] = ${recount(T, 'FAILED', '@batchId')},
+  [subitems_created] = (SELECT ISNULL(SUM(o.[subitems]), 0) FROM ${T} o WHERE o.[batch_id] = @batchId)
+WHERE [batch_id] = @batchId`,
+    /** startBatch that tolerates its own earlier attempt (the insert committed, the answer was lost). */
+    startBatch: `IF NOT EXISTS (SELECT 1 FROM ${BATCH} WHERE [batch_id] = @batchId)
+  INSERT INTO ${BATCH} ([batch_id], [customer_name], [batch_type], [status], [config_snapshot])
+  VALUES (@batchId, @customer, @batchType, 'STARTED', @config)`,
+    /** The detection counters, set (not added) from the sync workflow's totals. */
+    setDetectionCounters: `UPDATE ${BATCH} SET ${Object.entries(DETECTION_COUNTERS).map(([f, c]) => `[${c}] = @${f}`).join(', ')} WHERE [batch_id] = @batchId`,
+  };
+}
+
+/** The detection counters, set (not added) from the sync workflow's totals. */
+export const DETECTION_COUNTERS = { total: 'total_records', newOrders: 'new_orders', changed: 'changed_orders', unchanged: 'unchanged_orders', rejected: 'rejected_records' } as const;
+export type DetectionCounters = Record<keyof typeof DETECTION_COUNTERS, number>;
+export const SQLITE_SET_DETECTION_SQL = `UPDATE MON_BatchProcessing SET ${Object.entries(DETECTION_COUNTERS).map(([f, c]) => `${c} = @${f}`).join(', ')} WHERE batch_id = @batchId`;

@@ -28,6 +28,9 @@ export const DOCUMENT_FILES = [
   'item-subitems.graphql',
   'board-structure.graphql',
   'complexity.graphql',
+  'duplicate-board.graphql',
+  'delete-board.graphql',
+  'board-items-page.graphql',
 ] as const;
 
 export const documents = {
@@ -41,6 +44,9 @@ export const documents = {
   itemSubitems: load('item-subitems.graphql'),
   boardStructure: load('board-structure.graphql'),
   complexity: load('complexity.graphql'),
+  duplicateBoard: load('duplicate-board.graphql'),
+  deleteBoard: load('delete-board.graphql'),
+  boardItemsPage: load('board-items-page.graphql'),
 };
 
 export interface AliasedBatch {

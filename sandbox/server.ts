@@ -20,6 +20,7 @@ import { queryComplexity } from './complexity';
 import { errorBody } from './errors';
 import { renderBoards } from './html';
 import { RateLimiter, type Rejection, type SandboxLimits } from './limits';
+import { BoardCopies, restoreBoardCopies } from './board-copies';
 import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
@@ -116,7 +117,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const store = new SandboxStore(opts.dbFile ?? ':memory:');
   const boards = loadBoards();
+  restoreBoardCopies(store, boards);
   const limiter = new RateLimiter(opts.limits);
+  const boardCopies = new BoardCopies(store, boards, () => 60_000 / limiter.limits.timeScale);
   let faults: SandboxFaults = { ...NO_FAULTS, ...opts.faults };
   let random = seededRandom(faults.seed ?? Date.now());
   let stats = emptyStats();
@@ -249,6 +252,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         onMutation: () => {
           stats.mutations += 1;
         },
+        boardCopies,
       };
       const result = await execute({ schema, document, rootValue: root, contextValue: context, variableValues: variables, operationName });
       const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });

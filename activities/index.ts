@@ -33,6 +33,12 @@ export interface FailureInfo {
   httpStatus: number | null;
 }
 
+/** The boards an order is written to: the mapping's, or a scratch copy's for `orders-sync acceptance`. */
+export interface TargetBoards {
+  itemsBoardId: string;
+  subitemsBoardId: string;
+}
+
 export interface StagedSummary {
   status: 'STAGED' | 'GONE';
   hash: string;
@@ -146,12 +152,12 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
-    upsertItem: heartbeating(async (input: { key: string }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
+    upsertItem: heartbeating(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
         const result = await writeItem(deps.monday, {
-          boardId: mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
+          boardId: input.boards?.itemsBoardId ?? mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
           groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: writeRevision(staged),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
@@ -165,7 +171,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /** Creates, updates or removes the subitems of these sizes in one aliased request (plus a read when reconciling). */
-    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean }): Promise<{ created: number; updated: number; removed: number }> => {
+    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean; boards?: TargetBoards }): Promise<{ created: number; updated: number; removed: number }> => {
       const staged = await stagedOrder(input.key);
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
@@ -173,7 +179,7 @@ export function createActivities(deps: ActivityDeps) {
       const known = staged.subitems.filter((s) => sizes.has(s.size) && s.subitemId !== null).map((s) => ({ size: s.size, subitemId: s.subitemId!, qty: s.syncedQty }));
       try {
         const result = await syncSubitems(deps.monday, {
-          parentItemId: staged.itemId, subitemsBoardId: mapping.subitems.boardId, orderKey: staged.key,
+          parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { OrderActivities, FailureInfo } from '../activities';
+import type { OrderActivities, FailureInfo, TargetBoards } from '../activities';
 import { MONDAY_TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
 
@@ -20,6 +20,10 @@ export interface OrderWorkflowInput {
   subitemBatchSize: number;
   /** How long a failed order waits for a rerun signal before the workflow ends as failed, e.g. '7d'. */
   rerunWait: Duration;
+  /** Write to these boards instead of the mapping's (the scratch board of `orders-sync acceptance`). */
+  boards?: TargetBoards;
+  /** The Monday activities' task queue, when not the shared one (acceptance runs its own worker). */
+  mondayTaskQueue?: string;
 }
 
 export interface OrderResult {
@@ -38,14 +42,15 @@ const db = proxyActivities<OrderActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY'] },
 });
 
-const monday = proxyActivities<OrderActivities>({
-  taskQueue: MONDAY_TASK_QUEUE,
+const mondayActivities = (taskQueue: string) => proxyActivities<OrderActivities>({
+  taskQueue,
   startToCloseTimeout: '5 minutes',
   // Monday activities heartbeat every 2 s: a dead worker's attempt is retried after 15 s, not 5 minutes.
   heartbeatTimeout: '15 seconds',
   // Rate limits come back with nextRetryDelay from Monday's own wait; this is the backoff for the rest.
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
 });
+const sharedMonday = mondayActivities(MONDAY_TASK_QUEUE);
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
   const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: 0, lastError: null };
@@ -80,6 +85,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
 }
 
 async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
+  const monday = input.mondayTaskQueue ? mondayActivities(input.mondayTaskQueue) : sharedMonday;
   progress.step = 'STAGE';
   showProgress();
   const staged = await db.stageOrder({ key: input.key, batchId: input.batchId });
@@ -98,7 +104,7 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, show
 
   progress.step = 'ITEM';
   showProgress();
-  const item = await monday.upsertItem({ key: input.key });
+  const item = await monday.upsertItem({ key: input.key, boards: input.boards });
   progress.itemId = item.itemId;
 
   progress.step = 'SUBITEMS';
@@ -108,7 +114,7 @@ async function syncOnce(input: OrderWorkflowInput, progress: OrderProgress, show
   const reconcile = item.action !== 'created';
   for (let i = 0; i < staged.pendingSizes.length; i += input.subitemBatchSize) {
     const sizes = staged.pendingSizes.slice(i, i + input.subitemBatchSize);
-    await monday.syncSubitemBatch({ key: input.key, sizes, reconcile });
+    await monday.syncSubitemBatch({ key: input.key, sizes, reconcile, boards: input.boards });
     progress.subitemsDone += sizes.length;
     showProgress();
   }

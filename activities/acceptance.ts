@@ -49,6 +49,14 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
       return null;
     }
   };
+  const mapsCleanly = (row: SourceRow): boolean => {
+    try {
+      transform(row);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const fail = (err: unknown, step: string) => toActivityFailure(err, { orderKey: 'acceptance', step });
 
   /** Never touch a board of the mapping: the scratch copy must be a new board. */
@@ -63,13 +71,14 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
     async pickAcceptanceSample(input: { po: string | null }): Promise<AcceptanceSample> {
       const poColumn = mapping.source.poNumberColumn;
       let po = input.po?.trim() || null;
+      // By default the PO of the first row the mapping accepts: a sample that can reach Monday.
       for (let cursor: string | null = null; po === null; ) {
         const page = await deps.source.readSourcePage(cursor, PAGE);
-        po = page.rows.map((r) => String(r[poColumn] ?? '').trim()).find((v) => v !== '') ?? null;
+        po = page.rows.filter((r) => String(r[poColumn] ?? '').trim() !== '' && mapsCleanly(r)).map((r) => String(r[poColumn]).trim())[0] ?? null;
         cursor = page.nextCursor;
         if (cursor === null) break;
       }
-      if (po === null) throw ApplicationFailure.nonRetryable(`ORDERS_UNIFIED has no row with a ${poColumn}; nothing to check`, 'NO_SAMPLE');
+      if (po === null) throw ApplicationFailure.nonRetryable(`ORDERS_UNIFIED has no row with a ${poColumn} that the mapping accepts; nothing to check`, 'NO_SAMPLE');
       const rows: SourceRow[] = [];
       for (let cursor: string | null = null; ; ) {
         const page = await deps.source.readSourcePage(cursor, PAGE, { po });
@@ -89,6 +98,7 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
           rejected.push(err.message);
         }
       }
+      if (keys.length === 0) throw ApplicationFailure.nonRetryable(`the mapping rejects every order line of ${poColumn} "${po}": ${rejected.join('; ')}`, 'NO_SAMPLE');
       return { po, keys: [...new Set(keys)], rejected };
     },
 

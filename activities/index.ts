@@ -158,7 +158,7 @@ export function createActivities(deps: ActivityDeps) {
       try {
         const result = await writeItem(deps.monday, {
           boardId: input.boards?.itemsBoardId ?? mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: writeRevision(staged),
+          groupName: p.groupName, columnValues: p.columnValues, createLabelsIfMissing: p.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
@@ -182,7 +182,7 @@ export function createActivities(deps: ActivityDeps) {
           parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing: staged.payload.createLabelsIfMissing,
-          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
+          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           scope: input.sizes,
         });
         // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.
@@ -232,9 +232,11 @@ export type OrderActivities = ReturnType<typeof createActivities>;
  * Retries of one attempt reuse their keys (Monday replays the first answer instead of writing twice);
  * a rerun after a fix gets fresh keys, or Monday would replay the old rejection for 30 minutes. A rerun
  * never duplicates: it looks the item up by its key column and reconciles subitems first.
+ * A write to other boards (an acceptance run's scratch copy) is another write: without the board in the key,
+ * a second run within 30 minutes would be answered with the first run's ids.
  */
-function writeRevision(staged: StagedOrder): string {
-  return `${staged.payload.hash}:${staged.attempts}`;
+function writeRevision(staged: StagedOrder, boards?: TargetBoards): string {
+  return `${staged.payload.hash}:${staged.attempts}${boards ? `:${boards.itemsBoardId}` : ''}`;
 }
 
 /** Heartbeats while a long activity (a Monday call and its budget wait, a page of detection) runs, so a

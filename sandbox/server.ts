@@ -67,6 +67,8 @@ export interface Sandbox {
   setLimits(l: Partial<SandboxLimits>): void;
   /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
   setItemsLimit(boardId: string, limit: number): void;
+  /** Change a column's type, e.g. to play a board whose column reads back in another format (copies inherit it). */
+  setColumnType(boardId: string, columnId: string, type: string): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -343,6 +345,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const board = boards.get(boardId);
       if (!board) throw new Error(`no board ${boardId}`);
       board.itemsLimit = limit;
+    },
+    setColumnType(boardId, columnId, type) {
+      const column = boards.get(boardId)?.columns.find((c) => c.id === columnId);
+      if (!column) throw new Error(`no column ${columnId} on board ${boardId}`);
+      column.type = type;
     },
     reset,
     close: () =>

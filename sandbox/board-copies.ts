@@ -8,13 +8,14 @@
 //   items and no values (monday support, "How to duplicate a board", support.monday.com/hc/articles/360000304399).
 // - 40 duplicate_board calls per minute per account (developer.monday.com/api-reference/docs/rate-limits,
 //   "endpoint-specific limits"). The error body for this limit is not documented: the sandbox answers like its
-//   other rate limits, code RATE_LIMIT_EXCEEDED with status_code 429 and retry_in_seconds.
+//   other rate limits: code RATE_LIMIT_EXCEEDED, status_code 429 and retry_in_seconds, inside an HTTP 200 answer.
 // - delete_board answers the deleted board (changelog "New feature: delete a board via the API":
 //   `delete_board (board_id: ...) { id }`); an unknown board is InvalidBoardIdException like every board argument.
 // Not documented, and the sandbox's own choice: column ids are kept on the copy and the subitems board is
 // copied too (a new board named by the copy's subtasks column). `orders-sync acceptance` checks both on the
 // copy before it writes, so a Monday that behaves otherwise stops the run with the column named.
 import type Database from 'better-sqlite3';
+import { GraphQLError } from 'graphql';
 import { mondayError } from './errors';
 import type { Board } from './model';
 import type { SandboxStore } from './store';
@@ -47,7 +48,10 @@ export class BoardCopies {
     this.calls = this.calls.filter((t) => now - t < this.minuteMs());
     if (this.calls.length >= DUPLICATES_PER_MINUTE) {
       const retry = Math.max(1, Math.ceil((this.calls[0]! + this.minuteMs() - now) / 1000));
-      throw mondayError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded for duplicate_board: ${DUPLICATES_PER_MINUTE} per minute`, { retry_in_seconds: retry }, 429);
+      // Like Monday's minute limit: retry_in_seconds beside the code (NOTES-monday-api.md, "Minute rate").
+      throw new GraphQLError(`Rate limit exceeded for duplicate_board: ${DUPLICATES_PER_MINUTE} per minute`, {
+        extensions: { code: 'RATE_LIMIT_EXCEEDED', status_code: 429, retry_in_seconds: retry, error_data: {} },
+      });
     }
     this.calls.push(now);
     if (duplicateType !== 'duplicate_board_with_structure') {

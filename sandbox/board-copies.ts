@@ -11,9 +11,10 @@
 //   other rate limits: code RATE_LIMIT_EXCEEDED, status_code 429 and retry_in_seconds, inside an HTTP 200 answer.
 // - delete_board answers the deleted board (changelog "New feature: delete a board via the API":
 //   `delete_board (board_id: ...) { id }`); an unknown board is InvalidBoardIdException like every board argument.
-// Not documented, and the sandbox's own choice: column ids are kept on the copy and the subitems board is
-// copied too (a new board named by the copy's subtasks column). `orders-sync acceptance` checks both on the
-// copy before it writes, so a Monday that behaves otherwise stops the run with the column named.
+// Not documented: whether a copy keeps the column ids, and what becomes of the subitems board. The sandbox keeps
+// the ids (or, after setCopyColumnIds('new'), gives the copy ids of its own, to play the other case) and copies
+// the subitems board (a new board named by the copy's subtasks column). `orders-sync acceptance` checks both on
+// the copy before it writes, so a Monday that behaves otherwise stops the run with the columns named.
 import type Database from 'better-sqlite3';
 import { GraphQLError } from 'graphql';
 import { mondayError } from './errors';
@@ -38,6 +39,8 @@ export function restoreBoardCopies(store: SandboxStore, boards: Map<string, Boar
 
 export class BoardCopies {
   private calls: number[] = [];
+  /** 'new': copies get column ids of their own (the case Monday's documentation leaves open). */
+  columnIds: 'keep' | 'new' = 'keep';
 
   constructor(private readonly store: SandboxStore, private readonly boards: Map<string, Board>, private readonly minuteMs: () => number) {
     store.db.exec(SCHEMA);
@@ -88,10 +91,15 @@ export class BoardCopies {
 
   private copy(source: Board, name: string, subitemsBoardId: string | null): Board {
     const id = this.nextId();
-    const board: Board = { ...source, id, name, columns: source.columns.map((c) => ({ ...c })), subitemsBoardId };
+    // 'name' is every board's item-name column; in 'new' mode other columns get ids like Monday's (type_suffix).
+    const ids = new Map(source.columns.map((c, i) => [c.id, this.columnIds === 'keep' || c.id === 'name' ? c.id : `${c.id.replace(/_[a-z0-9]+$/, '')}_c${i}x${id.slice(-3)}`]));
+    const newId = (columnId: string) => ids.get(columnId) ?? columnId;
+    const board: Board = { ...source, id, name, columns: source.columns.map((c) => ({ ...c, id: newId(c.id) })), subitemsBoardId };
     const db: Database.Database = this.store.db;
     db.prepare('INSERT INTO groups (board_id, id, title, position) SELECT ?, id, title, position FROM groups WHERE board_id = ?').run(id, source.id);
-    db.prepare('INSERT INTO labels (board_id, column_id, label_id, name) SELECT ?, column_id, label_id, name FROM labels WHERE board_id = ?').run(id, source.id);
+    const labels = db.prepare('SELECT column_id, label_id, name FROM labels WHERE board_id = ?').all(source.id) as { column_id: string; label_id: number; name: string }[];
+    const insertLabel = db.prepare('INSERT INTO labels (board_id, column_id, label_id, name) VALUES (?, ?, ?, ?)');
+    for (const l of labels) insertLabel.run(id, newId(l.column_id), l.label_id, l.name);
     db.prepare('INSERT INTO board_copies (id, board) VALUES (?, ?)').run(id, JSON.stringify(board));
     this.boards.set(id, board);
     return board;

@@ -69,6 +69,8 @@ export interface Sandbox {
   setItemsLimit(boardId: string, limit: number): void;
   /** Change a column's type, e.g. to play a board whose column reads back in another format (copies inherit it). */
   setColumnType(boardId: string, columnId: string, type: string): void;
+  /** Whether duplicate_board keeps column ids ('keep', the default) or gives the copy its own ('new'). */
+  setCopyColumnIds(mode: 'keep' | 'new'): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -350,6 +352,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const column = boards.get(boardId)?.columns.find((c) => c.id === columnId);
       if (!column) throw new Error(`no column ${columnId} on board ${boardId}`);
       column.type = type;
+    },
+    setCopyColumnIds(mode) {
+      boardCopies.columnIds = mode;
     },
     reset,
     close: () =>

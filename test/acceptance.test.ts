@@ -102,3 +102,17 @@ test('a subitems board whose quantity column is of another type fails every size
     stack.sandbox.setColumnType(SUBITEMS_BOARD_ID, 'numeric_mkra7j8e', 'numbers');
   }
 });
+
+test('a copy with column ids of its own stops the run before writing, naming each column and its id on the copy', async () => {
+  stack.sandbox.setCopyColumnIds('new');
+  try {
+    const r = await acceptance(['--po', '8000']);
+    expect(r.code).toBe(1);
+    expect(line(r.stdout, 'CUSTOMER PRICE (numeric_mkr5cact)')).toMatch(/FAIL .*no column with this id on the copy \("CUSTOMER PRICE" is numeric_c\d+x\d{3} there\)/);
+    expect(line(r.stdout, 'order sync')).toContain('nothing written: the copy has other column ids than the board');
+  } finally {
+    stack.sandbox.setCopyColumnIds('keep');
+  }
+  expect(await readBoard(stack.sandbox.url, ITEMS_BOARD_ID)).toEqual([]);
+  expect((await boardIds()).sort()).toEqual([ITEMS_BOARD_ID, SUBITEMS_BOARD_ID].sort());
+});

@@ -38,9 +38,10 @@ export async function acceptanceWorkflow(input: AcceptanceInput): Promise<Accept
   const boards = await monday.createScratchBoard({ runId: input.runId });
   try {
     const failedOrders: { key: string; message: string }[] = [];
-    // Written even when the copy's structure differs from the mapping: what Monday then holds is the finding.
-    // A failed order waits only a second for a rerun: its failure is reported, not retried.
-    await Promise.all(sample.keys.map(async (key) => {
+    // Written even when a column's type differs from the mapping (what Monday then holds is the finding), but not
+    // when the copy lacks mapped column ids: every write would be refused. A failed order waits only a second
+    // for a rerun: its failure is reported, not retried.
+    await Promise.all((boards.columnIdsKept ? sample.keys : []).map(async (key) => {
       const order: OrderWorkflowInput = { key, batchId: null, subitemBatchSize: input.subitemBatchSize, rerunWait: '1 second', boards, mondayTaskQueue: input.mondayTaskQueue };
       try {
         await executeChild(orderWorkflow, { workflowId: `${workflowInfo().workflowId}/order:${key}`, args: [order] });

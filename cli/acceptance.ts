@@ -33,6 +33,8 @@ export async function runAcceptance(config: Config, opts: { po?: string; keep: b
     try {
       result = await services.client.workflow.execute<(i: AcceptanceInput) => Promise<AcceptanceResult>>('acceptanceWorkflow', {
         taskQueue: queues.main, workflowId: `acceptance-${runId}`, args: [input],
+        // Its worker lives in this process: if the process dies, the run must not wait in Temporal forever.
+        workflowExecutionTimeout: '2 hours',
       });
     } catch (err) {
       console.log(`FAIL: acceptance did not finish: ${describe(err)}`);

@@ -8,7 +8,8 @@
 //   items and no values (monday support, "How to duplicate a board", support.monday.com/hc/articles/360000304399).
 // - 40 duplicate_board calls per minute per account (developer.monday.com/api-reference/docs/rate-limits,
 //   "endpoint-specific limits"). The error body for this limit is not documented: the sandbox answers like its
-//   other rate limits: code RATE_LIMIT_EXCEEDED, status_code 429 and retry_in_seconds, inside an HTTP 200 answer.
+//   other rate limits (HTTP 429, as "other statuses will be returned for transport-layer errors (500, 429, 400)",
+//   error-codes page), code RATE_LIMIT_EXCEEDED with retry_in_seconds and a Retry-After header.
 // - delete_board answers the deleted board (changelog "New feature: delete a board via the API":
 //   `delete_board (board_id: ...) { id }`); an unknown board is InvalidBoardIdException like every board argument.
 // Not documented: whether a copy keeps the column ids, and what becomes of the subitems board. The sandbox keeps
@@ -16,7 +17,6 @@
 // the subitems board (a new board named by the copy's subtasks column). `orders-sync acceptance` checks both on
 // the copy before it writes, so a Monday that behaves otherwise stops the run with the columns named.
 import type Database from 'better-sqlite3';
-import { GraphQLError } from 'graphql';
 import { mondayError } from './errors';
 import type { Board } from './model';
 import type { SandboxStore } from './store';
@@ -46,17 +46,20 @@ export class BoardCopies {
     store.db.exec(SCHEMA);
   }
 
-  duplicate(boardId: string, duplicateType: string, boardName: string | null, now: number): { board: Board; isAsync: boolean } {
-    const source = this.requireBoard(boardId);
+  /**
+   * Admits `count` duplicate_board fields of one request, or says how many seconds until the minute has room.
+   * Checked before the request runs, like Monday's other rate limits (an HTTP 429 that no Idempotency-Key keeps).
+   */
+  admit(count: number, now: number): number | null {
+    if (count === 0) return null;
     this.calls = this.calls.filter((t) => now - t < this.minuteMs());
-    if (this.calls.length >= DUPLICATES_PER_MINUTE) {
-      const retry = Math.max(1, Math.ceil((this.calls[0]! + this.minuteMs() - now) / 1000));
-      // Like Monday's minute limit: retry_in_seconds beside the code (NOTES-monday-api.md, "Minute rate").
-      throw new GraphQLError(`Rate limit exceeded for duplicate_board: ${DUPLICATES_PER_MINUTE} per minute`, {
-        extensions: { code: 'RATE_LIMIT_EXCEEDED', status_code: 429, retry_in_seconds: retry, error_data: {} },
-      });
-    }
-    this.calls.push(now);
+    if (this.calls.length + count > DUPLICATES_PER_MINUTE) return Math.max(1, Math.ceil(((this.calls[0] ?? now) + this.minuteMs() - now) / 1000));
+    for (let i = 0; i < count; i++) this.calls.push(now);
+    return null;
+  }
+
+  duplicate(boardId: string, duplicateType: string, boardName: string | null): { board: Board; isAsync: boolean } {
+    const source = this.requireBoard(boardId);
     if (duplicateType !== 'duplicate_board_with_structure') {
       // Copying items is not something the sandbox's callers need; say so rather than copy half of it.
       throw mondayError('InvalidArgumentException', `The sandbox duplicates structure only, not ${duplicateType}`, { duplicate_type: duplicateType });

@@ -291,7 +291,7 @@ export const root = {
   },
   duplicate_board(args: Args, ctx: ExecutionContext) {
     const name = typeof args.board_name === 'string' ? args.board_name : null;
-    const copy = ctx.boardCopies.duplicate(String(args.board_id), String(args.duplicate_type), name, Date.now());
+    const copy = ctx.boardCopies.duplicate(String(args.board_id), String(args.duplicate_type), name);
     ctx.onMutation();
     return { board: boardObject(ctx, copy.board), is_async: copy.isAsync };
   },

@@ -210,6 +210,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<string, unknown>;
       const isMutation = operation.operation === 'mutation';
+      const duplicates = isMutation ? operation.selectionSet.selections.filter((f) => f.kind === Kind.FIELD && f.name.value === 'duplicate_board').length : 0;
+      const duplicateWait = boardCopies.admit(duplicates, Date.now());
+      if (duplicateWait !== null) {
+        stats.rateLimited += 1;
+        send(res, 429, errorBody('Rate limit exceeded for duplicate_board', { code: 'RATE_LIMIT_EXCEEDED', retry_in_seconds: duplicateWait, status_code: 429 }, requestId), { 'Retry-After': String(duplicateWait) });
+        return;
+      }
 
       // Idempotency-Key: mutations only; scoped to the token like Monday's user+app cache.
       const key = header(req, 'idempotency-key');

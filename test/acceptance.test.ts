@@ -116,3 +116,23 @@ test('a copy with column ids of its own stops the run before writing, naming eac
   expect(await readBoard(stack.sandbox.url, ITEMS_BOARD_ID)).toEqual([]);
   expect((await boardIds()).sort()).toEqual([ITEMS_BOARD_ID, SUBITEMS_BOARD_ID].sort());
 });
+
+test('with the minute\'s 40 duplicate_board calls used up, acceptance waits for Monday\'s Retry-After and passes', async () => {
+  // A sandbox "minute" of 40 s: longer than the CLI takes to start, short enough to wait out.
+  stack.sandbox.setLimits({ timeScale: 1.5 });
+  const copies: string[] = [];
+  try {
+    for (let i = 0; i < 40; i++) {
+      copies.push((await gql<{ duplicate_board: { board: { id: string } } }>(stack.sandbox.url,
+        'mutation ($b: ID!) { duplicate_board(board_id: $b, duplicate_type: duplicate_board_with_structure) { board { id } } }', { b: ITEMS_BOARD_ID })).duplicate_board.board.id);
+    }
+    const before = stack.sandbox.stats().rateLimited;
+    const r = await acceptance(['--po', '8000']);
+    expect(stack.sandbox.stats().rateLimited).toBeGreaterThan(before);
+    expect(r.stdout).toMatch(/PASS: all \d+ checks matched/);
+    expect(r.code).toBe(0);
+  } finally {
+    stack.sandbox.setLimits({ timeScale: 1 });
+    for (const b of copies) await gql(stack.sandbox.url, 'mutation ($b: ID!) { delete_board(board_id: $b) { id } }', { b });
+  }
+});

@@ -75,8 +75,11 @@ test('delete_board answers the board; afterwards it and its subitems board are g
 test('the 41st duplicate_board within a minute is refused with a wait; only structure copies are served', async () => {
   for (let i = 0; i < 40; i++) expect((await gql(sb, DUPLICATE, { b: ITEMS_BOARD_ID })).body.errors).toBeUndefined();
   const r = await gql(sb, DUPLICATE, { b: ITEMS_BOARD_ID });
+  expect(r.status).toBe(429);
   expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', status_code: 429, retry_in_seconds: expect.any(Number) });
   expect(r.body.data?.duplicate_board ?? null).toBeNull();
+  // Other requests still run: the limit is duplicate_board's own.
+  expect((await gql(sb, STRUCTURE, { b: [ITEMS_BOARD_ID] })).status).toBe(200);
 
   sb.setLimits({ timeScale: 600 }); // a "minute" of 0.1 s
   await new Promise((res) => setTimeout(res, 150));

@@ -89,7 +89,8 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
         if (cursor === null) break;
       }
       if (rows.length === 0) throw ApplicationFailure.nonRetryable(`no order lines with ${poColumn} "${po}" in ORDERS_UNIFIED`, 'NO_SAMPLE');
-      await deps.scratch.insertSourceRows(rows);
+      // The scratch store is this run's alone: rows already there come from an earlier attempt of this activity.
+      if ((await deps.scratch.countSourceRows()) === 0) await deps.scratch.insertSourceRows(rows);
       const keys: string[] = [];
       const rejected: string[] = [];
       for (const row of rows) {

@@ -58,6 +58,11 @@ export class BoardCopies {
     return null;
   }
 
+  /** Forget the calls of the current minute (the sandbox's reset). */
+  resetWindow(): void {
+    this.calls = [];
+  }
+
   duplicate(boardId: string, duplicateType: string, boardName: string | null): { board: Board; isAsync: boolean } {
     const source = this.requireBoard(boardId);
     if (duplicateType !== 'duplicate_board_with_structure') {

@@ -135,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const reset = (): void => {
     store.resetItems();
     limiter.reset();
+    boardCopies.resetWindow();
     stats = emptyStats();
   };
 

@@ -110,9 +110,9 @@ const commands: Record<string, Command> = {
   },
   acceptance: {
     usage: 'acceptance [--po <PO>] [--keep]',
-    summary: 'The live check before go-live: copy the items board\'s structure into a scratch board, sync one PO into it through the normal order workflow, read every item and subitem back and compare each column and size with what the mapping produced; prints a pass/fail table, deletes the scratch board, and exits 0 only if everything matched. Never writes to the mapping\'s boards or staging tables.',
+    summary: 'The live check before go-live: one PO synced into a scratch copy of the items board and compared column by column. It copies the board\'s structure (duplicate_board), syncs the PO through the normal order workflow, reads every item and subitem back and compares each column and size with what the mapping produced; prints a pass/fail table, deletes the scratch board, and exits 0 only if everything matched. Never writes to the mapping\'s boards or staging tables.',
     options: {
-      po: { type: 'string', description: 'the PO NUMBER to sync (default: the first PO in ORDERS_UNIFIED)' },
+      po: { type: 'string', description: 'the PO NUMBER to sync (default: the first PO in ORDERS_UNIFIED that the mapping accepts)' },
       keep: { type: 'boolean', description: 'keep the scratch board to look at it (delete it by hand afterwards)' },
     },
     run: (config, a) => runAcceptance(config, { po: a.values.po as string | undefined, keep: Boolean(a.values.keep), log }),

@@ -128,9 +128,17 @@ export interface OrderWorkers {
   shutdown(): void;
 }
 
-export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps): Promise<OrderWorkers> {
+/** Task queues of a worker pair; `orders-sync acceptance` runs its own, so no other worker takes its tasks. */
+export interface WorkerQueues {
+  main: string;
+  monday: string;
+  /** Activities served beside the order activities (acceptance's). */
+  extraActivities?: object;
+}
+
+export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
-  const activities = createActivities(deps);
+  const activities = { ...createActivities(deps), ...queues.extraActivities };
   const common = {
     connection, namespace: temporal.namespace, activities,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
@@ -139,7 +147,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   };
   const main = await Worker.create({
     ...common,
-    taskQueue: TASK_QUEUE,
+    taskQueue: queues.main,
     workflowBundle: await workerBundle(config),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -149,7 +157,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   });
   const mondayWorker = await Worker.create({
     ...common,
-    taskQueue: MONDAY_TASK_QUEUE,
+    taskQueue: queues.monday,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES,
     // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
     maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config),

@@ -34,6 +34,12 @@ export interface FailureInfo {
   httpStatus: number | null;
 }
 
+/** The boards an order is written to: the mapping's, or a scratch copy's for `orders-sync acceptance`. */
+export interface TargetBoards {
+  itemsBoardId: string;
+  subitemsBoardId: string;
+}
+
 export interface StagedSummary {
   status: 'STAGED' | 'GONE';
   hash: string;
@@ -154,14 +160,16 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
-    upsertItem: heartbeating(async (input: { key: string }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
+    upsertItem: heartbeating(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
-        const labels = await resolveBoardLabels(deps.monday, mapping.items.boardId, p.columnValues, (id) => mayCreateLabels.has(id));
+        // Labels resolve on the board written to (acceptance's copy has its own label ids).
+        const itemsBoardId = input.boards?.itemsBoardId ?? mapping.items.boardId;
+        const labels = await resolveBoardLabels(deps.monday, itemsBoardId, p.columnValues, (id) => mayCreateLabels.has(id));
         const result = await writeItem(deps.monday, {
-          boardId: mapping.items.boardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged),
+          boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
+          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
@@ -175,7 +183,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /** Creates, updates or removes the subitems of these sizes in one aliased request (plus a read when reconciling). */
-    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean }): Promise<{ created: number; updated: number; removed: number }> => {
+    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean; boards?: TargetBoards }): Promise<{ created: number; updated: number; removed: number }> => {
       const staged = await stagedOrder(input.key);
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
@@ -185,15 +193,15 @@ export function createActivities(deps: ActivityDeps) {
         let createLabelsIfMissing = false;
         const wanted = [];
         for (const s of staged.payload.subitems.filter((sub) => sizes.has(sub.size))) {
-          const labels = await resolveBoardLabels(deps.monday, mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
+          const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
           createLabelsIfMissing ||= labels.createLabelsIfMissing;
           wanted.push({ ...s, columnValues: labels.columnValues });
         }
         const result = await syncSubitems(deps.monday, {
-          parentItemId: staged.itemId, subitemsBoardId: mapping.subitems.boardId, orderKey: staged.key,
+          parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing,
-          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged),
+          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
           retry: Context.current().info.attempt > 1,
           scope: input.sizes,
@@ -259,9 +267,11 @@ function labelFailure(orderKey: string, err: LabelNotOnBoardError): ApplicationF
  * Retries of one attempt reuse their keys (Monday replays the first answer instead of writing twice);
  * a rerun after a fix gets fresh keys, or Monday would replay the old rejection for 30 minutes. A rerun
  * never duplicates: it looks the item up by its key column and reconciles subitems first.
+ * A write to other boards (an acceptance run's scratch copy) is another write: without the board in the key,
+ * a second run within 30 minutes would be answered with the first run's ids.
  */
-function writeRevision(staged: StagedOrder): string {
-  return `${staged.payload.hash}:${staged.attempts}`;
+function writeRevision(staged: StagedOrder, boards?: TargetBoards): string {
+  return `${staged.payload.hash}:${staged.attempts}${boards ? `:${boards.itemsBoardId}` : ''}`;
 }
 
 /** Heartbeats while a long activity (a Monday call and its budget wait, a page of detection) runs, so a

@@ -9,6 +9,7 @@ import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
+import { runAcceptance } from './acceptance';
 import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
 import { openConfiguredStore } from '../worker';
@@ -121,6 +122,15 @@ const commands: Record<string, Command> = {
     usage: 'doctor',
     summary: 'Check Temporal, the database, Monday and the mapping against the board, with what to do about each problem.',
     run: (config) => doctor(config),
+  },
+  acceptance: {
+    usage: 'acceptance [--po <PO>] [--keep]',
+    summary: 'The live check before go-live: one PO synced into a scratch copy of the items board and compared column by column. It copies the board\'s structure (duplicate_board), syncs the PO through the normal order workflow, reads every item and subitem back and compares each column and size with what the mapping produced; prints a pass/fail table, deletes the scratch board, and exits 0 only if everything matched. Never writes to the mapping\'s boards or staging tables.',
+    options: {
+      po: { type: 'string', description: 'the PO NUMBER to sync (default: the first PO in ORDERS_UNIFIED that the mapping accepts)' },
+      keep: { type: 'boolean', description: 'keep the scratch board to look at it (delete it by hand afterwards)' },
+    },
+    run: (config, a) => runAcceptance(config, { po: a.values.po as string | undefined, keep: Boolean(a.values.keep), log }),
   },
   mapping: {
     usage: 'mapping check | mapping preview --input rows.json',

@@ -265,10 +265,41 @@ export class MondayClient {
     return (r.data.boards[0]?.items_page.items ?? []).flatMap((i) => (i.created_at ? [new Date(i.created_at)] : []));
   }
 
+  /** A structure-only copy of a board (acceptance's scratch board). */
+  async duplicateBoard(boardId: string, boardName: string, idempotencyKey: string): Promise<{ id: string; name: string; isAsync: boolean }> {
+    const r = await this.call<{ duplicate_board: { is_async: boolean; board: { id: string; name: string } } | null }>(
+      documents.duplicateBoard, { board_id: boardId, board_name: boardName }, { boardId, idempotencyKey });
+    const copy = r.data.duplicate_board;
+    return { id: required(copy?.board.id, 'duplicate_board'), name: copy?.board.name ?? boardName, isAsync: copy?.is_async ?? false };
+  }
+
+  async deleteBoard(boardId: string, idempotencyKey: string): Promise<void> {
+    await this.call(documents.deleteBoard, { board_id: boardId }, { boardId, idempotencyKey });
+  }
+
+  /** One page of a board's items with every column's text and value, and their subitems; cursor null at the end. */
+  async boardItemsPage(boardId: string, cursor: string | null): Promise<{ cursor: string | null; items: BoardItem[] }> {
+    const r = await this.call<{ boards: { items_page: { cursor: string | null; items: BoardItem[] } }[] }>(documents.boardItemsPage, { board_id: boardId, cursor });
+    const board = r.data.boards[0];
+    if (!board) throw new MondayApiError(`board ${boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
+    return board.items_page;
+  }
+
   async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {
     const r = await this.call<{ complexity: { before: number; after: number; query: number; reset_in_x_seconds: number } }>(documents.complexity, {});
     return r.data.complexity;
   }
+}
+
+/** A column value as Monday reads it back: its display text and its raw JSON value. */
+export interface ReadColumnValue { id: string; type: string; text: string | null; value: string | null }
+
+export interface BoardItem {
+  id: string;
+  name: string;
+  group: { title: string } | null;
+  column_values: ReadColumnValue[];
+  subitems: { id: string; name: string; column_values: ReadColumnValue[] }[] | null;
 }
 
 function required(id: string | undefined, what: string): string {

@@ -30,6 +30,9 @@ export const DOCUMENT_FILES = [
   'complexity.graphql',
   'board-limits.graphql',
   'newest-items.graphql',
+  'duplicate-board.graphql',
+  'delete-board.graphql',
+  'board-items-page.graphql',
 ] as const;
 
 export const documents = {
@@ -45,6 +48,9 @@ export const documents = {
   complexity: load('complexity.graphql'),
   boardLimits: load('board-limits.graphql'),
   newestItems: load('newest-items.graphql'),
+  duplicateBoard: load('duplicate-board.graphql'),
+  deleteBoard: load('delete-board.graphql'),
+  boardItemsPage: load('board-items-page.graphql'),
 };
 
 export interface AliasedBatch {

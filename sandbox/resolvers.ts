@@ -2,6 +2,7 @@
 // Nested objects (Board, Item, Group, Column) are plain objects whose methods resolve their own fields.
 import { checkItemName, readValue, validateColumnValues, type ColumnWrite } from './columns';
 import { mondayError } from './errors';
+import type { BoardCopies } from './board-copies';
 import type { Board, Column } from './model';
 import type { ItemRow, SandboxStore } from './store';
 
@@ -21,6 +22,8 @@ export interface ExecutionContext {
   complexity: ComplexityInfo;
   /** Counts executed mutation fields (for SandboxStats.mutations). */
   onMutation: () => void;
+  /** duplicate_board / delete_board (sandbox/board-copies.ts). */
+  boardCopies: BoardCopies;
 }
 
 type Args = Record<string, unknown>;
@@ -292,6 +295,17 @@ export const root = {
     const group = ctx.store.createGroup(board.id, title);
     ctx.onMutation();
     return groupObject(board, group);
+  },
+  duplicate_board(args: Args, ctx: ExecutionContext) {
+    const name = typeof args.board_name === 'string' ? args.board_name : null;
+    const copy = ctx.boardCopies.duplicate(String(args.board_id), String(args.duplicate_type), name);
+    ctx.onMutation();
+    return { board: boardObject(ctx, copy.board), is_async: copy.isAsync };
+  },
+  delete_board(args: Args, ctx: ExecutionContext) {
+    const board = ctx.boardCopies.delete(String(args.board_id));
+    ctx.onMutation();
+    return { ...boardObject(ctx, board), state: 'deleted' };
   },
 };
 

@@ -20,6 +20,7 @@ import { queryComplexity } from './complexity';
 import { errorBody } from './errors';
 import { renderBoards } from './html';
 import { RateLimiter, type Rejection, type SandboxLimits } from './limits';
+import { BoardCopies, restoreBoardCopies } from './board-copies';
 import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
@@ -73,6 +74,10 @@ export interface Sandbox {
   setItemsLimit(boardId: string, limit: number): void;
   /** A numbers column's unit and precision, which Monday applies to the column's `text`. */
   setNumberFormat(columnId: string, format: NumberFormat): void;
+  /** Change a column's type, e.g. to play a board whose column reads back in another format (copies inherit it). */
+  setColumnType(boardId: string, columnId: string, type: string): void;
+  /** Whether duplicate_board keeps column ids ('keep', the default) or gives the copy its own ('new'). */
+  setCopyColumnIds(mode: 'keep' | 'new'): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   close(): Promise<void>;
@@ -123,7 +128,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const store = new SandboxStore(opts.dbFile ?? ':memory:');
   const boards = loadBoards();
+  restoreBoardCopies(store, boards);
   const limiter = new RateLimiter(opts.limits);
+  const boardCopies = new BoardCopies(store, boards, () => 60_000 / limiter.limits.timeScale);
   let faults: SandboxFaults = { ...NO_FAULTS, ...opts.faults };
   let random = seededRandom(faults.seed ?? Date.now());
   let stats = emptyStats();
@@ -135,6 +142,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const reset = (): void => {
     store.resetItems();
     limiter.reset();
+    boardCopies.resetWindow();
     stats = emptyStats();
   };
 
@@ -215,6 +223,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<string, unknown>;
       const isMutation = operation.operation === 'mutation';
+      const duplicates = isMutation ? operation.selectionSet.selections.filter((f) => f.kind === Kind.FIELD && f.name.value === 'duplicate_board').length : 0;
+      const duplicateWait = boardCopies.admit(duplicates, Date.now());
+      if (duplicateWait !== null) {
+        stats.rateLimited += 1;
+        send(res, 429, errorBody('Rate limit exceeded for duplicate_board', { code: 'RATE_LIMIT_EXCEEDED', retry_in_seconds: duplicateWait, status_code: 429 }, requestId), { 'Retry-After': String(duplicateWait) });
+        return;
+      }
 
       // Idempotency-Key: mutations only; scoped to the token like Monday's user+app cache. doc: idempotency
       // (30-minute cache, Idempotency-Replayed: true, 409 IDEMPOTENCY_CONFLICT with Retry-After while in flight,
@@ -264,6 +279,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         onMutation: () => {
           stats.mutations += 1;
         },
+        boardCopies,
       };
       const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs), contextValue: context, variableValues: variables, operationName });
       const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });
@@ -358,6 +374,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       board.itemsLimit = limit;
     },
     setNumberFormat,
+    setColumnType(boardId, columnId, type) {
+      const column = boards.get(boardId)?.columns.find((c) => c.id === columnId);
+      if (!column) throw new Error(`no column ${columnId} on board ${boardId}`);
+      column.type = type;
+    },
+    setCopyColumnIds(mode) {
+      boardCopies.columnIds = mode;
+    },
     reset,
     close: () =>
       new Promise<void>((resolve, reject) => {

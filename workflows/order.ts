@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { OrderActivities, FailureInfo } from '../activities';
+import type { OrderActivities, FailureInfo, TargetBoards } from '../activities';
 import { MONDAY_TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
 
@@ -33,6 +33,10 @@ export interface OrderWorkflowInput {
   selfRetryAfter?: Duration;
   /** Passes made before a continue-as-new (batch outcomes are idempotent per pass, so the count goes on). */
   passes?: number;
+  /** Write to these boards instead of the mapping's (the scratch board of `orders-sync acceptance`). */
+  boards?: TargetBoards;
+  /** The Monday activities' task queue, when not the shared one (acceptance runs its own worker). */
+  mondayTaskQueue?: string;
 }
 
 export interface RetryWindows {
@@ -60,7 +64,8 @@ const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
 
-function activitiesFor(windows: RetryWindows) {
+/** The Monday activities run on the shared Monday queue, or on acceptance's own. */
+function activitiesFor(windows: RetryWindows, mondayTaskQueue: string = MONDAY_TASK_QUEUE) {
   const db = proxyActivities<OrderActivities>({
     // Database steps take milliseconds; a short timeout retries quickly after a worker dies.
     startToCloseTimeout: '20 seconds',
@@ -69,7 +74,7 @@ function activitiesFor(windows: RetryWindows) {
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
   });
   const monday = proxyActivities<OrderActivities>({
-    taskQueue: MONDAY_TASK_QUEUE,
+    taskQueue: mondayTaskQueue,
     startToCloseTimeout: '5 minutes',
     // Monday activities heartbeat every 2 s: a dead worker's attempt is retried after 15 s, not 5 minutes.
     heartbeatTimeout: '15 seconds',
@@ -83,7 +88,7 @@ function activitiesFor(windows: RetryWindows) {
 type Activities = ReturnType<typeof activitiesFor>;
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
-  const acts = activitiesFor(input.retryWindows ?? DEFAULT_RETRY_WINDOWS);
+  const acts = activitiesFor(input.retryWindows ?? DEFAULT_RETRY_WINDOWS, input.mondayTaskQueue);
   const progress: OrderProgress = { key: input.key, step: 'STAGE', itemId: null, subitemsTotal: 0, subitemsDone: 0, passes: input.passes ?? 0, lastError: null };
   let latestSourceHash: string | null = null;
   // The sync that last dispatched this order: its batch counts the order's outcome.
@@ -162,7 +167,7 @@ async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, p
 
   progress.step = 'ITEM';
   showProgress();
-  const item = await monday.upsertItem({ key: input.key });
+  const item = await monday.upsertItem({ key: input.key, boards: input.boards });
   progress.itemId = item.itemId;
 
   progress.step = 'SUBITEMS';
@@ -172,7 +177,7 @@ async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, p
   const reconcile = item.action !== 'created';
   for (let i = 0; i < staged.pendingSizes.length; i += input.subitemBatchSize) {
     const sizes = staged.pendingSizes.slice(i, i + input.subitemBatchSize);
-    await monday.syncSubitemBatch({ key: input.key, sizes, reconcile });
+    await monday.syncSubitemBatch({ key: input.key, sizes, reconcile, boards: input.boards });
     progress.subitemsDone += sizes.length;
     showProgress();
   }

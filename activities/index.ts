@@ -8,6 +8,8 @@ import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import type { MondayClient } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
+import type { OperationsStore } from '../db/operations';
+import { createWriteAudit } from './audit';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
@@ -23,6 +25,8 @@ export interface ActivityDeps {
   temporal?: Client;
   orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait'>;
   removedSizes: 'zero' | 'archive';
+  /** Where every Monday write is audited (rollback); writes go unaudited without it. */
+  operations?: OperationsStore;
 }
 
 /** What a failed order leaves behind in the error table; also travels in ApplicationFailure details. */
@@ -47,6 +51,7 @@ export interface StagedSummary {
 export function createActivities(deps: ActivityDeps) {
   const { store, mapping } = deps;
   const transform = createTransform(mapping);
+  const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
 
   const keyOrNull = (row: SourceRow): string | null => {
@@ -157,6 +162,8 @@ export function createActivities(deps: ActivityDeps) {
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
         });
+        // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
+        await audit.item(staged, result.itemId, result.action);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         return result;
       } catch (err) {
@@ -183,6 +190,7 @@ export function createActivities(deps: ActivityDeps) {
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
         const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
+        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes);
         await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
@@ -198,7 +206,10 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
-        if (err instanceof MondayApiError && err.partialSubitems?.length) await store.setSubitemIds(input.key, err.partialSubitems);
+        if (err instanceof MondayApiError && err.partialSubitems?.length) {
+          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes);
+          await store.setSubitemIds(input.key, err.partialSubitems);
+        }
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
       }
     }),

@@ -23,7 +23,7 @@ const RETRYABLE = new Set([1205, 2601, 2627]);
 export class MssqlStore implements Store {
   readonly dialect = 'mssql' as const;
 
-  private constructor(private readonly pool: sql.ConnectionPool) {}
+  private constructor(readonly pool: sql.ConnectionPool) {}
 
   static async connect(config: sql.config): Promise<MssqlStore> {
     const pool = new sql.ConnectionPool(config);

@@ -4,3 +4,5 @@ export type { OrderWorkflowInput, OrderResult } from './order';
 export { syncWorkflow } from './sync';
 export type { SyncWorkflowInput, SyncTotals } from './sync';
 export * from './messages';
+export { rollbackWorkflow, rollbackStatusQuery, rollbackWorkflowId } from './rollback';
+export type { RollbackInput, RollbackProgress, RollbackResult } from './rollback';

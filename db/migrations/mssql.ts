@@ -96,4 +96,37 @@ export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
 )`),
     ],
   },
+  {
+    // Issue 11: the audit of every Monday write (rollback) and each worker's live budget state (progress, status --watch).
+    version: '003_write_audit_worker_status',
+    statements: [
+      ifNoTable('MON_WriteAudit', `CREATE TABLE [dbo].[MON_WriteAudit] (
+  [audit_id] BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY,
+  [batch_id] NVARCHAR(100) NOT NULL,
+  [order_key] ${KEY_TYPE} NOT NULL,
+  [target] NVARCHAR(10) NOT NULL,
+  [monday_id] NVARCHAR(64) NOT NULL,
+  [size_label] ${SIZE_TYPE} NULL,
+  [parent_id] NVARCHAR(64) NULL,
+  [action] NVARCHAR(10) NOT NULL,
+  [new_values] NVARCHAR(MAX) NULL,
+  [replaced_values] NVARCHAR(MAX) NULL,
+  [written_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+  [rolled_back_at] DATETIME2(3) NULL,
+  [rollback_note] NVARCHAR(MAX) NULL,
+  CONSTRAINT [CK_MON_WriteAudit_target] CHECK ([target] IN ('item', 'subitem')),
+  CONSTRAINT [CK_MON_WriteAudit_action] CHECK ([action] IN ('create', 'update', 'zero', 'archive'))
+)`),
+      // order_key (900 bytes at NVARCHAR(450)) is left out of the unique index: batch + Monday id + action identify a write.
+      ifNoIndex('MON_WriteAudit', 'UQ_MON_WriteAudit_write',
+        'CREATE UNIQUE INDEX [UQ_MON_WriteAudit_write] ON [dbo].[MON_WriteAudit] ([batch_id], [monday_id], [action])'),
+      ifNoIndex('MON_WriteAudit', 'IX_MON_WriteAudit_monday_id',
+        'CREATE INDEX [IX_MON_WriteAudit_monday_id] ON [dbo].[MON_WriteAudit] ([monday_id], [audit_id])'),
+      ifNoTable('MON_WorkerStatus', `CREATE TABLE [dbo].[MON_WorkerStatus] (
+  [worker_id] NVARCHAR(200) NOT NULL PRIMARY KEY,
+  [updated_at] DATETIME2(3) NOT NULL,
+  [status_json] NVARCHAR(MAX) NOT NULL
+)`),
+    ],
+  },
 ];

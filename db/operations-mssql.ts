@@ -40,6 +40,9 @@ export const OPERATIONS_SQL = {
     WHERE [end_time] IS NOT NULL ORDER BY [end_time] DESC`,
   runningBatch: `SELECT TOP (1) [batch_id], [start_time], [new_orders], [changed_orders], [synced_records], [failed_records] FROM [dbo].[MON_BatchProcessing]
     WHERE [end_time] IS NULL ORDER BY [start_time] DESC`,
+  finishedSince: `SELECT COALESCE(SUM(CASE WHEN [stg_status] = 'SYNCED' THEN 1 ELSE 0 END), 0) AS synced,
+      COALESCE(SUM(CASE WHEN [stg_status] = 'FAILED' THEN 1 ELSE 0 END), 0) AS failed
+    FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [stg_updated_date] >= (SELECT [start_time] FROM [dbo].[MON_BatchProcessing] WHERE [batch_id] = @batchId)`,
   countBoardItems: 'SELECT COUNT(*) AS n FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [stg_monday_item_id] IS NOT NULL',
   saveWorkerStatus: `MERGE [dbo].[MON_WorkerStatus] WITH (HOLDLOCK) AS t USING (SELECT @workerId AS worker_id) AS s ON t.[worker_id] = s.worker_id
     WHEN MATCHED THEN UPDATE SET [updated_at] = SYSUTCDATETIME(), [status_json] = @status
@@ -106,6 +109,11 @@ export class MssqlOperations implements OperationsStore {
   async runningBatch(): Promise<RunningBatch | null> {
     const r = (await this.run(OPERATIONS_SQL.runningBatch)).recordset[0];
     return r ? toRunningBatch(r) : null;
+  }
+
+  async finishedSince(batchId: string): Promise<{ synced: number; failed: number }> {
+    const r = (await this.run(OPERATIONS_SQL.finishedSince, { batchId })).recordset[0];
+    return { synced: Number(r?.synced ?? 0), failed: Number(r?.failed ?? 0) };
   }
 
   async countBoardItems(): Promise<number> {

@@ -75,6 +75,12 @@ export class SqliteOperations implements OperationsStore {
     return r ? toRunningBatch(r) : null;
   }
 
+  async finishedSince(batchId: string): Promise<{ synced: number; failed: number }> {
+    const r = this.db.prepare(`SELECT COALESCE(SUM(stg_status = 'SYNCED'), 0) AS synced, COALESCE(SUM(stg_status = 'FAILED'), 0) AS failed
+      FROM STG_MON_CustMasterSchedule WHERE stg_updated_date >= (SELECT start_time FROM MON_BatchProcessing WHERE batch_id = ?)`).get(batchId) as Row;
+    return { synced: Number(r.synced), failed: Number(r.failed) };
+  }
+
   async countBoardItems(): Promise<number> {
     return this.db.prepare('SELECT COUNT(*) FROM STG_MON_CustMasterSchedule WHERE stg_monday_item_id IS NOT NULL').pluck().get() as number;
   }

@@ -74,6 +74,9 @@ export interface OperationsStore {
   lastFinishedBatch(): Promise<FinishedBatch | null>;
   /** The newest batch that has not finished, with its counters. */
   runningBatch(): Promise<RunningBatch | null>;
+  /** Order lines staged by this batch's detection (touched since it started) that are now SYNCED or FAILED, whichever
+   * workflow finished them: an order still running for an earlier sync counts in that sync's batch counters. */
+  finishedSince(batchId: string): Promise<{ synced: number; failed: number }>;
   /** Order lines with a Monday item in staging (the items this sync holds on the board). */
   countBoardItems(): Promise<number>;
   saveWorkerStatus(status: WorkerStatus): Promise<void>;

@@ -14,7 +14,7 @@ export async function runRollback(client: Client, store: Store, input: RollbackI
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
   });
-  const operations = await operationsOf(store);
+  const operations = operationsOf(store);
   const progress = createProgress({ log });
   const result = handle.result() as Promise<RollbackResult>;
   let finished = false;
@@ -25,7 +25,12 @@ export async function runRollback(client: Client, store: Store, input: RollbackI
     const p = await handle.query<RollbackProgress>('rollbackStatus').catch(() => null);
     if (p?.phase === 'APPLYING') progress.update({ done: p.done, total: p.total, unit: 'writes undone' }, await currentWaitReason(operations));
   }
-  return result;
+  return result.catch((err: unknown) => {
+    // "Workflow execution failed" says nothing: pass on the activity's own message (e.g. an unknown batch id).
+    let cause = err as Error & { cause?: unknown };
+    while (cause.cause instanceof Error) cause = cause.cause as Error & { cause?: unknown };
+    throw new Error(cause.message);
+  });
 }
 
 export function describeRollback(r: RollbackResult): string[] {

@@ -33,7 +33,7 @@ export async function runSyncOnce(
     args: [input],
   });
   onProgress(`dispatched ${totals.dispatched} order lines (${totals.unchanged} unchanged, ${totals.rejected} rejected rows)`);
-  const operations = await operationsOf(store);
+  const operations = operationsOf(store);
   const progress = createProgress({ log: onProgress });
   let idleSince: number | undefined;
   for (;;) {

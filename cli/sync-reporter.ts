@@ -15,7 +15,7 @@ export function reportFinishedSyncs(store: Store, opts: SyncReporterOptions): ()
   let reported: string | null = null;
   let busy = false;
   const check = async () => {
-    const operations = await operationsOf(store);
+    const operations = operationsOf(store);
     const last = await operations.lastFinishedBatch();
     if (!last || last.batchId === reported || last.endTime < startedAt) return;
     // The batch ends when dispatch ends; the sync is finished when its order lines are.

@@ -6,7 +6,7 @@ import { LIVE_STATUS_MS, formatSeconds, waitReasonOf } from './progress';
 
 export async function watchStatus(store: Store, opts: { everyMs?: number; out?: (text: string) => void; signal?: AbortSignal } = {}): Promise<void> {
   const out = opts.out ?? ((t: string) => process.stdout.write(t));
-  const operations = await operationsOf(store);
+  const operations = operationsOf(store);
   const tty = process.stdout.isTTY && !opts.out;
   let previous = '';
   while (!opts.signal?.aborted) {

@@ -1,5 +1,5 @@
 // OperationsStore on SQL Server (the MssqlStore's pool). Set-based, parameterised; OPENJSON for id lists.
-import sql from 'mssql';
+import type sql from 'mssql';
 import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
 import { rolledBackNote, toAuditedWrite, toRunningBatch } from './operations-sqlite';
 import { fromJson, isoOf, toJson, type Row } from './common';
@@ -55,11 +55,9 @@ export class MssqlOperations implements OperationsStore {
   constructor(private readonly pool: sql.ConnectionPool) {}
 
   private async run(text: string, params: Record<string, Param> = {}): Promise<sql.IResult<Row>> {
-    const req = new sql.Request(this.pool);
-    for (const [name, value] of Object.entries(params)) {
-      if (typeof value === 'number') req.input(name, sql.BigInt, value);
-      else req.input(name, sql.NVarChar(sql.MAX), value);
-    }
+    // The pool's own request: this module loads no driver (the parameter types are inferred: NVARCHAR, INT).
+    const req = this.pool.request();
+    for (const [name, value] of Object.entries(params)) req.input(name, value);
     return req.query<Row>(text);
   }
 

@@ -2,6 +2,11 @@
 // batch figures the dashboard shows, and each worker's live budget state (the CLI's window into it).
 // Separate from Store so each concern stays small; it shares the Store's connection.
 import type { Store } from './store';
+import type { SqliteStore } from './sqlite-store';
+import type { MssqlStore } from './mssql-store';
+import { SqliteOperations } from './operations-sqlite';
+// Loads no driver: it runs its statements through the MssqlStore's pool.
+import { MssqlOperations } from './operations-mssql';
 
 export type WriteTarget = 'item' | 'subitem';
 /** create: the batch made it (rollback archives it); update / zero: the batch replaced values (rollback writes them back);
@@ -85,11 +90,8 @@ export interface OperationsStore {
 }
 
 /** The operations store on the Store's own connection. */
-export async function operationsOf(store: Store): Promise<OperationsStore> {
-  if (store.dialect === 'sqlite') {
-    const { SqliteOperations } = await import('./operations-sqlite');
-    return new SqliteOperations((store as import('./sqlite-store').SqliteStore).db);
-  }
-  const { MssqlOperations } = await import('./operations-mssql');
-  return new MssqlOperations((store as import('./mssql-store').MssqlStore).pool);
+export function operationsOf(store: Store): OperationsStore {
+  return store.dialect === 'sqlite'
+    ? new SqliteOperations((store as SqliteStore).db)
+    : new MssqlOperations((store as MssqlStore).pool);
 }

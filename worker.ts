@@ -106,7 +106,7 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
     budget, maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS, subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE,
   });
   const client = await connectClient(temporal);
-  return { store, mapping, monday: mondayClient, client, operations: await operationsOf(store), workerStatus };
+  return { store, mapping, monday: mondayClient, client, operations: operationsOf(store), workerStatus };
 }
 
 /** What a worker needs: the activities' dependencies, and where it reports its status. */

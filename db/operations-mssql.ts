@@ -1,4 +1,4 @@
-// OperationsStore on SQL Server (the MssqlStore's pool). Set-based, parameterised; OPENJSON for id lists.
+// OperationsStore on SQL Server (the MssqlStore's pool). Parameterised; no MERGE and no OPENJSON (Babelfish runs the tests).
 import type sql from 'mssql';
 import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
 import { rolledBackNote, toAuditedWrite, toRunningBatch } from './operations-sqlite';
@@ -7,13 +7,14 @@ import { fromJson, isoOf, toJson, type Row } from './common';
 type Param = string | number | null;
 
 export const OPERATIONS_SQL = {
-  // MERGE keeps the first replaced values: they are what the batch found before its first write.
-  recordWrite: `MERGE [dbo].[MON_WriteAudit] WITH (HOLDLOCK) AS t
-    USING (SELECT @batchId AS batch_id, @mondayId AS monday_id, @action AS action) AS s
-      ON t.[batch_id] = s.batch_id AND t.[monday_id] = s.monday_id AND t.[action] = s.action
-    WHEN MATCHED THEN UPDATE SET [new_values] = @newValues, [written_at] = SYSUTCDATETIME()
-    WHEN NOT MATCHED THEN INSERT ([batch_id], [order_key], [target], [monday_id], [size_label], [parent_id], [action], [new_values], [replaced_values])
-      VALUES (@batchId, @orderKey, @target, @mondayId, @size, @parentId, @action, @newValues, @replacedValues);`,
+  // Update, else insert (no MERGE: Babelfish lacks it); a retried write keeps the first replaced values, which are
+  // what the batch found before its first write. A concurrent insert of the same write fails on the unique index
+  // (2627/2601) and is run again, then as an update.
+  recordWrite: `UPDATE [dbo].[MON_WriteAudit] SET [new_values] = @newValues, [written_at] = SYSUTCDATETIME()
+    WHERE [batch_id] = @batchId AND [monday_id] = @mondayId AND [action] = @action;
+    INSERT INTO [dbo].[MON_WriteAudit] ([batch_id], [order_key], [target], [monday_id], [size_label], [parent_id], [action], [new_values], [replaced_values])
+      SELECT @batchId, @orderKey, @target, @mondayId, @size, @parentId, @action, @newValues, @replacedValues
+      WHERE NOT EXISTS (SELECT 1 FROM [dbo].[MON_WriteAudit] WHERE [batch_id] = @batchId AND [monday_id] = @mondayId AND [action] = @action);`,
   lastWrittenValues: `SELECT TOP (1) [new_values] FROM [dbo].[MON_WriteAudit]
     WHERE [monday_id] = @mondayId AND [batch_id] <> @batchId AND [new_values] IS NOT NULL AND [rolled_back_at] IS NULL ORDER BY [audit_id] DESC`,
   listWrites: 'SELECT * FROM [dbo].[MON_WriteAudit] WHERE [batch_id] = @batchId ORDER BY [audit_id]',
@@ -22,19 +23,11 @@ export const OPERATIONS_SQL = {
     WHERE a.[batch_id] = @batchId`,
   markWriteRolledBack: `UPDATE [dbo].[MON_WriteAudit] SET [rolled_back_at] = COALESCE([rolled_back_at], SYSUTCDATETIME()), [rollback_note] = @note
     WHERE [audit_id] = @auditId`,
-  markOrderRolledBack: `DECLARE @parent BIGINT = (SELECT [stg_id] FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [order_key] = @orderKey);
-    UPDATE [dbo].[STG_MON_CustMasterSchedule] SET [stg_status] = 'SYNCED', [stg_synced_hash] = [stg_payload_hash], [stg_error_message] = @note,
-        [stg_monday_item_id] = CASE WHEN [stg_monday_item_id] IN (SELECT [value] FROM OPENJSON(@archived)) THEN NULL ELSE [stg_monday_item_id] END,
-        [stg_updated_date] = SYSUTCDATETIME()
-      WHERE [stg_id] = @parent;
-    UPDATE [dbo].[STG_MON_CustMasterSchedule_Subitems] SET [stg_monday_subitem_id] = NULL, [stg_monday_parent_item_id] = NULL, [stg_synced_qty] = NULL,
-        [stg_status] = 'SYNCED', [stg_updated_date] = SYSUTCDATETIME()
-      WHERE [stg_parent_stg_id] = @parent AND ([stg_monday_subitem_id] IN (SELECT [value] FROM OPENJSON(@archived))
-        OR [stg_monday_parent_item_id] IN (SELECT [value] FROM OPENJSON(@archived)));
-    UPDATE s SET [stg_synced_qty] = r.qty, [stg_status] = 'SYNCED', [stg_updated_date] = SYSUTCDATETIME()
-      FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s
-      JOIN OPENJSON(@restored) WITH (subitemId NVARCHAR(64) '$.subitemId', qty INT '$.qty') r ON s.[stg_monday_subitem_id] = r.subitemId
-      WHERE s.[stg_parent_stg_id] = @parent;`,
+  markOrderSynced: `UPDATE [dbo].[STG_MON_CustMasterSchedule] SET [stg_status] = 'SYNCED', [stg_synced_hash] = [stg_payload_hash],
+      [stg_error_message] = @note, [stg_updated_date] = SYSUTCDATETIME() WHERE [order_key] = @orderKey`,
+  restoreQty: `UPDATE s SET [stg_synced_qty] = @qty, [stg_status] = 'SYNCED', [stg_updated_date] = SYSUTCDATETIME()
+    FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s JOIN [dbo].[STG_MON_CustMasterSchedule] o ON o.[stg_id] = s.[stg_parent_stg_id]
+    WHERE o.[order_key] = @orderKey AND s.[stg_monday_subitem_id] = @subitemId`,
   stagedBatchId: 'SELECT [stg_batch_id] FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [order_key] = @orderKey',
   lastFinishedBatch: `SELECT TOP (1) [batch_id], [status], [end_time], [duration_seconds] FROM [dbo].[MON_BatchProcessing]
     WHERE [end_time] IS NOT NULL ORDER BY [end_time] DESC`,
@@ -44,12 +37,30 @@ export const OPERATIONS_SQL = {
       COALESCE(SUM(CASE WHEN [stg_status] = 'FAILED' THEN 1 ELSE 0 END), 0) AS failed
     FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [stg_updated_date] >= (SELECT [start_time] FROM [dbo].[MON_BatchProcessing] WHERE [batch_id] = @batchId)`,
   countBoardItems: 'SELECT COUNT(*) AS n FROM [dbo].[STG_MON_CustMasterSchedule] WHERE [stg_monday_item_id] IS NOT NULL',
-  saveWorkerStatus: `MERGE [dbo].[MON_WorkerStatus] WITH (HOLDLOCK) AS t USING (SELECT @workerId AS worker_id) AS s ON t.[worker_id] = s.worker_id
-    WHEN MATCHED THEN UPDATE SET [updated_at] = SYSUTCDATETIME(), [status_json] = @status
-    WHEN NOT MATCHED THEN INSERT ([worker_id], [updated_at], [status_json]) VALUES (@workerId, SYSUTCDATETIME(), @status);`,
+  saveWorkerStatus: `UPDATE [dbo].[MON_WorkerStatus] SET [updated_at] = SYSUTCDATETIME(), [status_json] = @status WHERE [worker_id] = @workerId;
+    INSERT INTO [dbo].[MON_WorkerStatus] ([worker_id], [updated_at], [status_json]) SELECT @workerId, SYSUTCDATETIME(), @status
+      WHERE NOT EXISTS (SELECT 1 FROM [dbo].[MON_WorkerStatus] WHERE [worker_id] = @workerId);`,
   liveWorkerStatuses: `SELECT [status_json] FROM [dbo].[MON_WorkerStatus]
     WHERE [updated_at] >= DATEADD(MILLISECOND, -@maxAgeMs, SYSUTCDATETIME()) ORDER BY [worker_id]`,
 };
+
+/** Forget archived Monday ids (item and subitems) of one order line; one parameter per id. */
+export function forgetArchivedSql(count: number): string {
+  const ids = Array.from({ length: count }, (_, i) => `@id${i}`).join(', ');
+  return `UPDATE [dbo].[STG_MON_CustMasterSchedule] SET [stg_monday_item_id] = NULL WHERE [order_key] = @orderKey AND [stg_monday_item_id] IN (${ids});
+    UPDATE s SET [stg_monday_subitem_id] = NULL, [stg_monday_parent_item_id] = NULL, [stg_synced_qty] = NULL, [stg_status] = 'SYNCED', [stg_updated_date] = SYSUTCDATETIME()
+      FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s JOIN [dbo].[STG_MON_CustMasterSchedule] o ON o.[stg_id] = s.[stg_parent_stg_id]
+      WHERE o.[order_key] = @orderKey AND (s.[stg_monday_subitem_id] IN (${ids}) OR s.[stg_monday_parent_item_id] IN (${ids}));`;
+}
+
+/** Every statement, for the T-SQL parse check. */
+export function allOperationsStatements(): { name: string; sql: string }[] {
+  return [...Object.entries(OPERATIONS_SQL).map(([name, sql]) => ({ name, sql })), { name: 'forgetArchivedSql', sql: forgetArchivedSql(2) }];
+}
+
+const DUPLICATE_KEY = new Set([2601, 2627]);
+/** Ids per statement: well under SQL Server's 2,100 parameters. */
+const IDS_PER_STATEMENT = 500;
 
 export class MssqlOperations implements OperationsStore {
   constructor(private readonly pool: sql.ConnectionPool) {}
@@ -63,9 +74,13 @@ export class MssqlOperations implements OperationsStore {
 
   async recordWrites(writes: MondayWrite[]): Promise<void> {
     for (const w of writes) {
-      await this.run(OPERATIONS_SQL.recordWrite, {
+      const params = {
         batchId: w.batchId, orderKey: w.orderKey, target: w.target, mondayId: w.mondayId, size: w.size, parentId: w.parentId, action: w.action,
         newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues),
+      };
+      await this.run(OPERATIONS_SQL.recordWrite, params).catch((e: { number?: number }) => {
+        if (!DUPLICATE_KEY.has(e.number ?? 0)) throw e;
+        return this.run(OPERATIONS_SQL.recordWrite, params);
       });
     }
   }
@@ -88,10 +103,13 @@ export class MssqlOperations implements OperationsStore {
   }
 
   async markOrderRolledBack(input: { batchId: string; orderKey: string; archivedIds: string[]; restoredQty: { subitemId: string; qty: number }[] }): Promise<void> {
-    await this.run(OPERATIONS_SQL.markOrderRolledBack, {
-      orderKey: input.orderKey, note: rolledBackNote(input.batchId, new Date().toISOString()),
-      archived: JSON.stringify(input.archivedIds), restored: JSON.stringify(input.restoredQty),
-    });
+    // Each statement is idempotent, so a retry after a failure part way is harmless.
+    await this.run(OPERATIONS_SQL.markOrderSynced, { orderKey: input.orderKey, note: rolledBackNote(input.batchId, new Date().toISOString()) });
+    for (let i = 0; i < input.archivedIds.length; i += IDS_PER_STATEMENT) {
+      const part = input.archivedIds.slice(i, i + IDS_PER_STATEMENT);
+      await this.run(forgetArchivedSql(part.length), { orderKey: input.orderKey, ...Object.fromEntries(part.map((id, j) => [`id${j}`, id])) });
+    }
+    for (const r of input.restoredQty) await this.run(OPERATIONS_SQL.restoreQty, { orderKey: input.orderKey, subitemId: r.subitemId, qty: r.qty });
   }
 
   async stagedBatchId(orderKey: string): Promise<string | null> {
@@ -119,7 +137,11 @@ export class MssqlOperations implements OperationsStore {
   }
 
   async saveWorkerStatus(status: WorkerStatus): Promise<void> {
-    await this.run(OPERATIONS_SQL.saveWorkerStatus, { workerId: status.workerId, status: JSON.stringify(status) });
+    const params = { workerId: status.workerId, status: JSON.stringify(status) };
+    await this.run(OPERATIONS_SQL.saveWorkerStatus, params).catch((e: { number?: number }) => {
+      if (!DUPLICATE_KEY.has(e.number ?? 0)) throw e;
+      return this.run(OPERATIONS_SQL.saveWorkerStatus, params);
+    });
   }
 
   async liveWorkerStatuses(maxAgeMs: number): Promise<WorkerStatus[]> {

@@ -55,7 +55,9 @@ export function redactMssqlUrl(url: string): string {
 
 export async function openStore(opts: { mssqlUrl?: string; mssqlConfig?: MssqlConfig; sqliteFile?: string }): Promise<Store> {
   if (opts.mssqlUrl || opts.mssqlConfig) {
-    const { MssqlStore } = await import('./mssql-store');
+    // require, not import(): under bin/orders-sync.js (tsx's CommonJS loader) an extensionless import() fails with
+    // "Cannot find module"; require keeps the mssql driver unloaded for SQLite users all the same.
+    const { MssqlStore } = require('./mssql-store') as typeof import('./mssql-store');
     return MssqlStore.connect(opts.mssqlConfig ?? parseMssqlUrl(opts.mssqlUrl as string));
   }
   const file = opts.sqliteFile ?? DEFAULT_SQLITE_FILE;

@@ -8,6 +8,8 @@ import { startStack, type Stack } from './support/stack';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { TASK_QUEUE } from '../shared/temporal';
+import { reportFinishedSyncs } from '../cli/sync-reporter';
+import { operationsOf } from '../db/operations';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -105,5 +107,24 @@ describe('end to end, with a tight Monday budget', () => {
     expect(summary.orders + summary.failed).toBe(4);
     expect(summary.failed).toBe(0);
     expect(summary.byEarlierRun).toBeGreaterThan(0);
+  }, 180_000);
+
+  test('npm start: one line per finished sync, once its order lines are done, with where to look at failures', async () => {
+    const lines: string[] = [];
+    const stop = reportFinishedSyncs(stack.store, { log: (l) => lines.push(l), webUiUrl: 'http://ui', everyMs: 200 });
+    try {
+      await stack.store.insertSourceRows(generateOrderLines(11, 3).slice(9));
+      // A full board (Monday's ItemsLimitationException) rejects the second of the two new order lines.
+      const held = await operationsOf(stack.store).countBoardItems();
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, held + 1);
+      const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+      expect(summary).toMatchObject({ orders: 1, failed: 1 });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(lines).toEqual([expect.stringMatching(new RegExp(
+        `^sync ${summary.batchId.slice(0, 8)} finished: 1 order lines synced, 1 failed, ${held} unchanged in [\\d.]+ s · failures: orders-sync status, ` +
+        'or http://ui/namespaces/default/workflows\\?query=OrderSyncStatus%3D%22FAILED%22$'))]);
+    } finally {
+      stop();
+    }
   }, 180_000);
 });

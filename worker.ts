@@ -133,7 +133,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
   const activities = {
     ...createActivities(deps),
-    ...(deps.operations ? createRollbackActivities({ operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
+    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
   };
   const common = {
     connection, namespace: temporal.namespace, activities,

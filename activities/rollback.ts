@@ -9,6 +9,7 @@ import { idempotencyKey } from '../graphql/client';
 import { ensureGroup } from '../graphql/order-writer';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import type { AuditedWrite, ItemValues, OperationsStore, SubitemValues } from '../db/operations';
+import type { Store } from '../db/store';
 
 export interface RollbackPlan {
   batchId: string;
@@ -28,7 +29,7 @@ export interface RollbackStepsResult { done: number; failed: string[] }
 
 const PREVIEW_LINES = 200;
 
-export interface RollbackDeps { operations: OperationsStore; monday: MondayClient; mapping: Mapping }
+export interface RollbackDeps { store: Store; operations: OperationsStore; monday: MondayClient; mapping: Mapping }
 
 export function createRollbackActivities(deps: RollbackDeps) {
   const { operations, mapping } = deps;
@@ -84,6 +85,11 @@ export function createRollbackActivities(deps: RollbackDeps) {
 
   return {
     async planRollback(input: { batchId: string }): Promise<RollbackPlan> {
+      // A batch still dispatching keeps writing: rolling it back now would leave its later writes in place.
+      const batch = await deps.store.getBatch(input.batchId);
+      if (batch && batch.endTime === null) {
+        throw ApplicationFailure.nonRetryable(`batch ${input.batchId} is still running; wait until it has finished (orders-sync status --watch)`, 'BATCH_RUNNING');
+      }
       const { writes, steps } = await plan(input.batchId);
       if (writes.length === 0) throw ApplicationFailure.nonRetryable(`batch ${input.batchId} has no audited Monday writes (check the id with orders-sync status)`, 'UNKNOWN_BATCH');
       const open = steps.filter((s) => s.w.rolledBackAt === null);

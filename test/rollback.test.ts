@@ -126,7 +126,7 @@ test('a rollback that stopped half way resumes: the writes already undone are no
   expect(bad.orders).toBe(3);
 
   // Half of the plan done by an earlier attempt (the activity itself, as the worker runs it).
-  const activities = createRollbackActivities({ operations, monday: stack.monday, mapping: stack.mapping });
+  const activities = createRollbackActivities({ store: stack.store, operations, monday: stack.monday, mapping: stack.mapping });
   const env = new MockActivityEnvironment();
   const plan: RollbackPlan = await env.run(activities.planRollback, { batchId: bad.batchId });
   const half = plan.auditIds.slice(0, Math.ceil(plan.auditIds.length / 2));
@@ -145,4 +145,11 @@ test('an unknown batch id is a clear error', async () => {
   const r = await cli(['rollback', '--batch', 'no-such-batch']);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('batch no-such-batch has no audited Monday writes');
+});
+
+test('a batch that is still running is not rolled back', async () => {
+  await stack.store.startBatch({ batchId: 'still-running', batchType: 'FULL_BATCH' });
+  const r = await cli(['rollback', '--batch', 'still-running']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('batch still-running is still running');
 });

@@ -33,7 +33,7 @@ const STEPS_PER_ACTIVITY = 20;
 
 const db = proxyActivities<RollbackActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['UNKNOWN_BATCH'] },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['UNKNOWN_BATCH', 'BATCH_RUNNING'] },
 });
 const monday = proxyActivities<RollbackActivities>({
   taskQueue: MONDAY_TASK_QUEUE,

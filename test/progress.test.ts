@@ -10,6 +10,7 @@ import { generateOrderLines } from '../db/demo-data';
 import { TASK_QUEUE } from '../shared/temporal';
 import { reportFinishedSyncs } from '../cli/sync-reporter';
 import { operationsOf } from '../db/operations';
+import { currentWaitReason } from '../cli/progress';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -127,4 +128,19 @@ describe('end to end, with a tight Monday budget', () => {
       stop();
     }
   }, 180_000);
+
+  // Last in this file: the worker's budget stays paused until midnight UTC afterwards.
+  test('Monday\'s daily limit reaches the CLI through the worker\'s status row', async () => {
+    stack.sandbox.setLimits({ dailyCalls: 1 });
+    // The call that finds the day's calls used up (the first may still be the day's one allowed call).
+    const answers = [];
+    for (let i = 0; i < 2; i++) answers.push(await stack.monday.boardStructure(stack.mapping.items.boardId).then(() => 'ok', (e: { code?: string }) => e.code));
+    expect(answers).toContain('DAILY_LIMIT_EXCEEDED');
+    const operations = operationsOf(stack.store);
+    let reason: string | null = null;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !reason?.startsWith('daily'); await new Promise((r) => setTimeout(r, 250))) {
+      reason = await currentWaitReason(operations);
+    }
+    expect(reason).toBe('daily call limit reached, resuming at 00:00 UTC');
+  }, 60_000);
 });

@@ -6,6 +6,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, mssqlSettings, type Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
+import { createRollbackActivities } from './activities/rollback';
+import { operationsOf, type OperationsStore } from './db/operations';
+import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -61,6 +64,9 @@ export interface Services {
   mapping: Mapping;
   monday: MondayClient;
   client: Client;
+  /** Write audit, batch figures and worker status rows (issue 11). */
+  operations: OperationsStore;
+  workerStatus: WorkerStatusReporter;
 }
 
 /** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
@@ -83,21 +89,29 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
   const requests = meter.createCounter('orders_sync_monday_requests', 'requests', 'Monday API requests');
   const throttled = meter.createCounter('orders_sync_monday_rate_limited', 'requests', 'Monday 429 / rate-limit answers');
   const complexityUsed = meter.createCounter('orders_sync_monday_complexity', 'points', 'Monday complexity reported as used');
+  const workerStatus = createWorkerStatus(budget);
   const mondayClient = new MondayClient({
     onRequest: (r) => {
       requests.add(1, { operation: r.operation.replace(/\d+$/, ''), outcome: r.errorCode ?? 'ok' });
       if (r.rateLimited) throttled.add(1);
       if (r.complexity) complexityUsed.add(r.complexity);
+      workerStatus.onRequest(r);
     },
     url: monday.url, token: monday.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: config.MONDAY_TIMEOUT_MS,
     budget, maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS, subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE,
   });
   const client = await connectClient(temporal);
-  return { store, mapping, monday: mondayClient, client };
+  return { store, mapping, monday: mondayClient, client, operations: operationsOf(store), workerStatus };
 }
 
-export function activityDeps(config: Config, services: Services): ActivityDeps {
+/** What a worker needs: the activities' dependencies, and where it reports its status. */
+export interface WorkerDeps extends ActivityDeps {
+  workerStatus?: WorkerStatusReporter;
+}
+
+export function activityDeps(config: Config, services: Services): WorkerDeps {
   return {
+    operations: services.operations, workerStatus: services.workerStatus,
     store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
     orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
@@ -136,9 +150,13 @@ export interface WorkerQueues {
   extraActivities?: object;
 }
 
-export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
+export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
-  const activities = { ...createActivities(deps), ...queues.extraActivities };
+  const activities = {
+    ...createActivities(deps),
+    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
+    ...queues.extraActivities,
+  };
   const common = {
     connection, namespace: temporal.namespace, activities,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
@@ -164,9 +182,13 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   });
   return {
     async run() {
+      const stopStatus = deps.workerStatus && deps.operations
+        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter })
+        : null;
       try {
         await Promise.all([main.run(), mondayWorker.run()]);
       } finally {
+        await stopStatus?.();
         await connection.close();
       }
     },

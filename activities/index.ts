@@ -8,6 +8,8 @@ import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
+import type { OperationsStore } from '../db/operations';
+import { createWriteAudit } from './audit';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
@@ -24,6 +26,8 @@ export interface ActivityDeps {
   temporal?: Client;
   orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait' | 'retryWindows' | 'selfRetryAfter'>;
   removedSizes: 'zero' | 'archive';
+  /** Where every Monday write is audited (rollback); writes go unaudited without it. */
+  operations?: OperationsStore;
 }
 
 /** What a failed order leaves behind in the error table; also travels in ApplicationFailure details. */
@@ -56,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
   // SQL requests end with the activity: a cancelled activity cancels its running statement.
   const store = scopedStore(deps.store, () => asyncLocalStorage.getStore()?.cancellationSignal);
   const transform = createTransform(mapping);
+  const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
 
@@ -174,6 +179,8 @@ export function createActivities(deps: ActivityDeps) {
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
         });
+        // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
+        await audit.item(staged, result.itemId, result.action);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         return result;
       } catch (err) {
@@ -210,6 +217,7 @@ export function createActivities(deps: ActivityDeps) {
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
         const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
+        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes);
         await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
@@ -226,7 +234,10 @@ export function createActivities(deps: ActivityDeps) {
         if (err instanceof ApplicationFailure) throw err;
         if (err instanceof LabelNotOnBoardError) throw labelFailure(staged.key, err);
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
-        if (err instanceof MondayApiError && err.partialSubitems?.length) await store.setSubitemIds(input.key, err.partialSubitems);
+        if (err instanceof MondayApiError && err.partialSubitems?.length) {
+          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes);
+          await store.setSubitemIds(input.key, err.partialSubitems);
+        }
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
       }
     }),

@@ -10,6 +10,8 @@ import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
 import { runAcceptance } from './acceptance';
+import { describeRollback, runRollback } from './rollback';
+import { watchStatus } from './watch';
 import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
 import { openConfiguredStore } from '../worker';
@@ -114,9 +116,43 @@ const commands: Record<string, Command> = {
     },
   },
   status: {
-    usage: 'status [<order-key>]',
-    summary: 'Counts per staging status and the latest failures, or one order line\'s progress.',
-    run: (config, a) => showStatus(config, a.positionals[0]),
+    usage: 'status [<order-key>] [--watch]',
+    summary: 'Counts per staging status and the latest failures, or one order line\'s progress; --watch shows the running sync live (done/total, rate, ETA, Monday budget, latest failures).',
+    options: { watch: { type: 'boolean', description: 'refresh every 2 s until Ctrl-C' } },
+    async run(config, a) {
+      if (!a.values.watch) return showStatus(config, a.positionals[0]);
+      const store = await openConfiguredStore(config);
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      try {
+        await watchStatus(store, { signal: stop.signal });
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
+  rollback: {
+    usage: 'rollback --batch <id> [--apply]',
+    summary: 'Roll one sync batch back on Monday: archive what it created, write back the values and quantities it replaced, mark staging so the next sync does not redo it. Dry run unless --apply; runs as a workflow on a worker, safe to run again.',
+    options: {
+      batch: { type: 'string', description: 'the batch id (MON_BatchProcessing.batch_id, shown by npm start and the sync summary)' },
+      apply: { type: 'boolean', description: 'act; without it only the plan is printed' },
+    },
+    async run(config, a) {
+      if (typeof a.values.batch !== 'string') throw new UsageError('rollback needs --batch <id>');
+      const client = await connectClient(temporalFor(config));
+      const store = await openConfiguredStore(config);
+      try {
+        const result = await runRollback(client, store, { batchId: a.values.batch, apply: Boolean(a.values.apply) }, log);
+        for (const line of describeRollback(result)) console.log(line);
+        return result.failed.length === 0 ? 0 : 1;
+      } finally {
+        await store.close();
+        await client.connection.close();
+      }
+    },
   },
   doctor: {
     usage: 'doctor',

@@ -9,6 +9,7 @@ import { seedDemoData } from '../db/demo-data';
 import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { applySchedule } from './schedule';
 import { SANDBOX_TOKEN } from './targets';
+import { reportFinishedSyncs } from './sync-reporter';
 
 export interface StartOptions {
   once: boolean;
@@ -81,6 +82,8 @@ export async function start(config: Config, opts: StartOptions): Promise<number>
     }
     await applySchedule(services.client, config, { triggerNow: true });
     opts.log(`Sync schedule applied (every ${config.SYNC_INTERVAL}) and triggered. Ctrl-C stops everything.`);
+    const stopReporting = reportFinishedSyncs(services.store, { log: opts.log, webUiUrl: temporal?.uiUrl ?? undefined });
+    stops.push(async () => stopReporting());
     await running;
     return 0;
   } finally {

@@ -6,12 +6,17 @@ import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { SyncTotals, SyncWorkflowInput } from '../workflows';
 import { waitingOrders, type WaitingOrder } from './orders';
+import { operationsOf } from '../db/operations';
+import { createProgress, currentWaitReason } from './progress';
 
 export interface SyncSummary {
+  batchId: string;
   orders: number;
   items: number;
   subitems: number;
   failed: number;
+  /** Of orders + failed: order lines this sync dispatched that workflows of an earlier run finished (after a crash, say). */
+  byEarlierRun: number;
   rejectedRows: number;
   unchanged: number;
   /** FAILED order lines of this sync's scope whose workflow waits for a fix and a rerun (up to 20 named). */
@@ -33,31 +38,35 @@ export async function runSyncOnce(
     args: [input],
   });
   onProgress(`dispatched ${totals.dispatched} order lines (${totals.unchanged} unchanged, ${totals.rejected} rejected rows)`);
-  let lastReport = 0;
+  const operations = operationsOf(store);
+  const progress = createProgress({ log: onProgress });
   let idleSince: number | undefined;
   for (;;) {
-    const c = (await store.getBatch(totals.batchId))?.counters;
-    const done = (c?.synced ?? 0) + (c?.failed ?? 0);
+    // Counted from staging, not the batch counters: an order already running for an earlier sync (the schedule's,
+    // or a run before a crash) finishes in that sync's workflow and counts in that batch, but it is done for this one too.
+    const f = await operations.finishedSince(totals.batchId);
+    const done = f.synced + f.failed;
     if (done >= totals.dispatched) break;
-    // An order already running for an earlier sync (the schedule's, say) counts in that sync's batch:
-    // nothing left unfinished anywhere for a moment (counters follow the status) means this sync is done too.
+    // Nothing left unfinished anywhere for a moment means this sync is done too.
     if ((await store.countUnfinished()) > 0) idleSince = undefined;
     else if (Date.now() - (idleSince ??= Date.now()) > 2000) break;
-    if (Date.now() - lastReport > 2000) {
-      onProgress(`${done}/${totals.dispatched} order lines finished`);
-      lastReport = Date.now();
-    }
+    progress.update({ done, total: totals.dispatched, unit: 'order lines finished' }, await currentWaitReason(operations));
     await new Promise((r) => setTimeout(r, 200));
   }
   const c = (await store.getBatch(totals.batchId))?.counters;
   const waiting = await waitingOrders(client, store, { customer: input.customer, po: input.po }, 20);
+  const f = await operations.finishedSince(totals.batchId);
+  const orders = Math.max(c?.synced ?? 0, f.synced);
+  const failed = Math.max(c?.failed ?? 0, f.failed);
   return {
+    batchId: totals.batchId,
     waiting: waiting.orders,
     waitingTotal: waiting.total,
-    orders: c?.synced ?? 0,
+    orders,
     items: c?.items ?? 0,
     subitems: c?.subitems ?? 0,
-    failed: c?.failed ?? 0,
+    failed,
+    byEarlierRun: Math.max(0, orders + failed - (c?.synced ?? 0) - (c?.failed ?? 0)),
     rejectedRows: totals.rejected,
     unchanged: totals.unchanged,
     seconds: (Date.now() - startedAt) / 1000,
@@ -65,7 +74,8 @@ export async function runSyncOnce(
 }
 
 export function summaryLine(s: SyncSummary): string {
-  return `synced ${s.orders} orders: ${s.items} items, ${s.subitems} subitems, ${s.failed} failed in ${s.seconds.toFixed(1)}s`;
+  const earlier = s.byEarlierRun > 0 ? ` (${s.byEarlierRun} of them finished by workflows an earlier run started; their items and subitems count in that run's batch)` : '';
+  return `synced ${s.orders} orders: ${s.items} items, ${s.subitems} subitems, ${s.failed} failed in ${s.seconds.toFixed(1)}s${earlier} (batch ${s.batchId})`;
 }
 
 /** The order lines waiting for a fix and `orders-sync rerun`, one per line. */

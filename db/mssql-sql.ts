@@ -10,6 +10,7 @@ import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlB
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
 import { mssqlBatchOutcomeSql } from './batch-outcomes';
+import { allOperationsStatements } from './operations-mssql';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -220,6 +221,8 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'recordErrorInsertSql(item)', sql: s.recordErrorInsertSql('item') },
     { name: 'recordErrorInsertSql(subitem)', sql: s.recordErrorInsertSql('subitem') },
     { name: 'updateBatchSql', sql: s.updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
+    // The operations store's (write audit, batch figures, worker status rows: db/operations-mssql.ts).
+    ...allOperationsStatements(schema).map((o) => ({ name: `operations ${o.name}`, sql: o.sql })),
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {
     out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });

@@ -138,6 +138,15 @@ export class MssqlStore implements Store {
     return this.retrying(() => this.run(name, sqlText, params));
   }
 
+  /** The schema this project's tables live in (MSSQL_SCHEMA). */
+  get schema(): string { return this.shared.settings.schema; }
+
+  /** One statement of a companion store on this pool (db/operations-mssql.ts), with this store's retries,
+   * cancellation and password-free errors. */
+  query(name: string, sqlText: string, params: Record<string, Param> = {}): Promise<sql.IResult<Row>> {
+    return this.exec(name, sqlText, params);
+  }
+
   private inTransaction<T>(work: (tx: sql.Transaction) => Promise<T>, retryRaces = true): Promise<T> {
     return this.retrying(async () => {
       const tx = new sql.Transaction(this.pool);

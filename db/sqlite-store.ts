@@ -44,7 +44,7 @@ const ZERO_REMOVED_SIZES_SQL = `UPDATE STG_MON_CustMasterSchedule_Subitems
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
 
   constructor(file: string) {
     this.db = new Database(file);

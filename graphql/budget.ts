@@ -143,16 +143,26 @@ export class MondayBudget {
     this.pump();
   }
 
-  /** For tests and the doctor command. */
-  snapshot(): { complexityUsed: number; requests: number; waiting: number; pausedForMs: number; othersPerMinute: number; share: number } {
-    this.expire(Date.now());
+  /** For tests, the doctor command and the worker's status row (why the first queued request waits, and how long;
+   * `complexity` covers this worker's share of the account budget too). */
+  snapshot(): {
+    complexityUsed: number; requests: number; waiting: number; pausedForMs: number; othersPerMinute: number; share: number;
+    waitingFor: 'pause' | 'complexity' | 'requests' | 'board' | null; waitMs: number;
+  } {
+    const now = Date.now();
+    this.expire(now);
+    const first = this.waiters[0];
+    const waitMs = first ? this.globalWait(first, now) : 0;
+    const waitingFor = !first ? null : now < this.pausedUntil ? 'pause' : waitMs === 0 ? 'board' : this.sent.length >= this.requestsPerMinute ? 'requests' : 'complexity';
     return {
       complexityUsed: this.sent.reduce((s, e) => s + e.complexity, 0),
       requests: this.sent.length,
       waiting: this.waiters.length,
-      pausedForMs: Math.max(0, this.pausedUntil - Date.now()),
+      pausedForMs: Math.max(0, this.pausedUntil - now),
       othersPerMinute: Math.round(this.othersRate * this.windowMs),
       share: this.share(),
+      waitingFor,
+      waitMs,
     };
   }
 

@@ -32,7 +32,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 test('every command has --help', async () => {
   const top = await cli(['--help']);
   expect(top.code).toBe(0);
-  const commands = ['start', 'worker', 'schedule', 'sync', 'rerun', 'status', 'doctor', 'acceptance', 'mapping', 'db'];
+  const commands = ['start', 'worker', 'schedule', 'sync', 'rerun', 'status', 'rollback', 'doctor', 'acceptance', 'mapping', 'db'];
   for (const c of commands) expect(top.stdout).toContain(`  ${c}`);
   const helps = await Promise.all(commands.map((c) => cli([c, '--help'])));
   helps.forEach((h, i) => {

@@ -6,3 +6,5 @@ export type { SyncWorkflowInput, SyncTotals } from './sync';
 export * from './messages';
 export { acceptanceWorkflow } from './acceptance';
 export type { AcceptanceInput, AcceptanceResult } from './acceptance';
+export { rollbackWorkflow, rollbackStatusQuery, rollbackWorkflowId } from './rollback';
+export type { RollbackInput, RollbackProgress, RollbackResult } from './rollback';

@@ -104,6 +104,26 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       ],
       constraints: ['CONSTRAINT [PK_MON_BatchOrderOutcome] PRIMARY KEY ([batch_id], [order_key])'],
     },
+    {
+      // The audit of every Monday write (rollback, db/operations-mssql.ts).
+      name: 'MON_WriteAudit',
+      columns: [
+        ['audit_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['batch_id', 'NVARCHAR(100) NOT NULL'], ['order_key', `${KEY_TYPE} NOT NULL`],
+        ['target', 'NVARCHAR(10) NOT NULL'], ['monday_id', 'NVARCHAR(64) NOT NULL'], ['size_label', `${SIZE_TYPE} NULL`], ['parent_id', 'NVARCHAR(64) NULL'],
+        ['action', 'NVARCHAR(10) NOT NULL'], ['new_values', 'NVARCHAR(MAX) NULL'], ['replaced_values', 'NVARCHAR(MAX) NULL'],
+        ['written_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'], ['rolled_back_at', 'DATETIME2(3) NULL'], ['rollback_note', 'NVARCHAR(MAX) NULL'],
+      ],
+      constraints: [
+        "CONSTRAINT [CK_MON_WriteAudit_target] CHECK ([target] IN ('item', 'subitem'))",
+        "CONSTRAINT [CK_MON_WriteAudit_action] CHECK ([action] IN ('create', 'update', 'zero', 'archive'))",
+      ],
+    },
+    {
+      // Each worker's live Monday budget state (progress lines, status --watch).
+      name: 'MON_WorkerStatus',
+      columns: [['worker_id', 'NVARCHAR(200) NOT NULL PRIMARY KEY'], ['updated_at', 'DATETIME2(3) NOT NULL'], ['status_json', 'NVARCHAR(MAX) NOT NULL']],
+      constraints: [],
+    },
   ];
 }
 
@@ -120,8 +140,8 @@ export function mssqlBootstrapDdl(schema: string): string[] {
 
 export function mssqlMigrations(schema: string): { version: string; statements: string[] }[] {
   const t = (name: string) => createTable(schema, tableNamed(schema, name));
-  const index = (table: string, name: string, cols: string) =>
-    ifNoIndex(schema, table, name, `CREATE INDEX ${b(name)} ON ${qualified(schema, table)} (${cols})`);
+  const index = (table: string, name: string, cols: string, unique = false) =>
+    ifNoIndex(schema, table, name, `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${b(name)} ON ${qualified(schema, table)} (${cols})`);
   return [{
     version: '001_staging_errors_batches',
     statements: [
@@ -137,5 +157,16 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
   }, {
     version: '002_batch_order_outcomes',
     statements: [t('MON_BatchOrderOutcome')],
+  }, {
+    // Issue 11: the audit of every Monday write (rollback) and each worker's live budget state (progress, status --watch).
+    // (004 is board adoption's.)
+    version: '005_write_audit_worker_status',
+    statements: [
+      t('MON_WriteAudit'),
+      // order_key (900 bytes at NVARCHAR(450)) is left out of the unique index: batch + Monday id + action identify a write.
+      index('MON_WriteAudit', 'UQ_MON_WriteAudit_write', '[batch_id], [monday_id], [action]', true),
+      index('MON_WriteAudit', 'IX_MON_WriteAudit_monday_id', '[monday_id], [audit_id]'),
+      t('MON_WorkerStatus'),
+    ],
   }];
 }

@@ -91,4 +91,33 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
     ],
   },
   SQLITE_BATCH_OUTCOMES_MIGRATION,
+  {
+    // Issue 11: the audit of every Monday write (rollback) and each worker's live budget state (progress, status --watch).
+    // (004 is board adoption's.)
+    version: '005_write_audit_worker_status',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS MON_WriteAudit (
+  audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  target TEXT NOT NULL CHECK (target IN ('item','subitem')),
+  monday_id TEXT NOT NULL,
+  size_label TEXT,
+  parent_id TEXT,
+  action TEXT NOT NULL CHECK (action IN ('create','update','zero','archive')),
+  new_values TEXT,
+  replaced_values TEXT,
+  written_at TEXT NOT NULL,
+  rolled_back_at TEXT,
+  rollback_note TEXT,
+  CONSTRAINT UQ_MON_WriteAudit_write UNIQUE (batch_id, monday_id, action)
+)`,
+      'CREATE INDEX IF NOT EXISTS IX_MON_WriteAudit_monday_id ON MON_WriteAudit (monday_id, audit_id)',
+      `CREATE TABLE IF NOT EXISTS MON_WorkerStatus (
+  worker_id TEXT PRIMARY KEY,
+  updated_at TEXT NOT NULL,
+  status_json TEXT NOT NULL
+)`,
+    ],
+  },
 ];

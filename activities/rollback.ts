@@ -1,0 +1,158 @@
+// Rolling a sync batch back, from its audit (MON_WriteAudit): archive what it created, write back the values and
+// quantities it replaced, then mark staging so the next sync does not simply redo it. Every step is recorded as
+// rolled back once done, so running the rollback again (or resuming it after a crash) repeats nothing.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Mapping } from '../mapping';
+import type { MondayClient } from '../graphql/client';
+import { idempotencyKey } from '../graphql/client';
+import { ensureGroup } from '../graphql/order-writer';
+import { MondayApiError, toActivityFailure } from '../graphql/errors';
+import type { AuditedWrite, ItemValues, OperationsStore, SubitemValues } from '../db/operations';
+import type { Store } from '../db/store';
+
+export interface RollbackPlan {
+  batchId: string;
+  /** Audit rows to act on, newest first. */
+  auditIds: number[];
+  /** What each of the first steps does, for the dry run (capped so the workflow history stays small). */
+  preview: string[];
+  creates: number;
+  restores: number;
+  alreadyRolledBack: number;
+  /** Writes rollback cannot undo, and why (a person has to look). */
+  manual: string[];
+  orders: number;
+}
+
+export interface RollbackStepsResult { done: number; failed: string[] }
+
+const PREVIEW_LINES = 200;
+
+export interface RollbackDeps { store: Store; operations: OperationsStore; monday: MondayClient; mapping: Mapping }
+
+export function createRollbackActivities(deps: RollbackDeps) {
+  const { operations, mapping } = deps;
+
+  /** What undoing one write means; null when rollback cannot do it (the reason goes to `manual`). */
+  function stepFor(w: AuditedWrite, createdItems: Set<string>, superseded: Set<string>): { text: string } | { manual: string } {
+    const what = w.target === 'item' ? `item ${w.mondayId}` : `subitem ${w.mondayId} (size ${w.size ?? '?'})`;
+    if (superseded.has(w.mondayId)) return { manual: `${w.orderKey}: ${what} was written again by a later batch; rolling back would overwrite it (roll that batch back first)` };
+    if (w.action === 'create') {
+      return w.target === 'subitem' && w.parentId !== null && createdItems.has(w.parentId)
+        ? { text: `${w.orderKey}: ${what} goes with its archived item ${w.parentId}` }
+        : { text: `${w.orderKey}: archive ${what} the batch created` };
+    }
+    if (w.action === 'archive') return { manual: `${w.orderKey}: ${what} was archived by the batch; Monday's API cannot unarchive, restore it from the board's archive` };
+    if (!w.replacedValues) return { manual: `${w.orderKey}: ${what} was last written before auditing began; the values it replaced are unknown` };
+    if (w.target === 'subitem') return { text: `${w.orderKey}: ${what} quantity ${(w.newValues as SubitemValues | null)?.qty ?? 0} → ${(w.replacedValues as SubitemValues).qty}` };
+    const changed = changedColumns(w.newValues as ItemValues, w.replacedValues as ItemValues);
+    return { text: `${w.orderKey}: ${what} restore ${changed.length} column(s)${changed.length ? ` (${changed.join(', ')})` : ''}${groupChanged(w) ? ` and group "${(w.replacedValues as ItemValues).groupName}"` : ''}` };
+  }
+
+  async function plan(batchId: string) {
+    const writes = await operations.listWrites(batchId);
+    const superseded = new Set(await operations.supersededIds(batchId));
+    const createdItems = new Set(writes.filter((w) => w.target === 'item' && w.action === 'create').map((w) => w.mondayId));
+    return { writes, superseded, createdItems, steps: [...writes].reverse().map((w) => ({ w, step: stepFor(w, createdItems, superseded) })) };
+  }
+
+  async function undo(w: AuditedWrite, createdItems: Set<string>): Promise<string> {
+    const key = (step: string) => idempotencyKey(w.orderKey, `rollback-${step}:${w.mondayId}`, w.batchId, String(w.auditId));
+    const boardId = w.target === 'item' ? mapping.items.boardId : mapping.subitems.boardId;
+    if (w.action === 'create') {
+      if (w.target === 'subitem' && w.parentId !== null && createdItems.has(w.parentId)) return 'archived with its item';
+      await deps.monday.archiveItem({ boardId, itemId: w.mondayId }, key('archive'));
+      return 'archived';
+    }
+    if (w.target === 'subitem') {
+      const qty = (w.replacedValues as SubitemValues).qty;
+      await deps.monday.changeColumnValues({ boardId, itemId: w.mondayId, columnValues: { [mapping.subitems.qtyColumnId]: String(qty) }, createLabelsIfMissing: false }, key('qty'));
+      return `quantity ${qty} restored`;
+    }
+    const was = w.replacedValues as ItemValues;
+    const columns = changedColumns(w.newValues as ItemValues, was);
+    if (columns.length > 0) {
+      const columnValues = Object.fromEntries(columns.map((c) => [c, was.columnValues[c]]));
+      await deps.monday.changeColumnValues({ boardId, itemId: w.mondayId, columnValues, createLabelsIfMissing: false }, key('values'));
+    }
+    if (groupChanged(w)) {
+      const groupId = await ensureGroup(deps.monday, boardId, was.groupName);
+      await deps.monday.moveItemToGroup({ boardId, itemId: w.mondayId, groupId }, key('group'));
+    }
+    return `${columns.length} column(s) restored${groupChanged(w) ? `, moved back to "${was.groupName}"` : ''}`;
+  }
+
+  return {
+    async planRollback(input: { batchId: string }): Promise<RollbackPlan> {
+      // A batch still dispatching keeps writing: rolling it back now would leave its later writes in place.
+      const batch = await deps.store.getBatch(input.batchId);
+      if (batch && batch.endTime === null) {
+        throw ApplicationFailure.nonRetryable(`batch ${input.batchId} is still running; wait until it has finished (orders-sync status --watch)`, 'BATCH_RUNNING');
+      }
+      const { writes, steps } = await plan(input.batchId);
+      if (writes.length === 0) throw ApplicationFailure.nonRetryable(`batch ${input.batchId} has no audited Monday writes (check the id with orders-sync status)`, 'UNKNOWN_BATCH');
+      const open = steps.filter((s) => s.w.rolledBackAt === null);
+      const doable = open.filter((s) => 'text' in s.step);
+      return {
+        batchId: input.batchId,
+        auditIds: doable.map((s) => s.w.auditId),
+        preview: doable.slice(0, PREVIEW_LINES).map((s) => (s.step as { text: string }).text),
+        creates: doable.filter((s) => s.w.action === 'create').length,
+        restores: doable.filter((s) => s.w.action !== 'create').length,
+        alreadyRolledBack: steps.length - open.length,
+        manual: open.flatMap((s) => ('manual' in s.step ? [s.step.manual] : [])),
+        orders: new Set(writes.map((w) => w.orderKey)).size,
+      };
+    },
+
+    /** Undoes these audited writes on Monday (runs on the Monday queue). A write Monday rejects is reported and left for a rerun. */
+    async applyRollbackSteps(input: { batchId: string; auditIds: number[] }): Promise<RollbackStepsResult> {
+      const { writes, createdItems } = await plan(input.batchId);
+      const byId = new Map(writes.map((w) => [w.auditId, w]));
+      const result: RollbackStepsResult = { done: 0, failed: [] };
+      for (const id of input.auditIds) {
+        const w = byId.get(id);
+        if (!w || w.rolledBackAt !== null) { result.done++; continue; }
+        Context.current().heartbeat({ done: result.done });
+        try {
+          await operations.markWriteRolledBack(id, await undo(w, createdItems));
+          result.done++;
+        } catch (err) {
+          if (err instanceof MondayApiError && err.kind === 'permanent') {
+            result.failed.push(`${w.orderKey}: ${w.target} ${w.mondayId}: ${err.message}`);
+            continue;
+          }
+          throw toActivityFailure(err, { orderKey: w.orderKey, step: 'rollback' });
+        }
+      }
+      return result;
+    },
+
+    /** Staging for every order of the batch: its payload counts as synced (not redone until the source or mapping
+     * changes), archived ids are forgotten, restored quantities are what Monday holds. Idempotent. */
+    async markOrdersRolledBack(input: { batchId: string }): Promise<number> {
+      const writes = (await operations.listWrites(input.batchId)).filter((w) => w.rolledBackAt !== null);
+      const byOrder = new Map<string, AuditedWrite[]>();
+      for (const w of writes) byOrder.set(w.orderKey, [...(byOrder.get(w.orderKey) ?? []), w]);
+      for (const [orderKey, ws] of byOrder) {
+        await operations.markOrderRolledBack({
+          batchId: input.batchId, orderKey,
+          archivedIds: ws.filter((w) => w.action === 'create').map((w) => w.mondayId),
+          restoredQty: ws.filter((w) => w.target === 'subitem' && w.action !== 'create' && w.replacedValues)
+            .map((w) => ({ subitemId: w.mondayId, qty: (w.replacedValues as SubitemValues).qty })),
+        });
+      }
+      return byOrder.size;
+    },
+  };
+}
+
+export type RollbackActivities = ReturnType<typeof createRollbackActivities>;
+
+function changedColumns(now: ItemValues | null, was: ItemValues): string[] {
+  return Object.keys(was.columnValues).filter((c) => JSON.stringify(now?.columnValues[c]) !== JSON.stringify(was.columnValues[c]));
+}
+function groupChanged(w: AuditedWrite): boolean {
+  return w.replacedValues !== null && (w.replacedValues as ItemValues).groupName !== (w.newValues as ItemValues | null)?.groupName;
+}

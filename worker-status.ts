@@ -1,0 +1,89 @@
+// What a worker tells the outside while it runs. Two channels, both honest about where the numbers live:
+// - a row per worker in MON_WorkerStatus every few seconds: its Monday budget (used, queued, why and how long it
+//   waits, the daily limit). The budget lives in the worker process; the CLI (progress lines, status --watch) reads
+//   these rows from the database every client already reaches.
+// - Prometheus gauges on the worker's /metrics (METRICS_PORT) for the dashboard and alerts: the same budget
+//   figures, plus what only the database knows (orders waiting for rerun, age of the last finished batch, items held).
+import os from 'node:os';
+import type { MetricMeter } from '@temporalio/common';
+import type { MondayBudget } from './graphql/budget';
+import type { RequestOutcome } from './graphql/client';
+import { msUntilMidnightUtc } from './graphql/errors';
+import type { OperationsStore, WorkerStatus } from './db/operations';
+import type { Store } from './db/store';
+
+const STATUS_EVERY_MS = 2_000;
+const GAUGES_EVERY_MS = 15_000;
+
+export interface WorkerStatusReporter {
+  /** Hook for the Monday client's onRequest: notices the daily limit. */
+  onRequest(r: RequestOutcome): void;
+  /** Starts writing the status row and the gauges; the returned function stops it. */
+  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter }): () => Promise<void>;
+}
+
+export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostname()}:${process.pid}`): WorkerStatusReporter {
+  let dailyLimitUntil: number | null = null;
+
+  const status = (): WorkerStatus => {
+    const s = budget.snapshot();
+    if (dailyLimitUntil !== null && Date.now() >= dailyLimitUntil) dailyLimitUntil = null;
+    return {
+      workerId, updatedAt: new Date().toISOString(),
+      complexityUsed: s.complexityUsed, complexityPerMinute: budget.complexityPerMinute,
+      requests: s.requests, requestsPerMinute: budget.requestsPerMinute,
+      waiting: s.waiting, waitingFor: s.waitingFor, waitMs: s.waitMs, pausedForMs: s.pausedForMs,
+      dailyLimitUntil: dailyLimitUntil === null ? null : new Date(dailyLimitUntil).toISOString(),
+    };
+  };
+
+  return {
+    onRequest(r) {
+      // Monday resets the daily limit at midnight UTC.
+      if (r.errorCode === 'DAILY_LIMIT_EXCEEDED') dailyLimitUntil = Date.now() + msUntilMidnightUtc();
+    },
+    start({ store, operations, meter }) {
+      const g = {
+        complexityUsed: meter.createGauge('orders_sync_monday_budget_complexity_used', 'int', 'points', 'Monday complexity sent in the last minute (this worker)'),
+        complexityLimit: meter.createGauge('orders_sync_monday_budget_complexity_limit', 'int', 'points', 'Monday complexity budget per minute (MONDAY_COMPLEXITY_PER_MINUTE)'),
+        waiting: meter.createGauge('orders_sync_monday_budget_waiting', 'int', 'requests', 'Monday requests queued in the budget'),
+        paused: meter.createGauge('orders_sync_monday_budget_paused_seconds', 'float', 's', 'Seconds left of a pause Monday asked for (429, daily limit)'),
+        dailyLimit: meter.createGauge('orders_sync_monday_daily_limit_reached', 'int', '', '1 while Monday\'s daily call limit holds this worker'),
+        failedWaiting: meter.createGauge('orders_sync_orders_waiting_for_rerun', 'int', 'orders', 'Order lines FAILED in staging, waiting for a fix and rerun'),
+        unfinished: meter.createGauge('orders_sync_orders_unfinished', 'int', 'orders', 'Order lines staged and not yet SYNCED or FAILED'),
+        lastBatchEnd: meter.createGauge('orders_sync_last_batch_finished_timestamp_seconds', 'float', 's', 'Unix time the last sync batch finished'),
+        lastBatchDuration: meter.createGauge('orders_sync_last_batch_duration_seconds', 'float', 's', 'How long the last finished sync batch took'),
+        boardItems: meter.createGauge('orders_sync_board_items', 'int', 'items', 'Order lines holding a Monday item (items this sync keeps on the board)'),
+      };
+      const writeStatus = async () => {
+        const s = status();
+        g.complexityUsed.set(s.complexityUsed);
+        g.complexityLimit.set(s.complexityPerMinute);
+        g.waiting.set(s.waiting);
+        g.paused.set(s.pausedForMs / 1000);
+        g.dailyLimit.set(s.dailyLimitUntil ? 1 : 0);
+        await operations.saveWorkerStatus(s);
+      };
+      const readDatabase = async () => {
+        const counts = await store.statusCounts();
+        g.failedWaiting.set(counts.FAILED);
+        g.unfinished.set(counts.PENDING + counts.IN_PROGRESS + counts.ITEM_CREATED);
+        const last = await operations.lastFinishedBatch();
+        if (last) {
+          g.lastBatchEnd.set(Date.parse(last.endTime) / 1000);
+          g.lastBatchDuration.set(last.durationSeconds ?? 0);
+        }
+        g.boardItems.set(await operations.countBoardItems());
+      };
+      // A database hiccup must not stop the worker: the next tick tries again.
+      const tick = (fn: () => Promise<void>) => () => void fn().catch(() => undefined);
+      let running = Promise.all([writeStatus(), readDatabase()]).catch(() => undefined);
+      const timers = [setInterval(tick(writeStatus), STATUS_EVERY_MS), setInterval(tick(readDatabase), GAUGES_EVERY_MS)];
+      return async () => {
+        timers.forEach(clearInterval);
+        await running;
+        running = Promise.resolve(undefined);
+      };
+    },
+  };
+}

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config';
 import { openStore } from '../db/open';
+import { operationsOf } from '../db/operations';
 import { createAcceptanceActivities } from '../activities/acceptance';
 import { summarise, type CheckRow } from '../activities/acceptance-check';
 import { activityDeps, createWorkers, openServices } from '../worker';
@@ -23,8 +24,11 @@ export async function runAcceptance(config: Config, opts: { po?: string; keep: b
     monday: `orders-sync-acceptance-${runId}-monday`,
     extraActivities: createAcceptanceActivities({ source: services.store, scratch, mapping: services.mapping, monday: services.monday }),
   };
-  // The order activities read and write staging in the scratch store, never in the configured database.
-  const workers = await createWorkers(config, target, { ...activityDeps(config, services), store: scratch, temporal: undefined }, queues);
+  // The order activities read and write staging in the scratch store, never in the configured database; their
+  // write audit goes there too (the scratch board's writes are no batch to roll back), and this worker writes no
+  // status row (it is not one of the sync's workers: status --watch and progress lines must not count it).
+  const deps = { ...activityDeps(config, services), store: scratch, operations: operationsOf(scratch), workerStatus: undefined, temporal: undefined };
+  const workers = await createWorkers(config, target, deps, queues);
   const running = workers.run();
   try {
     opts.log(`acceptance ${runId}: copying board ${services.mapping.items.boardId}'s structure and syncing ${opts.po ? `PO ${opts.po}` : 'the first PO'} into the copy`);

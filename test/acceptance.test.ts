@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoData } from '../db/demo-data';
+import { operationsOf } from '../db/operations';
+import { RERUN_BATCH } from '../activities/audit';
 import { ITEMS_BOARD_ID, SUBITEMS_BOARD_ID } from '../sandbox/boards';
 import { SANDBOX_TOKEN } from '../cli/targets';
 import { gql, readBoard } from './support/board';
@@ -49,6 +51,11 @@ test('the first PO passes on a faithful board; the copy is deleted and the real 
   expect(await readBoard(stack.sandbox.url, ITEMS_BOARD_ID)).toEqual([]);
   expect((await boardIds()).sort()).toEqual([ITEMS_BOARD_ID, SUBITEMS_BOARD_ID].sort());
   expect(Object.values(await stack.store.statusCounts()).every((n) => n === 0)).toBe(true);
+  // Nor the write audit or worker status rows: the scratch board's writes would be audited as a rerun (no batch
+  // stages them in the configured database), and a status row would count acceptance's worker as a sync worker.
+  const operations = operationsOf(stack.store);
+  expect(await operations.listWrites(RERUN_BATCH)).toEqual([]);
+  expect(await operations.liveWorkerStatuses(10 * 60_000)).toEqual([]);
 });
 
 test('--po chooses the sample and --keep leaves the scratch board with exactly those order lines', async () => {

@@ -53,7 +53,14 @@ export async function runSyncOnce(
     progress.update({ done, total: totals.dispatched, unit: 'order lines finished' }, await currentWaitReason(operations));
     await new Promise((r) => setTimeout(r, 200));
   }
-  const c = (await store.getBatch(totals.batchId))?.counters;
+  // Staging turns SYNCED or FAILED a moment before the same activity recounts the batch (db/batch-outcomes.ts): give
+  // the counters that moment, so items and subitems are final. (They stay lower when workflows of an earlier run
+  // finished some of these order lines: byEarlierRun.)
+  let c = (await store.getBatch(totals.batchId))?.counters;
+  for (const until = Date.now() + 2000; (c?.synced ?? 0) + (c?.failed ?? 0) < totals.dispatched && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 200));
+    c = (await store.getBatch(totals.batchId))?.counters;
+  }
   const waiting = await waitingOrders(client, store, { customer: input.customer, po: input.po }, 20);
   const f = await operations.finishedSince(totals.batchId);
   const orders = Math.max(c?.synced ?? 0, f.synced);

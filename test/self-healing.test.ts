@@ -81,6 +81,11 @@ describe('a permanent failure', () => {
     await waitFor('the failed order to be visible as FAILED', async () => (await runSyncOnceWaiting()).length === 1);
     const [waitingKey] = await runSyncOnceWaiting();
     expect((await stack.store.getStagedOrder(waitingKey!))?.status).toBe('FAILED');
+    // Its failure bookkeeping (the activity that wrote FAILED) completes a moment later: count its history after that.
+    await waitFor('the failed order to settle', async () => {
+      const d = await stack.client.workflow.getHandle(orderWorkflowId(waitingKey!)).describe();
+      return (d.raw.pendingActivities?.length ?? 0) === 0 && !d.raw.pendingWorkflowTask;
+    });
 
     // A scheduled-like sync with nothing changed: no Monday call, no signal, staging stays FAILED, and it ends naming it.
     const requestsBefore = stack.sandbox.stats().requests;

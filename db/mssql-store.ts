@@ -2,7 +2,9 @@
 // request) followed by set-based UPDATE/INSERT, all in one transaction per bulk call: never row by row.
 import sql from 'mssql';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import { ADOPTION_SQL, BOARD_READ_COLUMNS, deleteBoardReadSql } from './adoption-mssql-sql';
+import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MSSQL_MIGRATIONS, MSSQL_MIGRATION_TABLE_DDL } from './migrations/mssql';
 import {
@@ -276,6 +278,47 @@ export class MssqlStore implements Store {
     }
     return total;
   }
+  // ---- board adoption ----
+
+  async saveAdoptionRun(run: { runId: string; boardId: string; status: AdoptionRun['status']; report?: unknown }): Promise<void> {
+    await this.run(ADOPTION_SQL.saveRun, { runId: run.runId, boardId: run.boardId, status: run.status, report: run.report === undefined ? null : JSON.stringify(run.report) });
+  }
+
+  async getAdoptionRun(runId: string): Promise<AdoptionRun | null> {
+    const r = (await this.run(ADOPTION_SQL.getRun, { runId })).recordset[0];
+    return r ? toAdoptionRun(r) : null;
+  }
+
+  async isBoardAdopted(boardId: string): Promise<boolean> {
+    return (await this.run(ADOPTION_SQL.isAdopted, { boardId })).recordset.length > 0;
+  }
+
+  async saveBoardRead(runId: string, rows: BoardReadRow[]): Promise<void> {
+    const perChunk = Math.floor(MAX_PARAMS / BOARD_READ_COLUMNS.length);
+    await this.inTransaction(async (tx) => {
+      for (const part of chunk(rows, perChunk)) {
+        const ids: Record<string, Param> = { runId };
+        part.forEach((r, i) => { ids[`id${i}`] = r.itemId; });
+        await this.run(deleteBoardReadSql(part.length), ids, tx);
+        await this.insertMany(tx, '[dbo].[MON_AdoptionBoardRead]', BOARD_READ_COLUMNS,
+          part.map((r) => [runId, r.itemId, r.parentItemId, r.name, r.createdAt, r.groupId, r.groupTitle, JSON.stringify(r.values)]));
+      }
+    });
+  }
+
+  async readBoardSnapshot(runId: string): Promise<BoardReadRow[]> {
+    return (await this.run(ADOPTION_SQL.readSnapshot, { runId })).recordset.map(toBoardReadRow);
+  }
+
+  async recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean> {
+    const res = await this.run(ADOPTION_SQL.recordArchive, { runId: a.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.orderKey, reason: a.reason });
+    return (res.rowsAffected.at(-1) ?? 0) > 0;
+  }
+
+  async listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]> {
+    return (await this.run(ADOPTION_SQL.listArchives, { runId: filter?.runId ?? null })).recordset.map(toArchiveRecord);
+  }
+
 }
 
 /** SQL Server hands back Date objects for DATE columns; rows carry 'YYYY-MM-DD' text as in SQLite. */

@@ -2,13 +2,14 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
 import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
   lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
+import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 
 const now = (): string => new Date().toISOString();
 
@@ -312,6 +313,49 @@ export class SqliteStore implements Store {
     const stmt = this.db.prepare(`SELECT COUNT(*) FROM STG_MON_CustMasterSchedule
       WHERE stg_status IN (SELECT value FROM json_each(?)) AND order_key IN (SELECT value FROM json_each(?))`).pluck();
     return chunk([...new Set(keys)], 5000).reduce((sum, part) => sum + (stmt.get(statuses, JSON.stringify(part)) as number), 0);
+  }
+
+  // ---- board adoption ----
+
+  async saveAdoptionRun(run: { runId: string; boardId: string; status: AdoptionRun['status']; report?: unknown }): Promise<void> {
+    const done = run.status === 'READING' ? null : now();
+    this.db.prepare(`INSERT INTO MON_AdoptionRun (run_id, board_id, status, report, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, report = COALESCE(excluded.report, report), finished_at = excluded.finished_at`)
+      .run(run.runId, run.boardId, run.status, run.report === undefined ? null : JSON.stringify(run.report), now(), done);
+  }
+
+  async getAdoptionRun(runId: string): Promise<AdoptionRun | null> {
+    const r = this.db.prepare('SELECT * FROM MON_AdoptionRun WHERE run_id = ?').get(runId) as Row | undefined;
+    return r ? toAdoptionRun(r) : null;
+  }
+
+  async isBoardAdopted(boardId: string): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM MON_AdoptionRun WHERE board_id = ? AND status IN ('APPLIED', 'EMPTY') LIMIT 1`).get(boardId) !== undefined;
+  }
+
+  async saveBoardRead(runId: string, rows: BoardReadRow[]): Promise<void> {
+    const upsert = this.db.prepare(`INSERT INTO MON_AdoptionBoardRead (run_id, item_id, parent_item_id, name, created_at, group_id, group_title, column_values)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, item_id) DO UPDATE SET parent_item_id = excluded.parent_item_id, name = excluded.name,
+      created_at = excluded.created_at, group_id = excluded.group_id, group_title = excluded.group_title, column_values = excluded.column_values`);
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(runId, r.itemId, r.parentItemId, r.name, r.createdAt, r.groupId, r.groupTitle, JSON.stringify(r.values));
+    })();
+  }
+
+  async readBoardSnapshot(runId: string): Promise<BoardReadRow[]> {
+    const rows = this.db.prepare('SELECT * FROM MON_AdoptionBoardRead WHERE run_id = ? ORDER BY LENGTH(item_id), item_id').all(runId) as Row[];
+    return rows.map(toBoardReadRow);
+  }
+
+  async recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean> {
+    return this.db.prepare(`INSERT OR IGNORE INTO MON_AdoptionArchive (run_id, board_id, item_id, parent_item_id, order_key, reason, archived_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(a.runId, a.boardId, a.itemId, a.parentItemId, a.orderKey, a.reason, now()).changes > 0;
+  }
+
+  async listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM MON_AdoptionArchive WHERE (? IS NULL OR run_id = ?) ORDER BY archive_id`)
+      .all(filter?.runId ?? null, filter?.runId ?? null) as Row[];
+    return rows.map(toArchiveRecord);
   }
 }
 

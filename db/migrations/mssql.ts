@@ -96,4 +96,43 @@ export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
 )`),
     ],
   },
+  {
+    // orders-sync board adopt: its runs, what it read from the board, and every item it archived.
+    version: '003_board_adoption',
+    statements: [
+      ifNoTable('MON_AdoptionRun', `CREATE TABLE [dbo].[MON_AdoptionRun] (
+  [run_id] NVARCHAR(100) NOT NULL PRIMARY KEY,
+  [board_id] NVARCHAR(64) NOT NULL,
+  [status] NVARCHAR(20) NOT NULL,
+  [report] NVARCHAR(MAX) NULL,
+  [started_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+  [finished_at] DATETIME2(3) NULL,
+  CONSTRAINT [CK_MON_AdoptionRun_status] CHECK ([status] IN ('READING', 'PLANNED', 'APPLIED', 'EMPTY'))
+)`),
+      ifNoIndex('MON_AdoptionRun', 'IX_MON_AdoptionRun_board',
+        'CREATE INDEX [IX_MON_AdoptionRun_board] ON [dbo].[MON_AdoptionRun] ([board_id], [status])'),
+      ifNoTable('MON_AdoptionBoardRead', `CREATE TABLE [dbo].[MON_AdoptionBoardRead] (
+  [run_id] NVARCHAR(100) NOT NULL,
+  [item_id] NVARCHAR(64) NOT NULL,
+  [parent_item_id] NVARCHAR(64) NULL,
+  [name] NVARCHAR(MAX) NOT NULL,
+  [created_at] NVARCHAR(40) NULL,
+  [group_id] NVARCHAR(100) NULL,
+  [group_title] NVARCHAR(MAX) NULL,
+  [column_values] NVARCHAR(MAX) NOT NULL,
+  CONSTRAINT [PK_MON_AdoptionBoardRead] PRIMARY KEY ([run_id], [item_id])
+)`),
+      ifNoTable('MON_AdoptionArchive', `CREATE TABLE [dbo].[MON_AdoptionArchive] (
+  [archive_id] BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY,
+  [run_id] NVARCHAR(100) NOT NULL,
+  [board_id] NVARCHAR(64) NOT NULL,
+  [item_id] NVARCHAR(64) NOT NULL,
+  [parent_item_id] NVARCHAR(64) NULL,
+  [order_key] ${KEY_TYPE} NULL,
+  [reason] NVARCHAR(400) NOT NULL,
+  [archived_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT [UQ_MON_AdoptionArchive_item] UNIQUE ([item_id])
+)`),
+    ],
+  },
 ];

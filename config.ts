@@ -56,6 +56,10 @@ const schema = z.object({
   SYNC_CATCHUP_WINDOW: duration.default('10m'),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   RERUN_WAIT: duration.default('7d'),
+  /** The sync never creates items on a board that holds items and was not adopted (`orders-sync board adopt`); false turns that off. */
+  ADOPTION_GUARD: bool.default(true),
+  /** Share of the minute's complexity budget `board adopt` may read with (other integrations share the account). */
+  ADOPT_READ_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
 
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),

@@ -6,6 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
+import { createAdoptionActivities } from './activities/adoption';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -117,7 +118,7 @@ export interface OrderWorkers {
 
 export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
-  const activities = createActivities(deps);
+  const activities = { ...createActivities(deps), ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }) };
   const common = {
     connection, namespace: temporal.namespace, activities,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,

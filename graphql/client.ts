@@ -70,6 +70,8 @@ export function idempotencyKey(orderKey: string, step: string, payloadHash: stri
   return createHash('sha256').update([orderKey, step, payloadHash, ...extra].join('\u0000')).digest('hex').slice(0, 40);
 }
 
+export interface BoardPageItem { id: string; name: string; createdAt: string | null; groupId: string | null; groupTitle: string | null; parentItemId: string | null; values: Record<string, string | null> }
+
 interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
 
 export class MondayClient {
@@ -169,6 +171,11 @@ export class MondayClient {
     return clean;
   }
 
+  /** The complexity Monday last reported for this operation, if any. */
+  lastCost(operation: string): number | null {
+    return this.costs.get(operation) ?? null;
+  }
+
   // ---- typed operations -------------------------------------------------------------------
 
   async createItem(v: { boardId: string; itemName: string; groupId: string | null; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<string> {
@@ -225,6 +232,34 @@ export class MondayClient {
     const board = r.data.boards[0];
     if (!board) throw new MondayApiError(`board ${boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
     return board;
+  }
+
+  /**
+   * One page of a board's active items (null cursor: the first page). Items and subitems alike: a subitem
+   * carries its parent's id. A cursor Monday no longer knows (60 minutes) is a permanent InvalidArgumentException.
+   */
+  async boardItemsPage(v: { boardId: string; cursor: string | null; limit: number; columnIds: string[] }): Promise<{ cursor: string | null; items: BoardPageItem[]; complexity: number | null }> {
+    type Page = { cursor: string | null; items: { id: string; name: string; created_at: string | null; group: { id: string; title: string } | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null }[] }[] };
+    let page: Page | undefined;
+    let complexity: number | null;
+    if (v.cursor === null) {
+      const r = await this.call<{ boards: { items_page: Page }[] } & ComplexityField>(documents.boardItemsPage, { board_id: v.boardId, limit: v.limit, column_ids: v.columnIds });
+      page = r.data.boards[0]?.items_page;
+      complexity = r.data.complexity?.query ?? null;
+      if (!page) throw new MondayApiError(`board ${v.boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
+    } else {
+      const r = await this.call<{ next_items_page: Page } & ComplexityField>(documents.nextItemsPage, { cursor: v.cursor, limit: v.limit, column_ids: v.columnIds });
+      page = r.data.next_items_page;
+      complexity = r.data.complexity?.query ?? null;
+    }
+    return {
+      complexity,
+      cursor: page.cursor,
+      items: page.items.map((i) => ({
+        id: i.id, name: i.name, createdAt: i.created_at, groupId: i.group?.id ?? null, groupTitle: i.group?.title ?? null,
+        parentItemId: i.parent_item?.id ?? null, values: Object.fromEntries(i.column_values.map((c) => [c.id, c.text])),
+      })),
+    };
   }
 
   async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {

@@ -28,6 +28,8 @@ export const DOCUMENT_FILES = [
   'item-subitems.graphql',
   'board-structure.graphql',
   'complexity.graphql',
+  'board-items-page.graphql',
+  'next-items-page.graphql',
 ] as const;
 
 export const documents = {
@@ -41,6 +43,8 @@ export const documents = {
   itemSubitems: load('item-subitems.graphql'),
   boardStructure: load('board-structure.graphql'),
   complexity: load('complexity.graphql'),
+  boardItemsPage: load('board-items-page.graphql'),
+  nextItemsPage: load('next-items-page.graphql'),
 };
 
 export interface AliasedBatch {

@@ -4,3 +4,5 @@ export type { OrderWorkflowInput, OrderResult } from './order';
 export { syncWorkflow } from './sync';
 export type { SyncWorkflowInput, SyncTotals } from './sync';
 export * from './messages';
+export { adoptBoardWorkflow, adoptProgressQuery } from './adopt';
+export type { AdoptInput, AdoptProgress } from './adopt';

@@ -1,7 +1,8 @@
 // The scheduled sync: detect new and changed order lines page by page and hand each to its order workflow.
 // Continue-as-new keeps the history bounded however large the backlog is.
-import { continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
+import type { AdoptionActivities } from '../activities/adoption';
 
 export interface SyncWorkflowInput {
   pageSize: number;
@@ -23,7 +24,7 @@ export interface SyncTotals {
 
 const PAGES_PER_RUN = 25;
 
-const db = proxyActivities<OrderActivities>({
+const db = proxyActivities<OrderActivities & AdoptionActivities>({
   startToCloseTimeout: '5 minutes',
   // Detection and dispatch heartbeat: a page is retried 30 s after its worker died, not 5 minutes.
   heartbeatTimeout: '30 seconds',
@@ -34,6 +35,13 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals
   const batchId = input.batchId ?? uuid4();
   const totals: SyncTotals = input.totals ?? { batchId, dispatched: 0, unchanged: 0, rejected: 0, pages: 0 };
   if (!input.batchId) {
+    // Never create items on a populated board nobody adopted: fails the run with one line saying what to do.
+    await db.checkBoardAdopted().catch((err: unknown) => {
+      // The workflow fails with the guard's own line, so the Web UI and the CLI show what to do.
+      const cause = err instanceof ActivityFailure ? err.cause : null;
+      if (cause instanceof ApplicationFailure && cause.type === 'BOARD_NOT_ADOPTED') throw ApplicationFailure.nonRetryable(cause.message, cause.type);
+      throw err;
+    });
     await db.startSyncBatch({ batchId, customer: input.customer ?? null, po: input.po ?? null, scheduledBy: workflowInfo().workflowId });
   }
   let cursor = input.cursor ?? null;

@@ -121,6 +121,17 @@ export class SandboxStore {
     return { id, title };
   }
 
+  /** A person renames a group on the board (its id stays). */
+  renameGroup(boardId: string, groupId: string, title: string): void {
+    this.sql('UPDATE groups SET title = ? WHERE board_id = ? AND id = ?').run(title, boardId, groupId);
+  }
+
+  /** A person deletes a group: Monday deletes its items with it. */
+  deleteGroup(boardId: string, groupId: string): void {
+    this.sql(`UPDATE items SET state = 'deleted' WHERE board_id = ? AND group_id = ?`).run(boardId, groupId);
+    this.sql('DELETE FROM groups WHERE board_id = ? AND id = ?').run(boardId, groupId);
+  }
+
   // ---- labels
   labels(boardId: string, columnId: string): Map<number, string> {
     const rows = this.db

@@ -13,6 +13,7 @@ export interface AdoptInput {
 }
 
 export interface AdoptProgress {
+  runId: string;
   phase: 'READ_ITEMS' | 'READ_SUBITEMS' | 'MATCH' | 'LINK' | 'WRITE_KEYS' | 'ARCHIVE' | 'DONE';
   itemsRead: number;
   subitemsRead: number;
@@ -43,7 +44,7 @@ const monday = proxyActivities<AdoptionActivities>({
 const MAX_RESTARTS = 3;
 
 export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgress> {
-  const progress: AdoptProgress = { phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysWritten: 0, archived: 0 };
+  const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysWritten: 0, archived: 0 };
   setHandler(adoptProgressQuery, () => progress);
   const show = () => setCurrentDetails(describe(progress, input));
   show();

@@ -49,6 +49,8 @@ const schema = z.object({
   MONDAY_TIME_SCALE: z.coerce.number().positive().default(1),
   MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
   MONDAY_REMOVED_SIZES: z.enum(['zero', 'archive']).default('zero'),
+  /** An item deleted or archived by hand: `recreate` it (after looking it up by key) or `fail` the order. */
+  MONDAY_MISSING_ITEM: z.enum(['recreate', 'fail']).default('recreate'),
   SANDBOX_PORT: port.default(8790),
 
   MAPPING_FILE: z.string().min(1).optional(),

@@ -107,6 +107,7 @@ export function activityDeps(config: Config, services: Services): ActivityDeps {
     store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
     orderDefaults: { subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT },
     removedSizes: config.MONDAY_REMOVED_SIZES,
+    missingItem: config.MONDAY_MISSING_ITEM,
   };
 }
 

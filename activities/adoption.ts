@@ -42,6 +42,27 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
     return plan;
   }
 
+  /**
+   * Which group each group title lives in on the board, by id: the group most of its adopted items sit in.
+   * So a group people renamed keeps its items instead of the sync making a new group with the old title.
+   */
+  async function rememberGroups(runId: string, lines: OrderPayload[], matched: Map<string, AdoptionPlan['matched'][number]>): Promise<void> {
+    const groupOf = new Map((await store.readBoardSnapshot(runId)).filter((r) => r.parentItemId === null).map((r) => [r.itemId, r.groupId]));
+    const votes = new Map<string, Map<string, number>>();
+    for (const line of lines) {
+      const groupId = groupOf.get(matched.get(line.key)?.itemId ?? '');
+      if (!groupId) continue;
+      const forTitle = votes.get(line.groupName) ?? new Map<string, number>();
+      forTitle.set(groupId, (forTitle.get(groupId) ?? 0) + 1);
+      votes.set(line.groupName, forTitle);
+    }
+    for (const [title, forTitle] of votes) {
+      if (await store.rememberedGroup(mapping.items.boardId, title)) continue;
+      const [groupId] = [...forTitle].sort((a, b) => b[1] - a[1])[0]!;
+      await store.rememberGroup(mapping.items.boardId, title, groupId);
+    }
+  }
+
   return {
     async startAdoption(input: { runId: string }): Promise<{ boardId: string }> {
       await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: 'READING' });
@@ -93,7 +114,9 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       // A line already linked to this item (an earlier run) is left as it is: a second run changes nothing.
       const todo = new Set([...matched.values()].filter((m) => states.get(m.key)?.itemId !== m.itemId).map((m) => m.key));
       let linked = 0;
-      for (const part of chunked((await allOrderLines(store, mapping)).filter((l) => todo.has(l.key)), 200)) {
+      const lines = await allOrderLines(store, mapping);
+      await rememberGroups(input.runId, lines, matched);
+      for (const part of chunked(lines.filter((l) => todo.has(l.key)), 200)) {
         await store.stageOrders(`adopt:${input.runId}`, part);
         for (const line of part) {
           const m = matched.get(line.key)!;

@@ -12,6 +12,15 @@ export const ADOPTION_SQL = {
   recordArchive: `IF NOT EXISTS (SELECT 1 FROM [dbo].[MON_AdoptionArchive] WITH (UPDLOCK, HOLDLOCK) WHERE [item_id] = @itemId)
       INSERT INTO [dbo].[MON_AdoptionArchive] ([run_id], [board_id], [item_id], [parent_item_id], [order_key], [reason])
       VALUES (@runId, @boardId, @itemId, @parentItemId, @orderKey, @reason);`,
+  rememberedGroup: 'SELECT [group_id] FROM [dbo].[MON_BoardGroups] WHERE [board_id] = @boardId AND [group_title] = @title',
+  rememberGroup: `UPDATE [dbo].[MON_BoardGroups] WITH (UPDLOCK, SERIALIZABLE) SET [group_id] = @groupId, [updated_at] = SYSUTCDATETIME()
+      WHERE [board_id] = @boardId AND [group_title] = @title;
+    IF @@ROWCOUNT = 0 INSERT INTO [dbo].[MON_BoardGroups] ([board_id], [group_title], [group_id]) VALUES (@boardId, @title, @groupId);`,
+  clearSubitemIds: `DELETE s FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s JOIN [dbo].[STG_MON_CustMasterSchedule] o ON o.[stg_id] = s.[stg_parent_stg_id]
+      WHERE o.[order_key] = @key AND s.[ORDER_QTY] = 0;
+    UPDATE s SET [stg_monday_subitem_id] = NULL, [stg_monday_parent_item_id] = NULL, [stg_synced_qty] = NULL, [stg_status] = N'PENDING', [stg_updated_date] = SYSUTCDATETIME()
+      FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s JOIN [dbo].[STG_MON_CustMasterSchedule] o ON o.[stg_id] = s.[stg_parent_stg_id]
+      WHERE o.[order_key] = @key;`,
   listArchives: 'SELECT * FROM [dbo].[MON_AdoptionArchive] WHERE (@runId IS NULL OR [run_id] = @runId) ORDER BY [archive_id]',
 };
 

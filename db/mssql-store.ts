@@ -319,6 +319,18 @@ export class MssqlStore implements Store {
     return (await this.run(ADOPTION_SQL.listArchives, { runId: filter?.runId ?? null })).recordset.map(toArchiveRecord);
   }
 
+  async rememberedGroup(boardId: string, title: string): Promise<string | null> {
+    return str((await this.run(ADOPTION_SQL.rememberedGroup, { boardId, title })).recordset[0]?.group_id);
+  }
+
+  async rememberGroup(boardId: string, title: string, groupId: string): Promise<void> {
+    await this.inTransaction(async (tx) => { await this.run(ADOPTION_SQL.rememberGroup, { boardId, title, groupId }, tx); });
+  }
+
+  async clearSubitemIds(key: string): Promise<void> {
+    await this.inTransaction(async (tx) => { await this.run(ADOPTION_SQL.clearSubitemIds, { key }, tx); });
+  }
+
 }
 
 /** SQL Server hands back Date objects for DATE columns; rows carry 'YYYY-MM-DD' text as in SQLite. */

@@ -352,6 +352,24 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?)`).run(a.runId, a.boardId, a.itemId, a.parentItemId, a.orderKey, a.reason, now()).changes > 0;
   }
 
+  async rememberedGroup(boardId: string, title: string): Promise<string | null> {
+    return str(this.db.prepare('SELECT group_id FROM MON_BoardGroups WHERE board_id = ? AND group_title = ?').pluck().get(boardId, title));
+  }
+
+  async rememberGroup(boardId: string, title: string, groupId: string): Promise<void> {
+    this.db.prepare(`INSERT INTO MON_BoardGroups (board_id, group_title, group_id, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (board_id, group_title) DO UPDATE SET group_id = excluded.group_id, updated_at = excluded.updated_at`).run(boardId, title, groupId, now());
+  }
+
+  async clearSubitemIds(key: string): Promise<void> {
+    const parent = `(SELECT stg_id FROM STG_MON_CustMasterSchedule WHERE order_key = ?)`;
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM STG_MON_CustMasterSchedule_Subitems WHERE stg_parent_stg_id = ${parent} AND "ORDER_QTY" = 0`).run(key);
+      this.db.prepare(`UPDATE STG_MON_CustMasterSchedule_Subitems SET stg_monday_subitem_id = NULL, stg_monday_parent_item_id = NULL,
+        stg_synced_qty = NULL, stg_status = 'PENDING', stg_updated_date = ? WHERE stg_parent_stg_id = ${parent}`).run(now(), key);
+    })();
+  }
+
   async listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]> {
     const rows = this.db.prepare(`SELECT * FROM MON_AdoptionArchive WHERE (? IS NULL OR run_id = ?) ORDER BY archive_id`)
       .all(filter?.runId ?? null, filter?.runId ?? null) as Row[];

@@ -78,4 +78,8 @@ export interface Store {
   readBoardSnapshot(runId: string): Promise<BoardReadRow[]>;
   recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean>;   // false when that item was already recorded
   listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]>;
+  // hand edits on the board
+  rememberedGroup(boardId: string, title: string): Promise<string | null>;   // MON_BoardGroups: the group id a title resolved to
+  rememberGroup(boardId: string, title: string, groupId: string): Promise<void>;
+  clearSubitemIds(key: string): Promise<void>;   // the order's item is gone: its sizes are unsynced again (qty 0 rows dropped)
 }

@@ -186,13 +186,19 @@ export class MondayClient {
     return required(r.data.create_item?.id, 'create_item');
   }
 
-  /** Returns the item's id and the title of the group it is in. */
-  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<{ id: string; groupTitle: string | null }> {
-    const r = await this.call<{ change_multiple_column_values: { id: string; group: { title: string } | null } | null }>(documents.changeMultipleColumnValues, {
+  /** Returns the item's id, its state (an archived item still takes writes) and the group it is in. */
+  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<{ id: string; state: string | null; group: { id: string; title: string } | null; groupTitle: string | null }> {
+    const r = await this.call<{ change_multiple_column_values: { id: string; state?: string | null; group: { id: string; title: string } | null } | null }>(documents.changeMultipleColumnValues, {
       board_id: v.boardId, item_id: v.itemId, column_values: JSON.stringify(v.columnValues), create_labels_if_missing: v.createLabelsIfMissing,
     }, { boardId: v.boardId, idempotencyKey });
     const item = r.data.change_multiple_column_values;
-    return { id: required(item?.id, 'change_multiple_column_values'), groupTitle: item?.group?.title ?? null };
+    return { id: required(item?.id, 'change_multiple_column_values'), state: item?.state ?? null, group: item?.group ?? null, groupTitle: item?.group?.title ?? null };
+  }
+
+  /** An item's state (active, archived, deleted), or null when Monday does not return it at all. */
+  async itemState(itemId: string): Promise<string | null> {
+    const r = await this.call<{ items: { id: string; state: string | null }[] }>(documents.itemState, { item_id: itemId });
+    return r.data.items[0]?.state ?? null;
   }
 
   async moveItemToGroup(v: { boardId: string; itemId: string; groupId: string }, idempotencyKey: string): Promise<void> {

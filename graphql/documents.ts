@@ -30,6 +30,7 @@ export const DOCUMENT_FILES = [
   'complexity.graphql',
   'board-items-page.graphql',
   'next-items-page.graphql',
+  'item-state.graphql',
 ] as const;
 
 export const documents = {
@@ -45,6 +46,7 @@ export const documents = {
   complexity: load('complexity.graphql'),
   boardItemsPage: load('board-items-page.graphql'),
   nextItemsPage: load('next-items-page.graphql'),
+  itemState: load('item-state.graphql'),
 };
 
 export interface AliasedBatch {

@@ -133,6 +133,14 @@ export const MSSQL_MIGRATIONS: { version: string; statements: string[] }[] = [
   [archived_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
   CONSTRAINT [UQ_MON_AdoptionArchive_item] UNIQUE ([item_id])
 )`),
+      // Groups by id: a title people renamed on the board still finds its group. Titles compare exactly (BIN2).
+      ifNoTable('MON_BoardGroups', `CREATE TABLE [dbo].[MON_BoardGroups] (
+  [board_id] NVARCHAR(64) NOT NULL,
+  [group_title] NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [group_id] NVARCHAR(100) NOT NULL,
+  [updated_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
+  CONSTRAINT [PK_MON_BoardGroups] PRIMARY KEY ([board_id], [group_title])
+)`),
     ],
   },
 ];

@@ -124,6 +124,14 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
   archived_at TEXT NOT NULL,
   CONSTRAINT UQ_MON_AdoptionArchive_item UNIQUE (item_id)
 )`,
+      // Groups by id: a title people renamed on the board still finds its group.
+      `CREATE TABLE IF NOT EXISTS MON_BoardGroups (
+  board_id TEXT NOT NULL,
+  group_title TEXT NOT NULL,
+  group_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (board_id, group_title)
+)`,
     ],
   },
 ];

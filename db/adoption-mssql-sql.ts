@@ -3,7 +3,7 @@ export const ADOPTION_SQL = {
   saveRun: `UPDATE [dbo].[MON_AdoptionRun] SET [status] = @status, [report] = COALESCE(@report, [report]),
       [finished_at] = CASE WHEN @status = N'READING' THEN NULL ELSE SYSUTCDATETIME() END
     WHERE [run_id] = @runId;
-    IF @@ROWCOUNT = 0
+    IF NOT EXISTS (SELECT 1 FROM [dbo].[MON_AdoptionRun] WHERE [run_id] = @runId)
       INSERT INTO [dbo].[MON_AdoptionRun] ([run_id], [board_id], [status], [report], [finished_at])
       VALUES (@runId, @boardId, @status, @report, CASE WHEN @status = N'READING' THEN NULL ELSE SYSUTCDATETIME() END);`,
   getRun: 'SELECT * FROM [dbo].[MON_AdoptionRun] WHERE [run_id] = @runId',
@@ -15,7 +15,8 @@ export const ADOPTION_SQL = {
   rememberedGroup: 'SELECT [group_id] FROM [dbo].[MON_BoardGroups] WHERE [board_id] = @boardId AND [group_title] = @title',
   rememberGroup: `UPDATE [dbo].[MON_BoardGroups] WITH (UPDLOCK, SERIALIZABLE) SET [group_id] = @groupId, [updated_at] = SYSUTCDATETIME()
       WHERE [board_id] = @boardId AND [group_title] = @title;
-    IF @@ROWCOUNT = 0 INSERT INTO [dbo].[MON_BoardGroups] ([board_id], [group_title], [group_id]) VALUES (@boardId, @title, @groupId);`,
+    IF NOT EXISTS (SELECT 1 FROM [dbo].[MON_BoardGroups] WHERE [board_id] = @boardId AND [group_title] = @title)
+      INSERT INTO [dbo].[MON_BoardGroups] ([board_id], [group_title], [group_id]) VALUES (@boardId, @title, @groupId);`,
   clearSubitemIds: `DELETE s FROM [dbo].[STG_MON_CustMasterSchedule_Subitems] s JOIN [dbo].[STG_MON_CustMasterSchedule] o ON o.[stg_id] = s.[stg_parent_stg_id]
       WHERE o.[order_key] = @key AND s.[ORDER_QTY] = 0;
     UPDATE s SET [stg_monday_subitem_id] = NULL, [stg_monday_parent_item_id] = NULL, [stg_synced_qty] = NULL, [stg_status] = N'PENDING', [stg_updated_date] = SYSUTCDATETIME()

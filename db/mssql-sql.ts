@@ -4,6 +4,7 @@ import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-colu
 import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
 import { KEY_TYPE, MSSQL_MIGRATIONS, MSSQL_MIGRATION_TABLE_DDL, MSSQL_ORDERS_UNIFIED_DDL, b } from './migrations/mssql';
 import type { BatchPhase } from './store';
+import { ADOPTION_SQL, deleteBoardReadSql } from './adoption-mssql-sql';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -174,6 +175,9 @@ export function allMssqlStatements(): { name: string; sql: string }[] {
     { name: 'recordErrorInsertSql(item)', sql: recordErrorInsertSql('item') },
     { name: 'recordErrorInsertSql(subitem)', sql: recordErrorInsertSql('subitem') },
     { name: 'updateBatchSql', sql: updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
+    ...Object.entries(ADOPTION_SQL).map(([name, sql]) => ({ name: `ADOPTION_SQL.${name}`, sql })),
+    { name: 'deleteBoardReadSql', sql: deleteBoardReadSql(3) },
+    { name: 'insertValuesSql(MON_AdoptionBoardRead)', sql: insertValuesSql('[dbo].[MON_AdoptionBoardRead]', ['run_id', 'item_id', 'parent_item_id', 'name', 'created_at', 'group_id', 'group_title', 'column_values'], 2) },
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {
     out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });

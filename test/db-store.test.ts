@@ -259,7 +259,7 @@ if (process.env.MSSQL_URL) {
       for (const s of statements) {
         // The only quoted literals are fixed vocabulary (statuses, object names, empty-string defaults).
         const literals = s.sql.replace(/\[[^\]]*\]/g, '[]').match(/N?'[^']*'/g) ?? [];
-        for (const lit of literals) expect(lit).toMatch(/^N?'(|PENDING|IN_PROGRESS|ITEM_CREATED|SYNCED|FAILED|STARTED|STAGING_LOADED|item|subitem|U|dbo\.\w+|tempdb\.\.#stage_\w+|IX_\w+|\$\.\w+)'$/);
+        for (const lit of literals) expect(lit).toMatch(/^N?'(|PENDING|IN_PROGRESS|ITEM_CREATED|SYNCED|FAILED|STARTED|STAGING_LOADED|READING|PLANNED|APPLIED|EMPTY|item|subitem|U|dbo\.\w+|tempdb\.\.#stage_\w+|IX_\w+|\$\.\w+)'$/);
       }
     });
   });

@@ -16,7 +16,7 @@ export interface AdoptionDeps {
   monday: MondayClient;
   /** Stop a sync that would create items on a board that holds items and was never adopted (ADOPTION_GUARD). */
   adoptionGuard: boolean;
-  /** Share of the minute's complexity budget adoption's reads may use (other integrations share the rest). */
+  /** Share of the minute's complexity budget adoption may use, reads and writes (other integrations share the rest). */
   readShare?: number;
   /** Items per page (Monday allows up to 500). */
   pageSize?: number;
@@ -25,6 +25,8 @@ export interface AdoptionDeps {
 export type BoardSide = 'items' | 'subitems';
 
 const WRITES_PER_HEARTBEAT = 1;
+/** Monday's documented 30,000 per mutation, plus the selected fields. */
+const MUTATION_ESTIMATE = 30_100;
 
 export function createAdoptionActivities(deps: AdoptionDeps) {
   const { store, mapping, monday } = deps;
@@ -135,6 +137,7 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       const plan = await loadPlan(input.runId);
       const todo = plan.matched.filter((m) => m.keyColumnHolds !== m.key);
       return resumable(todo, async (m) => {
+        await pace.wait(monday.lastCost('ChangeMultipleColumnValues') ?? MUTATION_ESTIMATE);
         try {
           await monday.changeColumnValues(
             { boardId: mapping.items.boardId, itemId: m.itemId, columnValues: { [columns.keyColumnId]: m.key }, createLabelsIfMissing: false },
@@ -154,6 +157,7 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
         ...plan.duplicateSizes.map((d) => ({ boardId: mapping.subitems.boardId, itemId: d.subitemId, parentItemId: d.parentItemId, key: d.key, reason: d.reason })),
       ];
       const archived = await resumable(todo, async (a) => {
+        await pace.wait(monday.lastCost('ArchiveItem') ?? MUTATION_ESTIMATE);
         try {
           await monday.archiveItem({ boardId: a.boardId, itemId: a.itemId }, idempotencyKey(a.key, 'adopt-archive', a.itemId));
         } catch (err) {

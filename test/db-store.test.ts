@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { createHash, randomUUID } from 'node:crypto';
 import { Parser } from 'node-sql-parser';
 import type { OrderPayload, SourceRow } from '../shared/order';
-import type { Store } from '../db/store';
+import type { BoardReadRow, Store } from '../db/store';
 import { openStore } from '../db/open';
 import { ORDERS_UNIFIED_COLUMNS } from '../db/orders-unified-columns';
 import { generateDemoOrders } from '../db/demo-data';
@@ -201,7 +201,7 @@ function contract(name: string, open: () => Promise<Store>): void {
       const board = k('board');
       expect(await store.isBoardAdopted(board)).toBe(false);
       await store.saveAdoptionRun({ runId, boardId: board, status: 'READING' });
-      const page = [
+      const page: BoardReadRow[] = [
         { itemId: '10000000001', parentItemId: null, name: "O'Brien ünï", createdAt: '2026-01-01T00:00:00Z', groupId: 'g1', groupTitle: 'G', values: { a: 'x', b: null } },
         { itemId: '10000000002', parentItemId: '10000000001', name: 'Size M', createdAt: null, groupId: null, groupTitle: null, values: { s: 'M' } },
       ];

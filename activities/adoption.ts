@@ -48,7 +48,7 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
    * Which group each group title lives in on the board, by id: the group most of its adopted items sit in.
    * So a group people renamed keeps its items instead of the sync making a new group with the old title.
    */
-  async function rememberGroups(runId: string, lines: OrderPayload[], matched: Map<string, AdoptionPlan['matched'][number]>): Promise<void> {
+  async function rememberGroups(runId: string, lines: Pick<OrderPayload, 'key' | 'groupName'>[], matched: Map<string, AdoptionPlan['matched'][number]>): Promise<void> {
     const groupOf = new Map((await store.readBoardSnapshot(runId)).filter((r) => r.parentItemId === null).map((r) => [r.itemId, r.groupId]));
     const votes = new Map<string, Map<string, number>>();
     for (const line of lines) {
@@ -95,7 +95,7 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
     /** Match what was read against every order line; the full plan is kept with the run, a summary returned. */
     async planAdoption(input: { runId: string }): Promise<AdoptionSummary & { boardItems: number }> {
       const snapshot = await store.readBoardSnapshot(input.runId);
-      const lines = await allOrderLines(store, mapping);
+      const lines = await orderLinesForMatching(store, mapping);
       const plan = planAdoption({
         lines,
         items: snapshot.filter((r) => r.parentItemId === null),
@@ -116,19 +116,20 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       // A line already linked to this item (an earlier run) is left as it is: a second run changes nothing.
       const todo = new Set([...matched.values()].filter((m) => states.get(m.key)?.itemId !== m.itemId).map((m) => m.key));
       let linked = 0;
-      const lines = await allOrderLines(store, mapping);
-      await rememberGroups(input.runId, lines, matched);
-      for (const part of chunked(lines.filter((l) => todo.has(l.key)), 200)) {
+      await rememberGroups(input.runId, await orderLinesForMatching(store, mapping), matched);
+      await forEachOrderLinePage(store, mapping, async (page) => {
+        const part = page.filter((l) => todo.has(l.key));
+        if (part.length === 0) return;
         await store.stageOrders(`adopt:${input.runId}`, part);
         for (const line of part) {
           const m = matched.get(line.key)!;
           await store.setOrderStatus(line.key, 'ITEM_CREATED', { itemId: m.itemId });
-          // Monday's quantity is recorded as synced: the next sync changes only the sizes that differ.
+          // Monday's quantity is recorded as synced (-1 when it holds none): the next sync changes only the sizes that differ.
           await store.setSubitemIds(line.key, m.sizes.map((s) => ({ size: s.size, subitemId: s.subitemId, qty: s.qty ?? -1 })));
           linked++;
         }
         Context.current().heartbeat(linked);
-      }
+      });
       return { linked };
     },
 
@@ -223,30 +224,35 @@ async function resumable<T>(todo: T[], write: (t: T) => Promise<void>): Promise<
   return todo.length;
 }
 
-/** Every order line the mapping can turn into a payload (rows it rejects are the sync's business, not adoption's). */
-async function allOrderLines(store: Store, mapping: Mapping): Promise<OrderPayload[]> {
+/**
+ * Every order line the mapping can turn into a payload, one source page at a time (a page never cuts an order
+ * key, so a key on several rows is seen whole: such lines are never synced, DUPLICATE_ORDER_KEY, nor adopted).
+ */
+async function forEachOrderLinePage(store: Store, mapping: Mapping, onPage: (lines: OrderPayload[]) => Promise<void>): Promise<void> {
   const transform = createTransform(mapping);
-  const lines = new Map<string, OrderPayload | null>();
   let cursor: string | null = null;
   do {
-    const page = await store.readSourcePage(cursor, 2000);
+    const page = await store.readSourcePage(cursor, 1000);
+    const lines = new Map<string, OrderPayload | null>();
     for (const row of page.rows) {
       try {
         const p = transform(row);
-        // A key on several source rows is never synced (DUPLICATE_ORDER_KEY): adopt none of them.
         lines.set(p.key, lines.has(p.key) ? null : p);
       } catch (err) {
         if (!(err instanceof MappingError)) throw err;
       }
     }
+    await onPage([...lines.values()].filter((p): p is OrderPayload => p !== null));
     cursor = page.nextCursor;
   } while (cursor !== null);
-  return [...lines.values()].filter((p): p is OrderPayload => p !== null);
 }
 
-function chunked<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+/** What matching needs of every order line, without the column values (a 10,000-line board fits a small worker heap). */
+async function orderLinesForMatching(store: Store, mapping: Mapping): Promise<OrderPayload[]> {
+  const out: OrderPayload[] = [];
+  await forEachOrderLinePage(store, mapping, async (lines) => {
+    for (const l of lines) out.push({ ...l, columnValues: {}, subitems: l.subitems.map((s) => ({ ...s, columnValues: {} })) });
+  });
   return out;
 }
 

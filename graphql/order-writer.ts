@@ -40,8 +40,10 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   // The key column is what makes the item findable again; it is always written.
   const columnValues = { ...w.columnValues, [w.keyColumnId]: w.orderKey };
   let groupId: string | null = null;
-  const group = async (forgetRemembered = false) => {
-    groupId = await ensureGroup(client, w.boardId, w.groupName, forgetRemembered ? null : (w.rememberedGroupId ?? null));
+  // After Monday rejected a group id, that id stands in for the remembered one: it is not on the board, so a
+  // group of the title is found or made anew (the rejected id in its Idempotency-Key: no replay of the old create).
+  const group = async (rejectedId?: string) => {
+    groupId = await ensureGroup(client, w.boardId, w.groupName, rejectedId ?? w.rememberedGroupId ?? null);
     return groupId;
   };
   // Update the values; the answer says which group the item is in, so a changed season moves it (one more
@@ -61,8 +63,9 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   };
   const create = async (): Promise<string> => withGroupRetry(client, w, group, (id) => client.createItem(
     { boardId: w.boardId, itemName: w.itemName, groupId: id, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
-    // After a stale link the key names the lost item, so Monday does not replay the first create's answer.
-    idempotencyKey(w.orderKey, w.knownItemId ? `create-item:after:${w.knownItemId}` : 'create-item', w.payloadHash),
+    // After a stale link the key names the lost item, and it names the group: Monday caches answers, errors
+    // included, so a create retried into another group (or after the item was lost) must not get the old answer.
+    idempotencyKey(w.orderKey, w.knownItemId ? `create-item:after:${w.knownItemId}` : 'create-item', w.payloadHash, id),
   ), await group());
 
   if (w.knownItemId) {
@@ -113,13 +116,13 @@ async function isGone(client: MondayClient, err: unknown, itemId: string): Promi
 }
 
 /** Runs a write into a group; if Monday rejects the group id (deleted by hand), the cache forgets it and the write goes once more. */
-async function withGroupRetry<T>(client: MondayClient, w: ItemWrite, group: (forgetRemembered?: boolean) => Promise<string>, write: (groupId: string) => Promise<T>, groupId: string): Promise<T> {
+async function withGroupRetry<T>(client: MondayClient, w: ItemWrite, group: (rejectedId?: string) => Promise<string>, write: (groupId: string) => Promise<T>, groupId: string): Promise<T> {
   try {
     return await write(groupId);
   } catch (err) {
     if (!(err instanceof MondayApiError && err.code === 'InvalidGroupIdException')) throw err;
     forgetGroup(client, w.boardId, w.groupName);
-    return write(await group(true));
+    return write(await group(groupId));
   }
 }
 

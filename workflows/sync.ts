@@ -1,6 +1,6 @@
 // The scheduled sync: detect new and changed order lines page by page and hand each to its order workflow.
 // Continue-as-new keeps the history bounded however large the backlog is.
-import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
 import type { AdoptionActivities } from '../activities/adoption';
 
@@ -36,7 +36,8 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals
   const totals: SyncTotals = input.totals ?? { batchId, dispatched: 0, unchanged: 0, rejected: 0, pages: 0 };
   if (!input.batchId) {
     // Never create items on a populated board nobody adopted: fails the run with one line saying what to do.
-    await db.checkBoardAdopted().catch((err: unknown) => {
+    // (patched: a sync that started before this step existed replays without it.)
+    if (patched('adoption-guard')) await db.checkBoardAdopted().catch((err: unknown) => {
       // The workflow fails with the guard's own line, so the Web UI and the CLI show what to do.
       const cause = err instanceof ActivityFailure ? err.cause : null;
       if (cause instanceof ApplicationFailure && cause.type === 'BOARD_NOT_ADOPTED') throw ApplicationFailure.nonRetryable(cause.message, cause.type);

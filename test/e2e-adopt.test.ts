@@ -168,7 +168,7 @@ test('the next sync updates the adopted items and creates only the missing lines
   const renamed = lines[0]!.groupName;
   expect((await groups()).filter((g) => g === renamed)).toEqual([]);
   expect(board.find((i) => i.values[keyColumnId]?.text === lines[0]!.key)?.group).toBe(`${renamed} (old)`);
-}, 120_000);
+}, 240_000);
 
 async function groups(): Promise<string[]> {
   const r = await gql<{ boards: { groups: { title: string }[] }[] }>(stack.sandbox.url, 'query ($b: [ID!]) { boards(ids: $b) { groups { title } } }', { b: [boardId] });

@@ -6,6 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, mssqlSettings, type Config } from './config';
 import { createActivities, type ActivityDeps } from './activities';
+import { createAdoptionActivities } from './activities/adoption';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -101,6 +102,7 @@ export function activityDeps(config: Config, services: Services): ActivityDeps {
     store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
     orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
+    missingItem: config.MONDAY_MISSING_ITEM,
   };
 }
 
@@ -138,7 +140,11 @@ export interface WorkerQueues {
 
 export async function createWorkers(config: Config, temporal: TemporalTarget, deps: ActivityDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
-  const activities = { ...createActivities(deps), ...queues.extraActivities };
+  const activities = {
+    ...createActivities(deps),
+    ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
+    ...queues.extraActivities,
+  };
   const common = {
     connection, namespace: temporal.namespace, activities,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,

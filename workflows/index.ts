@@ -6,3 +6,5 @@ export type { SyncWorkflowInput, SyncTotals } from './sync';
 export * from './messages';
 export { acceptanceWorkflow } from './acceptance';
 export type { AcceptanceInput, AcceptanceResult } from './acceptance';
+export { adoptBoardWorkflow, adoptProgressQuery } from './adopt';
+export type { AdoptInput, AdoptProgress } from './adopt';

@@ -59,6 +59,8 @@ const schema = z.object({
    */
   MONDAY_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
   MONDAY_REMOVED_SIZES: z.enum(['zero', 'archive']).default('zero'),
+  /** An item deleted or archived by hand: `recreate` it (after looking it up by key) or `fail` the order. */
+  MONDAY_MISSING_ITEM: z.enum(['recreate', 'fail']).default('recreate'),
   SANDBOX_PORT: port.default(8790),
 
   MAPPING_FILE: z.string().min(1).optional(),
@@ -74,6 +76,10 @@ const schema = z.object({
   ORDER_SELF_RETRY_AFTER: duration.default('1m'),
   /** A scheduled sync run that takes longer is ended, so a stuck run cannot make the schedule skip forever. */
   SYNC_EXECUTION_TIMEOUT: duration.default('2h'),
+  /** The sync never creates items on a board that holds items and was not adopted (`orders-sync board adopt`); false turns that off. */
+  ADOPTION_GUARD: bool.default(true),
+  /** Share of the minute's complexity budget `board adopt` may read with (other integrations share the account). */
+  ADOPT_READ_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
 
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),

@@ -9,6 +9,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { createRollbackActivities } from './activities/rollback';
 import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
+import { createAdoptionActivities } from './activities/adoption';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -115,6 +116,7 @@ export function activityDeps(config: Config, services: Services): WorkerDeps {
     store: services.store, mapping: services.mapping, monday: services.monday, temporal: services.client,
     orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
+    missingItem: config.MONDAY_MISSING_ITEM,
   };
 }
 
@@ -155,6 +157,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   const activities = {
     ...createActivities(deps),
     ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
+    ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
     ...queues.extraActivities,
   };
   const common = {

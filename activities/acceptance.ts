@@ -155,7 +155,7 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
       const items: BoardItem[] = [];
       try {
         for (let cursor: string | null = null; ; ) {
-          const page = await monday.boardItemsPage(input.boards.itemsBoardId, cursor);
+          const page = await monday.boardReadBack(input.boards.itemsBoardId, cursor);
           items.push(...page.items);
           Context.current().heartbeat();
           cursor = page.cursor;

@@ -28,6 +28,8 @@ export interface ActivityDeps {
   removedSizes: 'zero' | 'archive';
   /** Where every Monday write is audited (rollback); writes go unaudited without it. */
   operations?: OperationsStore;
+  /** An item deleted or archived by hand: make it again (default) or fail the order (MONDAY_MISSING_ITEM). */
+  missingItem?: 'recreate' | 'fail';
 }
 
 /** What a failed order leaves behind in the error table; also travels in ApplicationFailure details. */
@@ -165,7 +167,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
-    upsertItem: heartbeating(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> => {
+    upsertItem: heartbeating(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found'; pendingSizes?: string[] }> => {
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
@@ -178,11 +180,18 @@ export function createActivities(deps: ActivityDeps) {
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
+          onMissingItem: deps.missingItem ?? 'recreate',
+          rememberedGroupId: await store.rememberedGroup(itemsBoardId, p.groupName),
         });
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
+        if (result.groupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
-        return result;
+        if (!result.relinked) return { itemId: result.itemId, action: result.action };
+        // The linked item was gone: its subitem ids went with it, so every size is written again.
+        await store.clearSubitemIds(input.key);
+        const pendingSizes = (await stagedOrder(input.key)).subitems.filter((s) => s.qty > 0).map((s) => s.size);
+        return { itemId: result.itemId, action: result.action, pendingSizes };
       } catch (err) {
         if (err instanceof LabelNotOnBoardError) throw labelFailure(p.key, err);
         throw toActivityFailure(err, { orderKey: p.key, step: 'upsert-item', columnValues: p.columnValues });

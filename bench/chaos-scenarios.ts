@@ -226,9 +226,11 @@ export function chaosScenarios(ORDERS: number): Scenarios {
     h: {
       title: 'Monday answers 5xx for longer than the activities\' retry window (5 s here) → every order line synced afterwards, no rerun',
       run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 5, max: 20 } } }, env: { MONDAY_RETRY_WINDOW: '5s', ORDER_SELF_RETRY_AFTER: '2s' } }, async (stack) => {
+        const worker = await startWorkerProcess(stack);
+        // A deployment that has synced before: its first sync found the board empty and settled the adoption guard.
+        await runSyncOnce(stack.client, stack.store, { pageSize: 100 });
         const rows = generateOrderLines(ORDERS, 808);
         await stack.store.insertSourceRows(rows);
-        const worker = await startWorkerProcess(stack);
         stack.sandbox.setFaults({ serverErrorRate: 1 });
         const outageMs = 20_000;
         const sync = runSyncOnce(stack.client, stack.store, { pageSize: 100 });

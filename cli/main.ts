@@ -16,6 +16,9 @@ import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
 import { openConfiguredStore } from '../worker';
 import { SCHEDULE_ID } from '../shared/temporal';
+import { loadMapping } from '../mapping';
+import { runBoardAdopt, reportLines } from './board';
+import { WorkflowFailedError } from '@temporalio/client';
 
 interface Command {
   usage: string;
@@ -181,6 +184,33 @@ const commands: Record<string, Command> = {
       throw new UsageError('mapping needs: check, or preview --input rows.json');
     },
   },
+  board: {
+    usage: 'board adopt [--apply] [--archive-duplicates] [--report FILE]',
+    summary: 'Adopt what the board already holds before the first sync: match every item to an order line (key column, then AAG ORDER NUMBER/STYLE/COLOR, then item name) and report; --apply links them in staging and writes the key column; --archive-duplicates archives extra items and duplicate sizes (audited, restorable). Dry run by default.',
+    options: {
+      apply: { type: 'boolean', description: 'link matched order lines and sizes in staging and write the key column (creates nothing)' },
+      'archive-duplicates': { type: 'boolean', description: 'with --apply: archive duplicate items and duplicate-size subitems, each recorded in MON_AdoptionArchive' },
+      report: { type: 'string', description: 'where to write the full report: .csv (default board-adopt-report.csv) or .json' },
+    },
+    async run(config, a) {
+      if (a.positionals[0] !== 'adopt') throw new UsageError('board needs: adopt');
+      const client = await connectClient(temporalFor(config));
+      const store = await openConfiguredStore(config);
+      try {
+        const opts = {
+          apply: Boolean(a.values.apply), archiveDuplicates: Boolean(a.values['archive-duplicates']),
+          reportFile: typeof a.values.report === 'string' ? a.values.report : 'board-adopt-report.csv', boardId: loadMapping(config.MAPPING_FILE).items.boardId,
+        };
+        if (opts.archiveDuplicates && !opts.apply) throw new UsageError('--archive-duplicates needs --apply');
+        const result = await runBoardAdopt(client, store, opts, log);
+        for (const line of reportLines(result, opts)) console.log(line);
+        return 0;
+      } finally {
+        await store.close();
+        await client.connection.close();
+      }
+    },
+  },
   db: {
     usage: 'db migrate',
     summary: 'Create or upgrade the staging, error and batch tables (idempotent). SQLite also gets ORDERS_UNIFIED.',
@@ -242,7 +272,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${err.message}\n\n${help(name)}`);
       return 2;
     }
-    console.error(err instanceof ConfigError ? err.message : `orders-sync ${name} failed: ${(err as Error).message}`);
+    // A failed workflow (the adoption guard, say) says why in its cause: print that line, not the wrapper.
+    const message = err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
+    console.error(err instanceof ConfigError ? err.message : `orders-sync ${name} failed: ${message}`);
     return 1;
   }
 }

@@ -11,6 +11,7 @@ import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
 import { mssqlBatchOutcomeSql } from './batch-outcomes';
 import { allOperationsStatements } from './operations-mssql';
+import { mssqlAdoptionSql } from './adoption-mssql-sql';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -167,6 +168,7 @@ export function mssqlStatements(schema: string) {
   return {
     SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
     syncStatesSql, countUnfinishedForKeysSql, recordErrorRepeatSql, recordErrorInsertSql, listErrorsSql, updateBatchSql,
+    adoption: mssqlAdoptionSql(schema),
   };
 }
 
@@ -209,6 +211,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'MSSQL_ORDERS_UNIFIED_DDL (test databases only)', sql: MSSQL_ORDERS_UNIFIED_DDL },
     ...s.migrations.flatMap((m) => m.statements.map((sql, i) => ({ name: `migration ${m.version} #${i}`, sql }))),
     ...Object.entries(s.SQL).map(([name, sql]) => ({ name, sql })),
+    ...Object.entries(s.adoption).flatMap(([name, sql]) => (typeof sql === 'string' ? [{ name: `adoption: ${name}`, sql }] : [])),
     { name: 'readKeyGroupSql', sql: readKeyGroupSql({ po: true, customerNames: 2 }) },
     { name: 'readSourceByKeySql', sql: readSourceByKeySql([...ORDER_KEY_COLUMNS]) },
     { name: 'insertSourceRowsSql', sql: insertSourceRowsSql(ORDERS_UNIFIED_COLUMNS.map((c) => c.name), 2) },
@@ -223,6 +226,8 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'updateBatchSql', sql: s.updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
     // The operations store's (write audit, batch figures, worker status rows: db/operations-mssql.ts).
     ...allOperationsStatements(schema).map((o) => ({ name: `operations ${o.name}`, sql: o.sql })),
+    { name: 'adoption: deleteBoardReadSql', sql: s.adoption.deleteBoardReadSql(3) },
+    { name: 'adoption: insertBoardReadSql', sql: s.adoption.insertBoardReadSql(2) },
   ];
   for (const po of [false, true]) for (const afterCursor of [false, true]) {
     out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });

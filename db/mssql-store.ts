@@ -5,7 +5,9 @@
 // backoff; each operation can be cancelled through an AbortSignal (withSignal), which cancels its running request.
 import sql from 'mssql';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import { BOARD_READ_COLUMNS } from './adoption-mssql-sql';
+import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
@@ -424,6 +426,61 @@ export class MssqlStore implements Store {
     }
     return total;
   }
+  // ---- board adoption ----
+
+  async saveAdoptionRun(run: { runId: string; boardId: string; status: AdoptionRun['status']; report?: unknown }): Promise<void> {
+    await this.exec('saveRun', this.s.adoption.saveRun, { runId: run.runId, boardId: run.boardId, status: run.status, report: run.report === undefined ? null : JSON.stringify(run.report) });
+  }
+
+  async getAdoptionRun(runId: string): Promise<AdoptionRun | null> {
+    const r = (await this.exec('getRun', this.s.adoption.getRun, { runId })).recordset[0];
+    return r ? toAdoptionRun(r) : null;
+  }
+
+  async isBoardAdopted(boardId: string): Promise<boolean> {
+    return (await this.exec('isAdopted', this.s.adoption.isAdopted, { boardId })).recordset.length > 0;
+  }
+
+  async saveBoardRead(runId: string, rows: BoardReadRow[]): Promise<void> {
+    const perChunk = Math.floor(MAX_PARAMS / BOARD_READ_COLUMNS.length);
+    await this.inTransaction(async (tx) => {
+      for (const part of chunk(rows, perChunk)) {
+        const ids: Record<string, Param> = { runId };
+        part.forEach((r, i) => { ids[`id${i}`] = r.itemId; });
+        await this.run('deleteBoardRead', this.s.adoption.deleteBoardReadSql(part.length), ids, tx);
+        const params: Record<string, Param> = {};
+        part.forEach((r, i) => [runId, r.itemId, r.parentItemId, r.name, r.createdAt, r.groupId, r.groupTitle, JSON.stringify(r.values)]
+          .forEach((v, j) => { params[`r${i}_${j}`] = v; }));
+        await this.run('insertBoardRead', this.s.adoption.insertBoardReadSql(part.length), params, tx);
+      }
+    });
+  }
+
+  async readBoardSnapshot(runId: string): Promise<BoardReadRow[]> {
+    return (await this.exec('readSnapshot', this.s.adoption.readSnapshot, { runId })).recordset.map(toBoardReadRow);
+  }
+
+  async recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean> {
+    const res = await this.exec('recordArchive', this.s.adoption.recordArchive, { runId: a.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.orderKey, reason: a.reason });
+    return (res.rowsAffected.at(-1) ?? 0) > 0;
+  }
+
+  async listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]> {
+    return (await this.exec('listArchives', this.s.adoption.listArchives, { runId: filter?.runId ?? null })).recordset.map(toArchiveRecord);
+  }
+
+  async rememberedGroup(boardId: string, title: string): Promise<string | null> {
+    return str((await this.exec('rememberedGroup', this.s.adoption.rememberedGroup, { boardId, title })).recordset[0]?.group_id);
+  }
+
+  async rememberGroup(boardId: string, title: string, groupId: string): Promise<void> {
+    await this.inTransaction(async (tx) => { await this.run('rememberGroup', this.s.adoption.rememberGroup, { boardId, title, groupId }, tx); });
+  }
+
+  async clearSubitemIds(key: string): Promise<void> {
+    await this.inTransaction(async (tx) => { await this.run('clearSubitemIds', this.s.adoption.clearSubitemIds, { key }, tx); });
+  }
+
 }
 
 const redact = (text: string, secret?: string): string => (secret ? text.split(secret).join('***') : text);

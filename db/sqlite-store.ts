@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
+import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
@@ -10,6 +10,7 @@ import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
   lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
+import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 
 const now = (): string => new Date().toISOString();
 
@@ -336,6 +337,67 @@ export class SqliteStore implements Store {
     const stmt = this.db.prepare(`SELECT COUNT(*) FROM STG_MON_CustMasterSchedule
       WHERE stg_status IN (SELECT value FROM json_each(?)) AND order_key IN (SELECT value FROM json_each(?))`).pluck();
     return chunk([...new Set(keys)], 5000).reduce((sum, part) => sum + (stmt.get(statuses, JSON.stringify(part)) as number), 0);
+  }
+
+  // ---- board adoption ----
+
+  async saveAdoptionRun(run: { runId: string; boardId: string; status: AdoptionRun['status']; report?: unknown }): Promise<void> {
+    const done = run.status === 'READING' ? null : now();
+    this.db.prepare(`INSERT INTO MON_AdoptionRun (run_id, board_id, status, report, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, report = COALESCE(excluded.report, report), finished_at = excluded.finished_at`)
+      .run(run.runId, run.boardId, run.status, run.report === undefined ? null : JSON.stringify(run.report), now(), done);
+  }
+
+  async getAdoptionRun(runId: string): Promise<AdoptionRun | null> {
+    const r = this.db.prepare('SELECT * FROM MON_AdoptionRun WHERE run_id = ?').get(runId) as Row | undefined;
+    return r ? toAdoptionRun(r) : null;
+  }
+
+  async isBoardAdopted(boardId: string): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM MON_AdoptionRun WHERE board_id = ? AND status IN ('APPLIED', 'EMPTY') LIMIT 1`).get(boardId) !== undefined;
+  }
+
+  async saveBoardRead(runId: string, rows: BoardReadRow[]): Promise<void> {
+    const upsert = this.db.prepare(`INSERT INTO MON_AdoptionBoardRead (run_id, item_id, parent_item_id, name, created_at, group_id, group_title, column_values)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, item_id) DO UPDATE SET parent_item_id = excluded.parent_item_id, name = excluded.name,
+      created_at = excluded.created_at, group_id = excluded.group_id, group_title = excluded.group_title, column_values = excluded.column_values`);
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(runId, r.itemId, r.parentItemId, r.name, r.createdAt, r.groupId, r.groupTitle, JSON.stringify(r.values));
+    })();
+  }
+
+  async readBoardSnapshot(runId: string): Promise<BoardReadRow[]> {
+    const rows = this.db.prepare('SELECT * FROM MON_AdoptionBoardRead WHERE run_id = ? ORDER BY LENGTH(item_id), item_id').all(runId) as Row[];
+    return rows.map(toBoardReadRow);
+  }
+
+  async recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean> {
+    return this.db.prepare(`INSERT OR IGNORE INTO MON_AdoptionArchive (run_id, board_id, item_id, parent_item_id, order_key, reason, archived_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(a.runId, a.boardId, a.itemId, a.parentItemId, a.orderKey, a.reason, now()).changes > 0;
+  }
+
+  async rememberedGroup(boardId: string, title: string): Promise<string | null> {
+    return str(this.db.prepare('SELECT group_id FROM MON_BoardGroups WHERE board_id = ? AND group_title = ?').pluck().get(boardId, title));
+  }
+
+  async rememberGroup(boardId: string, title: string, groupId: string): Promise<void> {
+    this.db.prepare(`INSERT INTO MON_BoardGroups (board_id, group_title, group_id, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (board_id, group_title) DO UPDATE SET group_id = excluded.group_id, updated_at = excluded.updated_at`).run(boardId, title, groupId, now());
+  }
+
+  async clearSubitemIds(key: string): Promise<void> {
+    const parent = `(SELECT stg_id FROM STG_MON_CustMasterSchedule WHERE order_key = ?)`;
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM STG_MON_CustMasterSchedule_Subitems WHERE stg_parent_stg_id = ${parent} AND "ORDER_QTY" = 0`).run(key);
+      this.db.prepare(`UPDATE STG_MON_CustMasterSchedule_Subitems SET stg_monday_subitem_id = NULL, stg_monday_parent_item_id = NULL,
+        stg_synced_qty = NULL, stg_status = 'PENDING', stg_updated_date = ? WHERE stg_parent_stg_id = ${parent}`).run(now(), key);
+    })();
+  }
+
+  async listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM MON_AdoptionArchive WHERE (? IS NULL OR run_id = ?) ORDER BY archive_id`)
+      .all(filter?.runId ?? null, filter?.runId ?? null) as Row[];
+    return rows.map(toArchiveRecord);
   }
 }
 

@@ -33,6 +33,22 @@ export interface DatabaseInfo {
   legacyTables: string[];         // the current system's tables of the same names (SQL Server dbo), left untouched
   sourceColumns: string[];        // ORDERS_UNIFIED's columns as the database has them
 }
+/** One item or subitem as `board adopt` read it (MON_AdoptionBoardRead). */
+export interface BoardReadRow {
+  itemId: string;
+  /** Null for an item; the parent item's id for a subitem. */
+  parentItemId: string | null;
+  name: string;
+  createdAt: string | null;
+  groupId: string | null;
+  groupTitle: string | null;
+  /** Column id → displayed text, only the columns adoption reads. */
+  values: Record<string, string | null>;
+}
+/** One `board adopt` run (MON_AdoptionRun). status: READING → PLANNED (dry run) → APPLIED; EMPTY for an empty board. */
+export interface AdoptionRun { runId: string; boardId: string; status: 'READING' | 'PLANNED' | 'APPLIED' | 'EMPTY'; report: unknown; startedAt: string; finishedAt: string | null }
+/** One archived Monday item or subitem (MON_AdoptionArchive): restorable from the board's archive. */
+export interface ArchiveRecord { runId: string; boardId: string; itemId: string; parentItemId: string | null; orderKey: string | null; reason: string; archivedAt: string }
 
 export interface Store {
   readonly dialect: 'sqlite' | 'mssql';
@@ -68,6 +84,18 @@ export interface Store {
   getBatch(batchId: string): Promise<BatchRecord | null>;  // addition
   statusCounts(): Promise<Record<OrderStatus, number>>;
   countUnfinished(keys?: string[]): Promise<number>;   // staged orders not SYNCED and not FAILED
+  // board adoption (orders-sync board adopt)
+  saveAdoptionRun(run: { runId: string; boardId: string; status: AdoptionRun['status']; report?: unknown }): Promise<void>;  // upsert; report kept unless given
+  getAdoptionRun(runId: string): Promise<AdoptionRun | null>;
+  isBoardAdopted(boardId: string): Promise<boolean>;     // an APPLIED or EMPTY run exists
+  saveBoardRead(runId: string, rows: BoardReadRow[]): Promise<void>;   // upsert by (run, item id): a re-read page writes nothing twice
+  readBoardSnapshot(runId: string): Promise<BoardReadRow[]>;
+  recordArchive(a: Omit<ArchiveRecord, 'archivedAt'>): Promise<boolean>;   // false when that item was already recorded
+  listArchives(filter?: { runId?: string }): Promise<ArchiveRecord[]>;
+  // hand edits on the board
+  rememberedGroup(boardId: string, title: string): Promise<string | null>;   // MON_BoardGroups: the group id a title resolved to
+  rememberGroup(boardId: string, title: string, groupId: string): Promise<void>;
+  clearSubitemIds(key: string): Promise<void>;   // the order's item is gone: its sizes are unsynced again (qty 0 rows dropped)
 }
 
 /**

@@ -48,6 +48,7 @@ export class MondayBudget {
   readonly complexityPerMinute: number;
   readonly requestsPerMinute: number;
   readonly maxConcurrentMutationsPerBoard: number;
+  readonly timeScale: number;
   private readonly windowMs: number;
   private readonly sent: { at: number; complexity: number }[] = [];
   private readonly mutationsInFlight = new Map<string, number>();
@@ -70,7 +71,8 @@ export class MondayBudget {
     this.complexityPerMinute = opts.complexityPerMinute ?? 10_000_000;
     this.requestsPerMinute = opts.requestsPerMinute ?? 5000;
     this.maxConcurrentMutationsPerBoard = opts.maxConcurrentMutationsPerBoard ?? 4;
-    this.windowMs = 60_000 / (opts.timeScale ?? 1);
+    this.timeScale = opts.timeScale ?? 1;
+    this.windowMs = 60_000 / this.timeScale;
   }
 
   /** Wait until the request fits the budget. Call the returned function when the response is in. */

@@ -77,6 +77,8 @@ export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): P
   return callerSignal.run(signal, fn);
 }
 
+export interface BoardPageItem { id: string; name: string; createdAt: string | null; groupId: string | null; groupTitle: string | null; parentItemId: string | null; values: Record<string, string | null> }
+
 interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
 
 export class MondayClient {
@@ -184,6 +186,11 @@ export class MondayClient {
     return clean;
   }
 
+  /** The complexity Monday last reported for this operation, if any. */
+  lastCost(operation: string): number | null {
+    return this.costs.get(operation) ?? null;
+  }
+
   // ---- typed operations -------------------------------------------------------------------
 
   async createItem(v: { boardId: string; itemName: string; groupId: string | null; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<string> {
@@ -194,13 +201,19 @@ export class MondayClient {
     return required(r.data.create_item?.id, 'create_item');
   }
 
-  /** Returns the item's id and the title of the group it is in. */
-  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<{ id: string; groupTitle: string | null }> {
-    const r = await this.call<{ change_multiple_column_values: { id: string; group: { title: string } | null } | null }>(documents.changeMultipleColumnValues, {
+  /** Returns the item's id, its state (an archived item still takes writes) and the group it is in. */
+  async changeColumnValues(v: { boardId: string; itemId: string; columnValues: Record<string, unknown>; createLabelsIfMissing: boolean }, idempotencyKey: string): Promise<{ id: string; state: string | null; group: { id: string; title: string } | null; groupTitle: string | null }> {
+    const r = await this.call<{ change_multiple_column_values: { id: string; state?: string | null; group: { id: string; title: string } | null } | null }>(documents.changeMultipleColumnValues, {
       board_id: v.boardId, item_id: v.itemId, column_values: JSON.stringify(v.columnValues), create_labels_if_missing: v.createLabelsIfMissing,
     }, { boardId: v.boardId, idempotencyKey });
     const item = r.data.change_multiple_column_values;
-    return { id: required(item?.id, 'change_multiple_column_values'), groupTitle: item?.group?.title ?? null };
+    return { id: required(item?.id, 'change_multiple_column_values'), state: item?.state ?? null, group: item?.group ?? null, groupTitle: item?.group?.title ?? null };
+  }
+
+  /** An item's state (active, archived, deleted), or null when Monday does not return it at all. */
+  async itemState(itemId: string): Promise<string | null> {
+    const r = await this.call<{ items: { id: string; state: string | null }[] }>(documents.itemState, { item_id: itemId });
+    return r.data.items[0]?.state ?? null;
   }
 
   async moveItemToGroup(v: { boardId: string; itemId: string; groupId: string }, idempotencyKey: string): Promise<void> {
@@ -278,11 +291,39 @@ export class MondayClient {
   }
 
   /** One page of a board's items with every column's text and value, and their subitems; cursor null at the end. */
-  async boardItemsPage(boardId: string, cursor: string | null): Promise<{ cursor: string | null; items: BoardItem[] }> {
-    const r = await this.call<{ boards: { items_page: { cursor: string | null; items: BoardItem[] } }[] }>(documents.boardItemsPage, { board_id: boardId, cursor });
+  async boardReadBack(boardId: string, cursor: string | null): Promise<{ cursor: string | null; items: BoardItem[] }> {
+    const r = await this.call<{ boards: { items_page: { cursor: string | null; items: BoardItem[] } }[] }>(documents.boardReadBack, { board_id: boardId, cursor });
     const board = r.data.boards[0];
     if (!board) throw new MondayApiError(`board ${boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
     return board.items_page;
+  }
+
+  /**
+   * One page of a board's active items (null cursor: the first page). Items and subitems alike: a subitem
+   * carries its parent's id. A cursor Monday no longer knows (60 minutes) is a permanent InvalidArgumentException.
+   */
+  async boardItemsPage(v: { boardId: string; cursor: string | null; limit: number; columnIds: string[] }): Promise<{ cursor: string | null; items: BoardPageItem[]; complexity: number | null }> {
+    type Page = { cursor: string | null; items: { id: string; name: string; created_at: string | null; group: { id: string; title: string } | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null }[] }[] };
+    let page: Page | undefined;
+    let complexity: number | null;
+    if (v.cursor === null) {
+      const r = await this.call<{ boards: { items_page: Page }[] } & ComplexityField>(documents.boardItemsPage, { board_id: v.boardId, limit: v.limit, column_ids: v.columnIds });
+      page = r.data.boards[0]?.items_page;
+      complexity = r.data.complexity?.query ?? null;
+      if (!page) throw new MondayApiError(`board ${v.boardId} not found`, 'permanent', 'InvalidBoardIdException', 200, null);
+    } else {
+      const r = await this.call<{ next_items_page: Page } & ComplexityField>(documents.nextItemsPage, { cursor: v.cursor, limit: v.limit, column_ids: v.columnIds });
+      page = r.data.next_items_page;
+      complexity = r.data.complexity?.query ?? null;
+    }
+    return {
+      complexity,
+      cursor: page.cursor,
+      items: page.items.map((i) => ({
+        id: i.id, name: i.name, createdAt: i.created_at, groupId: i.group?.id ?? null, groupTitle: i.group?.title ?? null,
+        parentItemId: i.parent_item?.id ?? null, values: Object.fromEntries(i.column_values.map((c) => [c.id, c.text])),
+      })),
+    };
   }
 
   async complexity(): Promise<{ before: number; after: number; query: number; reset_in_x_seconds: number }> {

@@ -32,7 +32,10 @@ export const DOCUMENT_FILES = [
   'newest-items.graphql',
   'duplicate-board.graphql',
   'delete-board.graphql',
+  'board-read-back.graphql',
   'board-items-page.graphql',
+  'next-items-page.graphql',
+  'item-state.graphql',
 ] as const;
 
 export const documents = {
@@ -50,7 +53,10 @@ export const documents = {
   newestItems: load('newest-items.graphql'),
   duplicateBoard: load('duplicate-board.graphql'),
   deleteBoard: load('delete-board.graphql'),
+  boardReadBack: load('board-read-back.graphql'),
   boardItemsPage: load('board-items-page.graphql'),
+  nextItemsPage: load('next-items-page.graphql'),
+  itemState: load('item-state.graphql'),
 };
 
 export interface AliasedBatch {

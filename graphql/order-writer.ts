@@ -18,47 +18,123 @@ export interface ItemWrite {
   knownItemId: string | null;
   /** True on a retry, or whenever an earlier attempt may have created the item. */
   outcomeUnknown: boolean;
+  /** The linked item was deleted or archived by hand: make it again ('recreate', the default) or fail the order. */
+  onMissingItem?: 'recreate' | 'fail';
+  /** The id the order's group title was last resolved to (groups are remembered by id: a renamed group is reused). */
+  rememberedGroupId?: string | null;
 }
 
-export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<{ itemId: string; action: 'created' | 'updated' | 'found' }> {
+export interface ItemResult {
+  itemId: string;
+  action: 'created' | 'updated' | 'found';
+  /** The linked item was gone from the board: staging's link (and its subitem ids) must be dropped. */
+  relinked: boolean;
+  /** The group id the title resolved to when it was looked up (to remember), else null. */
+  groupId: string | null;
+}
+
+/** Codes Monday answers for an item id it does not know (or no longer shows). */
+const UNKNOWN_ITEM_CODES = new Set(['InvalidItemIdException', 'ResourceNotFoundException', 'ItemNotFound']);
+
+export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<ItemResult> {
   // The key column is what makes the item findable again; it is always written.
   const columnValues = { ...w.columnValues, [w.keyColumnId]: w.orderKey };
+  let groupId: string | null = null;
+  // After Monday rejected a group id, that id stands in for the remembered one: it is not on the board, so a
+  // group of the title is found or made anew (the rejected id in its Idempotency-Key: no replay of the old create).
+  const group = async (rejectedId?: string) => {
+    groupId = await ensureGroup(client, w.boardId, w.groupName, rejectedId ?? w.rememberedGroupId ?? null);
+    return groupId;
+  };
   // Update the values; the answer says which group the item is in, so a changed season moves it (one more
-  // request only when it has to move).
+  // request only when it has to move). A group renamed by hand keeps its items: it is found by id.
   const update = async (itemId: string) => {
-    const { groupTitle } = await client.changeColumnValues(
+    const answer = await client.changeColumnValues(
       { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
       idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
     );
-    if (groupTitle !== null && groupTitle !== w.groupName) {
-      const groupId = await ensureGroup(client, w.boardId, w.groupName);
-      await client.moveItemToGroup({ boardId: w.boardId, itemId, groupId }, idempotencyKey(w.orderKey, `move-item:${itemId}:${w.groupName}`, w.payloadHash));
+    if (answer.state !== null && answer.state !== 'active') throw new ItemGoneError(itemId, answer.state);
+    if (answer.group !== null && answer.group.title !== w.groupName) {
+      const wanted = await group();
+      if (wanted !== answer.group.id) {
+        await withGroupRetry(client, w, group, (id) => client.moveItemToGroup({ boardId: w.boardId, itemId, groupId: id }, idempotencyKey(w.orderKey, `move-item:${itemId}:${id}`, w.payloadHash)), wanted);
+      }
     }
   };
+  const create = async (): Promise<string> => withGroupRetry(client, w, group, (id) => client.createItem(
+    { boardId: w.boardId, itemName: w.itemName, groupId: id, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+    // After a stale link the key names the lost item, and it names the group: Monday caches answers, errors
+    // included, so a create retried into another group (or after the item was lost) must not get the old answer.
+    idempotencyKey(w.orderKey, w.knownItemId ? `create-item:after:${w.knownItemId}` : 'create-item', w.payloadHash, id),
+  ), await group());
+
   if (w.knownItemId) {
-    await update(w.knownItemId);
-    return { itemId: w.knownItemId, action: 'updated' };
+    try {
+      await update(w.knownItemId);
+      return { itemId: w.knownItemId, action: 'updated', relinked: false, groupId };
+    } catch (err) {
+      if (!(await isGone(client, err, w.knownItemId))) throw err;
+    }
+    // Deleted or archived by hand: the link is stale. Never spend the retries on it.
+    if (w.onMissingItem === 'fail') {
+      throw new MondayApiError(`order ${w.orderKey}: its item ${w.knownItemId} was deleted or archived on the board (MONDAY_MISSING_ITEM=fail)`, 'permanent', 'ITEM_GONE', null, null);
+    }
   }
-  if (w.outcomeUnknown) {
+  if (w.outcomeUnknown || w.knownItemId) {
     const [found] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
     if (found) {
       // The earlier attempt may have carried an older payload: bring the found item up to date.
       await update(found.id);
-      return { itemId: found.id, action: 'found' };
+      return { itemId: found.id, action: 'found', relinked: w.knownItemId !== null, groupId };
     }
   }
-  const groupId = await ensureGroup(client, w.boardId, w.groupName);
-  const itemId = await client.createItem(
-    { boardId: w.boardId, itemName: w.itemName, groupId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
-    idempotencyKey(w.orderKey, 'create-item', w.payloadHash),
-  );
-  return { itemId, action: 'created' };
+  const itemId = await create();
+  return { itemId, action: 'created', relinked: w.knownItemId !== null, groupId };
+}
+
+/** The item is not (or no longer) on the board: archived, deleted, or an id Monday does not know. */
+class ItemGoneError extends Error {
+  constructor(readonly itemId: string, readonly state: string) {
+    super(`item ${itemId} is ${state}`);
+  }
+}
+
+/**
+ * Whether a failed write to `itemId` failed because the item is gone. Real Monday may answer an unknown id
+ * with HTTP 500 instead of a clear error, so a 500 (or a "not found") is checked with one read of the item.
+ */
+async function isGone(client: MondayClient, err: unknown, itemId: string): Promise<boolean> {
+  if (err instanceof ItemGoneError) return true;
+  if (!(err instanceof MondayApiError)) return false;
+  if (!UNKNOWN_ITEM_CODES.has(err.code) && !(err.kind === 'transient' && err.httpStatus !== null && err.httpStatus >= 500)) return false;
+  try {
+    const state = await client.itemState(itemId);
+    return state === null || state !== 'active';
+  } catch {
+    throw err; // cannot tell: the original error decides (retried as before)
+  }
+}
+
+/** Runs a write into a group; if Monday rejects the group id (deleted by hand), the cache forgets it and the write goes once more. */
+async function withGroupRetry<T>(client: MondayClient, w: ItemWrite, group: (rejectedId?: string) => Promise<string>, write: (groupId: string) => Promise<T>, groupId: string): Promise<T> {
+  try {
+    return await write(groupId);
+  } catch (err) {
+    if (!(err instanceof MondayApiError && err.code === 'InvalidGroupIdException')) throw err;
+    forgetGroup(client, w.boardId, w.groupName);
+    return write(await group(groupId));
+  }
 }
 
 // Group ids by board and title, per client (so per worker). Concurrent orders share one lookup.
 const groupCache = new WeakMap<MondayClient, Map<string, Promise<string>>>();
 
-export function ensureGroup(client: MondayClient, boardId: string, title: string): Promise<string> {
+/**
+ * The group for `title`: the remembered id while the board still has that group (whatever its title is now:
+ * people rename groups), else a group of that title, else a new one. A remembered group that was deleted is
+ * created again once (its id is part of the Idempotency-Key, so racing orders and retries share one create).
+ */
+export function ensureGroup(client: MondayClient, boardId: string, title: string, rememberedId: string | null = null): Promise<string> {
   let cache = groupCache.get(client);
   if (!cache) groupCache.set(client, (cache = new Map()));
   const key = `${boardId}\u0000${title}`;
@@ -66,14 +142,19 @@ export function ensureGroup(client: MondayClient, boardId: string, title: string
   if (!id) {
     id = (async () => {
       const board = await client.boardStructure(boardId);
+      if (rememberedId && board.groups.some((g) => g.id === rememberedId)) return rememberedId;
       const existing = board.groups.find((g) => g.title === title);
-      // Keyed by board and title only, so two orders racing for a new group create it once.
-      return existing?.id ?? client.createGroup(boardId, title, idempotencyKey(boardId, 'create-group', title));
+      return existing?.id ?? client.createGroup(boardId, title, idempotencyKey(boardId, 'create-group', title, ...(rememberedId ? [rememberedId] : [])));
     })();
     cache.set(key, id);
     id.catch(() => cache.delete(key)); // a failed lookup is retried next time, not cached
   }
   return id;
+}
+
+/** Monday rejected a cached group id (deleted by hand): look it up again next time. */
+export function forgetGroup(client: MondayClient, boardId: string, title: string): void {
+  groupCache.get(client)?.delete(`${boardId}\u0000${title}`);
 }
 
 export interface SubitemWrite {

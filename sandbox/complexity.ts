@@ -1,6 +1,10 @@
 // Query cost, following the weights Monday staff published: scalar 1, object 10, mutation 30,000 (configurable),
 // lists multiplied by their `limit` (or the number of `ids`), and fields inside `subitems` multiplied by 1,000.
 // Monday's exact formula is not public; this keeps the same order of magnitude so budgets bite the same way.
+// Reads: Monday's rate-limit page (https://developer.monday.com/api-reference/docs/rate-limits, "Calculating
+// complexity") says a query's cost grows with the objects it may return, so items_page / next_items_page cost
+// their `limit` (up to 500 per page, https://developer.monday.com/api-reference/docs/querying-board-items) times
+// the fields asked per item, and column_values(ids: [...]) only the columns named: reading few columns is cheap.
 import {
   getNamedType,
   isCompositeType,

@@ -26,11 +26,18 @@ import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
 import { withCommitDelay } from './slow-commit';
 import { setNumberFormat, type NumberFormat } from './number-format';
+import { seedLegacyItems, type LegacyItem } from './legacy';
 
 export type { SandboxLimits } from './limits';
+export type { LegacyItem } from './legacy';
 
 export interface SandboxFaults {
   serverErrorRate: number;
+  /**
+   * Answer a write to an unknown (deleted) item id with HTTP 500 instead of InvalidItemIdException: what the
+   * user saw real Monday do for items deleted by hand (issue 10), so clients must not trust the status alone.
+   */
+  unknownItemAsServerError: boolean;
   commitThenDropRate: number;
   latencyMs: { min: number; max: number };
   /** Each mutation field (each alias of a batch) waits this long before it commits; the request goes on
@@ -80,6 +87,12 @@ export interface Sandbox {
   setCopyColumnIds(mode: 'keep' | 'new'): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
+  /** Seed items as an earlier system left them (no mutations, no complexity): see sandbox/legacy.ts. */
+  seedLegacy(boardId: string, items: LegacyItem[]): { id: string; subitemIds: string[] }[];
+  /** What people do by hand on the board. */
+  renameGroup(boardId: string, title: string, newTitle: string): void;
+  deleteGroup(boardId: string, title: string): void;
+  setItemState(itemId: string, state: 'active' | 'archived' | 'deleted'): void;
   close(): Promise<void>;
 }
 
@@ -91,7 +104,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const schema = buildSchema(readFileSync(join(__dirname, 'monday-schema.graphql'), 'utf8'));
 
-const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 }, aliasCommitDelayMs: 0 };
+const NO_FAULTS: SandboxFaults = { serverErrorRate: 0, unknownItemAsServerError: false, commitThenDropRate: 0, latencyMs: { min: 0, max: 0 }, aliasCommitDelayMs: 0 };
 
 /** mulberry32: a small seeded RNG so a fault run can be replayed. */
 function seededRandom(seed: number): () => number {
@@ -282,6 +295,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         boardCopies,
       };
       const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs), contextValue: context, variableValues: variables, operationName });
+      if (faults.unknownItemAsServerError && result.errors?.some((e) => e.extensions?.code === 'InvalidItemIdException')) {
+        stats.serverErrors += 1;
+        send(res, 500, errorBody('Internal Server Error', { code: 'INTERNAL_SERVER_ERROR', status_code: 500 }, requestId));
+        return;
+      }
       const responseBody = JSON.stringify({ ...result, extensions: { request_id: requestId } });
 
       if (idempotencyKey) {
@@ -383,6 +401,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       boardCopies.columnIds = mode;
     },
     reset,
+    seedLegacy: (boardId, items) => seedLegacyItems(store, boards, boardId, items),
+    renameGroup(boardId, title, newTitle) {
+      const group = store.groups(boardId).find((g) => g.title === title);
+      if (!group) throw new Error(`no group "${title}" on board ${boardId}`);
+      store.renameGroup(boardId, group.id, newTitle);
+    },
+    deleteGroup(boardId, title) {
+      const group = store.groups(boardId).find((g) => g.title === title);
+      if (!group) throw new Error(`no group "${title}" on board ${boardId}`);
+      store.deleteGroup(boardId, group.id);
+    },
+    setItemState: (itemId, state) => store.setItemState(itemId, state),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

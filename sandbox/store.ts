@@ -116,9 +116,24 @@ export class SandboxStore {
     };
     let n = row.n;
     let id = `group_sbx${n.toString(36)}`;
-    while (this.group(boardId, id)) id = `group_sbx${(++n).toString(36)}`;
+    // Monday never hands out a deleted group's id again (clients may hold it, and cached answers name it).
+    while (this.group(boardId, id) || this.deletedGroups.has(`${boardId}:${id}`)) id = `group_sbx${(++n).toString(36)}`;
     this.sql('INSERT INTO groups (board_id, id, title, position) VALUES (?, ?, ?, ?)').run(boardId, id, title, (row.last ?? -1) + 1);
     return { id, title };
+  }
+
+  /** A person renames a group on the board (its id stays). */
+  renameGroup(boardId: string, groupId: string, title: string): void {
+    this.sql('UPDATE groups SET title = ? WHERE board_id = ? AND id = ?').run(title, boardId, groupId);
+  }
+
+  /** A person deletes a group: Monday deletes its items with it. */
+  private readonly deletedGroups = new Set<string>();
+
+  deleteGroup(boardId: string, groupId: string): void {
+    this.deletedGroups.add(`${boardId}:${groupId}`);
+    this.sql(`UPDATE items SET state = 'deleted' WHERE board_id = ? AND group_id = ?`).run(boardId, groupId);
+    this.sql('DELETE FROM groups WHERE board_id = ? AND id = ?').run(boardId, groupId);
   }
 
   // ---- labels

@@ -12,6 +12,9 @@ import { orderKeyOf } from '../mapping';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { OrderProgress } from '../workflows';
+import { runBoardAdopt, adoptWorkflowId } from '../cli/board';
+import { legacyBoard } from '../test/support/legacy-board';
+import { createTransform } from '../mapping';
 
 const OUT = path.resolve(__dirname, '../test/fixtures/histories');
 
@@ -74,6 +77,20 @@ const scenarios: Scenario[] = [
       const ids: string[] = [];
       for await (const wf of stack.client.workflow.list({ query: 'WorkflowType="syncWorkflow"' })) ids.push(`${wf.workflowId}@${wf.runId}`);
       return ids;
+    },
+  },
+  {
+    name: 'board-adopt',
+    async run(stack) {
+      // A populated legacy board: the sync's adoption guard stops, then adopt --apply --archive-duplicates.
+      const rows = generateOrderLines(6, 105);
+      await stack.store.insertSourceRows(rows);
+      const transform = createTransform(stack.mapping);
+      const boardId = stack.mapping.items.boardId;
+      stack.sandbox.seedLegacy(boardId, legacyBoard(stack.mapping, rows.map((r) => transform(r))).items);
+      await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-guarded', args: [{ pageSize: 50 }] }).catch(() => undefined);
+      await runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: `${stack.dir}/adopt.json`, boardId }, () => {});
+      return ['sync-guarded', adoptWorkflowId(boardId)];
     },
   },
 ];

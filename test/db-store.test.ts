@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { createHash, randomUUID } from 'node:crypto';
 import { Parser } from 'node-sql-parser';
 import type { OrderPayload, SourceRow } from '../shared/order';
-import type { Store } from '../db/store';
+import type { BoardReadRow, Store } from '../db/store';
 import { openStore } from '../db/open';
 import { ORDERS_UNIFIED_COLUMNS } from '../db/orders-unified-columns';
 import { generateDemoOrders } from '../db/demo-data';
@@ -246,6 +246,49 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(await store.countUnfinished(keys)).toBe(1);
       expect(await store.countUnfinished()).toBe(after.PENDING + after.IN_PROGRESS + after.ITEM_CREATED);
     });
+
+    test('board adoption: runs, a re-read page written once, archives audited once, groups remembered by title', async () => {
+      const runId = k('adopt');
+      const board = k('board');
+      expect(await store.isBoardAdopted(board)).toBe(false);
+      await store.saveAdoptionRun({ runId, boardId: board, status: 'READING' });
+      const page: BoardReadRow[] = [
+        { itemId: '10000000001', parentItemId: null, name: "O'Brien ünï", createdAt: '2026-01-01T00:00:00Z', groupId: 'g1', groupTitle: 'G', values: { a: 'x', b: null } },
+        { itemId: '10000000002', parentItemId: '10000000001', name: 'Size M', createdAt: null, groupId: null, groupTitle: null, values: { s: 'M' } },
+      ];
+      await store.saveBoardRead(runId, page);
+      await store.saveBoardRead(runId, [{ ...page[0]!, name: 'renamed' }]);   // the same page read again after a retry
+      expect(await store.readBoardSnapshot(runId)).toEqual([{ ...page[0]!, name: 'renamed' }, page[1]]);
+      await store.saveAdoptionRun({ runId, boardId: board, status: 'PLANNED', report: { summary: { n: 1 } } });
+      await store.saveAdoptionRun({ runId, boardId: board, status: 'APPLIED' });
+      expect(await store.getAdoptionRun(runId)).toMatchObject({ runId, boardId: board, status: 'APPLIED', report: { summary: { n: 1 } } });
+      expect(await store.isBoardAdopted(board)).toBe(true);
+
+      const archive = { runId, boardId: board, itemId: k('item-9'), parentItemId: null, orderKey: k('A|B|C'), reason: 'duplicate of 1' };
+      expect(await store.recordArchive(archive)).toBe(true);
+      expect(await store.recordArchive(archive)).toBe(false);
+      expect(await store.listArchives({ runId })).toEqual([{ ...archive, archivedAt: expect.any(String) }]);
+
+      expect(await store.rememberedGroup(board, 'GREYSON 2026 SPRING')).toBeNull();
+      await store.rememberGroup(board, 'GREYSON 2026 SPRING', 'g1');
+      await store.rememberGroup(board, 'GREYSON 2026 SPRING', 'g2');
+      await store.rememberGroup(board, 'greyson 2026 spring', 'g3');   // titles compare exactly
+      expect(await store.rememberedGroup(board, 'GREYSON 2026 SPRING')).toBe('g2');
+      expect(await store.rememberedGroup(board, 'greyson 2026 spring')).toBe('g3');
+    });
+
+    test('clearSubitemIds: an order whose item is gone has every size unsynced again, removed sizes dropped', async () => {
+      const key = k('GONE|S|C');
+      const payload = { key, itemName: 'x', groupName: 'g', customer: 'c', poNumber: null, aagOrderNumber: 'A', columnValues: {}, createLabelsIfMissing: false, hash: 'h1',
+        subitems: [{ size: 'S', name: 'Size S', qty: 2, columnValues: {} }, { size: 'M', name: 'Size M', qty: 3, columnValues: {} }] };
+      await store.stageOrders('b', [payload]);
+      await store.setOrderStatus(key, 'ITEM_CREATED', { itemId: '777' });
+      await store.setSubitemIds(key, [{ size: 'S', subitemId: '1', qty: 2 }, { size: 'M', subitemId: '2', qty: 3 }]);
+      await store.stageOrders('b', [{ ...payload, hash: 'h2', subitems: [payload.subitems[0]!] }]);   // M left the order: kept at qty 0
+      await store.clearSubitemIds(key);
+      const staged = await store.getStagedOrder(key);
+      expect(staged?.subitems).toEqual([{ size: 'S', qty: 2, subitemId: null, syncedQty: null }]);
+    });
   });
 }
 
@@ -423,7 +466,7 @@ if (TEST_MSSQL_URL) {
       for (const s of statements) {
         // The only quoted literals are fixed vocabulary (statuses, object names, empty-string defaults).
         const literals = s.sql.replace(/\[[^\]]*\]/g, '[]').match(/N?'[^']*'/g) ?? [];
-        for (const lit of literals) expect(lit).toMatch(/^N?'(| |PENDING|IN_PROGRESS|ITEM_CREATED|SYNCED|FAILED|STARTED|STAGING_LOADED|item|subitem|U|dbo|orders_sync|\w+|CREATE SCHEMA \[\]|\[\]\.\[\]|IX_\w+|\$\.\w+)'$/);
+        for (const lit of literals) expect(lit).toMatch(/^N?'(| |PENDING|IN_PROGRESS|ITEM_CREATED|SYNCED|FAILED|STARTED|STAGING_LOADED|READING|PLANNED|APPLIED|EMPTY|item|subitem|U|dbo|orders_sync|\w+|CREATE SCHEMA \[\]|\[\]\.\[\]|IX_\w+|\$\.\w+)'$/);
       }
     });
   });

@@ -35,6 +35,9 @@ describe('a Monday outage longer than the activities\' retry window', () => {
   afterAll(() => stack?.stop());
 
   test('heals with no rerun: the orders wait on a timer, then sync once Monday answers again', async () => {
+    // The deployment has synced before (its first sync found the board empty, so the adoption guard is settled):
+    // a fresh deployment's first sync waits for Monday at the guard instead.
+    await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
     const rows = generateOrderLines(3, 1401);
     await stack.store.insertSourceRows(rows);
     const keys = rows.map((r) => orderKeyOf(stack.mapping, r));

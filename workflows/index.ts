@@ -8,3 +8,5 @@ export { acceptanceWorkflow } from './acceptance';
 export type { AcceptanceInput, AcceptanceResult } from './acceptance';
 export { rollbackWorkflow, rollbackStatusQuery, rollbackWorkflowId } from './rollback';
 export type { RollbackInput, RollbackProgress, RollbackResult } from './rollback';
+export { adoptBoardWorkflow, adoptProgressQuery } from './adopt';
+export type { AdoptInput, AdoptProgress } from './adopt';

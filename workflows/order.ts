@@ -171,12 +171,14 @@ async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, p
   progress.itemId = item.itemId;
 
   progress.step = 'SUBITEMS';
-  progress.subitemsTotal = staged.pendingSizes.length;
+  // An item deleted by hand and made again needs every size, not only the changed ones.
+  const pendingSizes = item.pendingSizes ?? staged.pendingSizes;
+  progress.subitemsTotal = pendingSizes.length;
   progress.subitemsDone = 0;
   // A freshly created item has no subitems yet; anything else is reconciled against Monday first.
   const reconcile = item.action !== 'created';
-  for (let i = 0; i < staged.pendingSizes.length; i += input.subitemBatchSize) {
-    const sizes = staged.pendingSizes.slice(i, i + input.subitemBatchSize);
+  for (let i = 0; i < pendingSizes.length; i += input.subitemBatchSize) {
+    const sizes = pendingSizes.slice(i, i + input.subitemBatchSize);
     await monday.syncSubitemBatch({ key: input.key, sizes, reconcile, boards: input.boards });
     progress.subitemsDone += sizes.length;
     showProgress();

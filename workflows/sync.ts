@@ -1,8 +1,9 @@
 // The scheduled sync: detect new and changed order lines page by page and hand each to its order workflow.
 // Continue-as-new keeps the history bounded however large the backlog is.
-import { continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { OrderActivities } from '../activities';
+import type { AdoptionActivities } from '../activities/adoption';
 import { DEFAULT_RETRY_WINDOWS } from './order';
 
 export interface SyncWorkflowInput {
@@ -40,14 +41,24 @@ function activitiesFor(window: Duration) {
     paged: proxyActivities<OrderActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '30 seconds', scheduleToCloseTimeout: window, retry }),
     // Batch bookkeeping is one statement each and does not heartbeat.
     bookkeeping: proxyActivities<OrderActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: window, retry }),
+    // The adoption guard reads one item of the board (one Monday request, maybe a budget wait).
+    guard: proxyActivities<AdoptionActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: window, retry }),
   };
 }
 
 export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals> {
-  const { paged, bookkeeping } = activitiesFor(input.databaseRetryWindow ?? DEFAULT_RETRY_WINDOWS.database);
+  const { paged, bookkeeping, guard } = activitiesFor(input.databaseRetryWindow ?? DEFAULT_RETRY_WINDOWS.database);
   const batchId = input.batchId ?? uuid4();
   const totals: SyncTotals = { batchId, total: 0, dispatched: 0, newOrders: 0, changed: 0, unchanged: 0, waiting: 0, rejected: 0, pages: 0, ...input.totals };
   if (!input.batchId) {
+    // Never create items on a populated board nobody adopted: fails the run with one line saying what to do.
+    // (patched: a sync that started before this step existed replays without it.)
+    if (patched('adoption-guard')) await guard.checkBoardAdopted().catch((err: unknown) => {
+      // The workflow fails with the guard's own line, so the Web UI and the CLI show what to do.
+      const cause = err instanceof ActivityFailure ? err.cause : null;
+      if (cause instanceof ApplicationFailure && cause.type === 'BOARD_NOT_ADOPTED') throw ApplicationFailure.nonRetryable(cause.message, cause.type);
+      throw err;
+    });
     await bookkeeping.startSyncBatch({ batchId, customer: input.customer ?? null, po: input.po ?? null, scheduledBy: workflowInfo().workflowId });
   }
   let cursor = input.cursor ?? null;

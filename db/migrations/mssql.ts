@@ -104,6 +104,42 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       ],
       constraints: ['CONSTRAINT [PK_MON_BatchOrderOutcome] PRIMARY KEY ([batch_id], [order_key])'],
     },
+    // orders-sync board adopt: its runs, what it read from the board, and every item it archived.
+    {
+      name: 'MON_AdoptionRun',
+      columns: [
+        ['run_id', 'NVARCHAR(100) NOT NULL PRIMARY KEY'], ['board_id', 'NVARCHAR(64) NOT NULL'], ['status', 'NVARCHAR(20) NOT NULL'],
+        ['report', 'NVARCHAR(MAX) NULL'], ['started_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'], ['finished_at', 'DATETIME2(3) NULL'],
+      ],
+      constraints: ["CONSTRAINT [CK_MON_AdoptionRun_status] CHECK ([status] IN ('READING', 'PLANNED', 'APPLIED', 'EMPTY'))"],
+    },
+    {
+      name: 'MON_AdoptionBoardRead',
+      columns: [
+        ['run_id', 'NVARCHAR(100) NOT NULL'], ['item_id', 'NVARCHAR(64) NOT NULL'], ['parent_item_id', 'NVARCHAR(64) NULL'],
+        ['name', 'NVARCHAR(MAX) NOT NULL'], ['created_at', 'NVARCHAR(40) NULL'], ['group_id', 'NVARCHAR(100) NULL'],
+        ['group_title', 'NVARCHAR(MAX) NULL'], ['column_values', 'NVARCHAR(MAX) NOT NULL'],
+      ],
+      constraints: ['CONSTRAINT [PK_MON_AdoptionBoardRead] PRIMARY KEY ([run_id], [item_id])'],
+    },
+    {
+      name: 'MON_AdoptionArchive',
+      columns: [
+        ['archive_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['run_id', 'NVARCHAR(100) NOT NULL'], ['board_id', 'NVARCHAR(64) NOT NULL'],
+        ['item_id', 'NVARCHAR(64) NOT NULL'], ['parent_item_id', 'NVARCHAR(64) NULL'], ['order_key', `${KEY_TYPE} NULL`],
+        ['reason', 'NVARCHAR(400) NOT NULL'], ['archived_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [UQ_MON_AdoptionArchive_item] UNIQUE ([item_id])'],
+    },
+    {
+      // Groups by id: a title people renamed on the board still finds its group. Titles compare exactly (BIN2).
+      name: 'MON_BoardGroups',
+      columns: [
+        ['board_id', 'NVARCHAR(64) NOT NULL'], ['group_title', 'NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL'],
+        ['group_id', 'NVARCHAR(100) NOT NULL'], ['updated_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [PK_MON_BoardGroups] PRIMARY KEY ([board_id], [group_title])'],
+    },
     {
       // The audit of every Monday write (rollback, db/operations-mssql.ts).
       name: 'MON_WriteAudit',
@@ -158,8 +194,14 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
     version: '002_batch_order_outcomes',
     statements: [t('MON_BatchOrderOutcome')],
   }, {
+    version: '004_board_adoption',
+    statements: [
+      t('MON_AdoptionRun'),
+      index('MON_AdoptionRun', 'IX_MON_AdoptionRun_board', '[board_id], [status]'),
+      t('MON_AdoptionBoardRead'), t('MON_AdoptionArchive'), t('MON_BoardGroups'),
+    ],
+  }, {
     // Issue 11: the audit of every Monday write (rollback) and each worker's live budget state (progress, status --watch).
-    // (004 is board adoption's.)
     version: '005_write_audit_worker_status',
     statements: [
       t('MON_WriteAudit'),

@@ -92,8 +92,52 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
   },
   SQLITE_BATCH_OUTCOMES_MIGRATION,
   {
+    // orders-sync board adopt: its runs, what it read from the board, and every item it archived.
+    version: '004_board_adoption',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS MON_AdoptionRun (
+  run_id TEXT PRIMARY KEY,
+  board_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('READING','PLANNED','APPLIED','EMPTY')),
+  report TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+)`,
+      'CREATE INDEX IF NOT EXISTS IX_MON_AdoptionRun_board ON MON_AdoptionRun (board_id, status)',
+      `CREATE TABLE IF NOT EXISTS MON_AdoptionBoardRead (
+  run_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  parent_item_id TEXT,
+  name TEXT NOT NULL,
+  created_at TEXT,
+  group_id TEXT,
+  group_title TEXT,
+  column_values TEXT NOT NULL,
+  PRIMARY KEY (run_id, item_id)
+)`,
+      `CREATE TABLE IF NOT EXISTS MON_AdoptionArchive (
+  archive_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  board_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  parent_item_id TEXT,
+  order_key TEXT,
+  reason TEXT NOT NULL,
+  archived_at TEXT NOT NULL,
+  CONSTRAINT UQ_MON_AdoptionArchive_item UNIQUE (item_id)
+)`,
+      // Groups by id: a title people renamed on the board still finds its group.
+      `CREATE TABLE IF NOT EXISTS MON_BoardGroups (
+  board_id TEXT NOT NULL,
+  group_title TEXT NOT NULL,
+  group_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (board_id, group_title)
+)`,
+    ],
+  },
+  {
     // Issue 11: the audit of every Monday write (rollback) and each worker's live budget state (progress, status --watch).
-    // (004 is board adoption's.)
     version: '005_write_audit_worker_status',
     statements: [
       `CREATE TABLE IF NOT EXISTS MON_WriteAudit (

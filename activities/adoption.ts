@@ -1,0 +1,292 @@
+// The activities of `orders-sync board adopt` (workflows/adopt.ts) and of the sync's adoption guard.
+// Reads are paged and paced to at most a share of the minute's complexity budget; every write has a stable
+// Idempotency-Key and the activities resume from their heartbeat, so a killed worker repeats no write.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { BoardReadRow, Store } from '../db/store';
+import { type Mapping, MappingError, createTransform } from '../mapping';
+import { matchColumns, planAdoption, summarise, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
+import { idempotencyKey, type MondayClient } from '../graphql/client';
+import { MondayApiError, toActivityFailure } from '../graphql/errors';
+import type { OrderPayload } from '../shared/order';
+
+export interface AdoptionDeps {
+  store: Store;
+  mapping: Mapping;
+  monday: MondayClient;
+  /** Stop a sync that would create items on a board that holds items and was never adopted (ADOPTION_GUARD). */
+  adoptionGuard: boolean;
+  /** Share of the minute's complexity budget adoption may use, reads and writes (other integrations share the rest). */
+  readShare?: number;
+  /** Items per page (Monday allows up to 500). */
+  pageSize?: number;
+}
+
+export type BoardSide = 'items' | 'subitems';
+
+const WRITES_PER_HEARTBEAT = 1;
+/** Monday's documented 30,000 per mutation, plus the selected fields. */
+const MUTATION_ESTIMATE = 30_100;
+
+export function createAdoptionActivities(deps: AdoptionDeps) {
+  const { store, mapping, monday } = deps;
+  const columns = matchColumns(mapping);
+  const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
+  const boardOf = (side: BoardSide) => (side === 'items' ? mapping.items.boardId : mapping.subitems.boardId);
+  const columnsOf = (side: BoardSide) => (side === 'items'
+    ? [columns.keyColumnId, ...columns.keyPartColumnIds, ...(columns.customerColumnId ? [columns.customerColumnId] : [])]
+    : [columns.sizeColumnId, columns.qtyColumnId]);
+
+  async function loadPlan(runId: string): Promise<AdoptionPlan> {
+    const run = await store.getAdoptionRun(runId);
+    const plan = (run?.report as { plan?: AdoptionPlan } | null)?.plan;
+    if (!plan) throw ApplicationFailure.nonRetryable(`adoption run ${runId} has no plan`, 'NO_PLAN');
+    return plan;
+  }
+
+  /**
+   * Which group each group title lives in on the board, by id: the group most of its adopted items sit in.
+   * So a group people renamed keeps its items instead of the sync making a new group with the old title.
+   */
+  async function rememberGroups(runId: string, lines: Pick<OrderPayload, 'key' | 'groupName'>[], matched: Map<string, AdoptionPlan['matched'][number]>): Promise<void> {
+    const groupOf = new Map((await store.readBoardSnapshot(runId)).filter((r) => r.parentItemId === null).map((r) => [r.itemId, r.groupId]));
+    const votes = new Map<string, Map<string, number>>();
+    for (const line of lines) {
+      const groupId = groupOf.get(matched.get(line.key)?.itemId ?? '');
+      if (!groupId) continue;
+      const forTitle = votes.get(line.groupName) ?? new Map<string, number>();
+      forTitle.set(groupId, (forTitle.get(groupId) ?? 0) + 1);
+      votes.set(line.groupName, forTitle);
+    }
+    for (const [title, forTitle] of votes) {
+      if (await store.rememberedGroup(mapping.items.boardId, title)) continue;
+      const [groupId] = [...forTitle].sort((a, b) => b[1] - a[1])[0]!;
+      await store.rememberGroup(mapping.items.boardId, title, groupId);
+    }
+  }
+
+  return {
+    async startAdoption(input: { runId: string }): Promise<{ boardId: string }> {
+      await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: 'READING' });
+      return { boardId: mapping.items.boardId };
+    },
+
+    /** One page of the items or the subitems board into MON_AdoptionBoardRead. An expired cursor is CURSOR_EXPIRED: start that board again. */
+    async readBoardPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
+      const limit = deps.pageSize ?? 500;
+      await pace.wait(estimateCost(monday, input.side, limit));
+      try {
+        const page = await monday.boardItemsPage({ boardId: boardOf(input.side), cursor: input.cursor, limit, columnIds: columnsOf(input.side) });
+        pace.spent(page.complexity);
+        // A subitem page read through the subitems board names the parent; items have none.
+        const rows: BoardReadRow[] = page.items
+          .filter((i) => (input.side === 'items') === (i.parentItemId === null))
+          .map((i) => ({ itemId: i.id, parentItemId: i.parentItemId, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
+        await store.saveBoardRead(input.runId, rows);
+        return { cursor: page.cursor, read: rows.length };
+      } catch (err) {
+        if (input.cursor !== null && err instanceof MondayApiError && err.kind === 'permanent' && /cursor/i.test(err.message)) {
+          throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${err.message}`, 'CURSOR_EXPIRED');
+        }
+        throw toActivityFailure(err, { orderKey: '(board adopt)', step: `read-${input.side}` });
+      }
+    },
+
+    /** Match what was read against every order line; the full plan is kept with the run, a summary returned. */
+    async planAdoption(input: { runId: string }): Promise<AdoptionSummary & { boardItems: number }> {
+      const snapshot = await store.readBoardSnapshot(input.runId);
+      const lines = await orderLinesForMatching(store, mapping);
+      const plan = planAdoption({
+        lines,
+        items: snapshot.filter((r) => r.parentItemId === null),
+        subitems: snapshot.filter((r) => r.parentItemId !== null),
+        columns, customers: mapping.customers,
+      });
+      const summary = summarise(plan);
+      const boardItems = snapshot.filter((r) => r.parentItemId === null).length;
+      await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: boardItems === 0 ? 'EMPTY' : 'PLANNED', report: { summary, plan } });
+      return { ...summary, boardItems };
+    },
+
+    /** Link every matched order line to its item and sizes in staging, so the next sync updates instead of creating. */
+    async linkAdoptedOrders(input: { runId: string }): Promise<{ linked: number }> {
+      const plan = await loadPlan(input.runId);
+      const matched = new Map(plan.matched.map((m) => [m.key, m]));
+      const states = await store.getSyncStates([...matched.keys()]);
+      // A line already linked to this item (an earlier run) is left as it is: a second run changes nothing.
+      const todo = new Set([...matched.values()].filter((m) => states.get(m.key)?.itemId !== m.itemId).map((m) => m.key));
+      let linked = 0;
+      await rememberGroups(input.runId, await orderLinesForMatching(store, mapping), matched);
+      await forEachOrderLinePage(store, mapping, async (page) => {
+        const part = page.filter((l) => todo.has(l.key));
+        if (part.length === 0) return;
+        await store.stageOrders(`adopt:${input.runId}`, part);
+        for (const line of part) {
+          const m = matched.get(line.key)!;
+          await store.setOrderStatus(line.key, 'ITEM_CREATED', { itemId: m.itemId });
+          // Monday's quantity is recorded as synced (-1 when it holds none): the next sync changes only the sizes that differ.
+          await store.setSubitemIds(line.key, m.sizes.map((s) => ({ size: s.size, subitemId: s.subitemId, qty: s.qty ?? -1 })));
+          linked++;
+        }
+        Context.current().heartbeat(linked);
+      });
+      return { linked };
+    },
+
+    /** Write the key column on every adopted item that does not hold its key yet (resumes from its heartbeat). */
+    async writeKeyColumns(input: { runId: string }): Promise<{ written: number }> {
+      const plan = await loadPlan(input.runId);
+      const todo = plan.matched.filter((m) => m.keyColumnHolds !== m.key);
+      return resumable(todo, async (m) => {
+        await pace.wait(monday.lastCost('ChangeMultipleColumnValues') ?? MUTATION_ESTIMATE);
+        try {
+          await monday.changeColumnValues(
+            { boardId: mapping.items.boardId, itemId: m.itemId, columnValues: { [columns.keyColumnId]: m.key }, createLabelsIfMissing: false },
+            idempotencyKey(m.key, 'adopt-key', m.itemId),
+          );
+        } catch (err) {
+          throw toActivityFailure(err, { orderKey: m.key, step: 'adopt-key' });
+        }
+      }).then((written) => ({ written }));
+    },
+
+    /** Archive the extra items and duplicate-size subitems; each archive gets an audit row. Nothing is deleted. */
+    async archiveDuplicates(input: { runId: string }): Promise<{ archived: number }> {
+      const plan = await loadPlan(input.runId);
+      const todo = [
+        ...plan.duplicates.map((d) => ({ boardId: mapping.items.boardId, itemId: d.itemId, parentItemId: null, key: d.key, reason: d.reason })),
+        ...plan.duplicateSizes.map((d) => ({ boardId: mapping.subitems.boardId, itemId: d.subitemId, parentItemId: d.parentItemId, key: d.key, reason: d.reason })),
+      ];
+      const archived = await resumable(todo, async (a) => {
+        await pace.wait(monday.lastCost('ArchiveItem') ?? MUTATION_ESTIMATE);
+        try {
+          await monday.archiveItem({ boardId: a.boardId, itemId: a.itemId }, idempotencyKey(a.key, 'adopt-archive', a.itemId));
+        } catch (err) {
+          throw toActivityFailure(err, { orderKey: a.key, step: 'adopt-archive' });
+        }
+        await store.recordArchive({ runId: input.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.key, reason: a.reason });
+      });
+      return { archived };
+    },
+
+    async finishAdoption(input: { runId: string; applied: boolean }): Promise<void> {
+      const run = await store.getAdoptionRun(input.runId);
+      if (input.applied && run?.status === 'PLANNED') await store.saveAdoptionRun({ runId: input.runId, boardId: run.boardId, status: 'APPLIED' });
+    },
+
+    /**
+     * The guard: a sync may create items only on a board that was adopted or is empty (an empty board counts
+     * as adopted from then on, so the demo needs no extra step).
+     */
+    async checkBoardAdopted(): Promise<void> {
+      const boardId = mapping.items.boardId;
+      if (!deps.adoptionGuard || (await store.isBoardAdopted(boardId))) return;
+      let held: number;
+      try {
+        held = (await monday.boardItemsPage({ boardId, cursor: null, limit: 1, columnIds: [] })).items.length;
+      } catch (err) {
+        throw toActivityFailure(err, { orderKey: '(adoption guard)', step: 'adoption-guard' });
+      }
+      if (held === 0) {
+        await store.saveAdoptionRun({ runId: `empty-board:${boardId}`, boardId, status: 'EMPTY' });
+        return;
+      }
+      throw ApplicationFailure.create({
+        message: `board ${boardId} already holds items and has not been adopted: run \`orders-sync board adopt\` first (nothing was created)`,
+        type: 'BOARD_NOT_ADOPTED', nonRetryable: true, details: [{ category: 'CONFIG', httpStatus: null }],
+      });
+    },
+  };
+}
+
+export type AdoptionActivities = ReturnType<typeof createAdoptionActivities>;
+
+/**
+ * Runs one write per entry in order, heartbeating the number done; a retry (say after the worker was killed)
+ * starts after the last entry the dead attempt reported. The one write in flight at the kill is sent again
+ * with the same Idempotency-Key, so Monday answers it from its cache instead of writing twice.
+ */
+async function resumable<T>(todo: T[], write: (t: T) => Promise<void>): Promise<number> {
+  const ctx = Context.current();
+  const from = typeof ctx.info.heartbeatDetails === 'number' ? ctx.info.heartbeatDetails : 0;
+  let done = from;
+  const timer = setInterval(() => ctx.heartbeat(done), 2_000);
+  try {
+    for (let i = from; i < todo.length; i++) {
+      await Promise.race([write(todo[i]!), ctx.cancelled]);
+      done = i + 1;
+      if (done % WRITES_PER_HEARTBEAT === 0) ctx.heartbeat(done);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  ctx.heartbeat(done);
+  return todo.length;
+}
+
+/**
+ * Every order line the mapping can turn into a payload, one source page at a time (a page never cuts an order
+ * key, so a key on several rows is seen whole: such lines are never synced, DUPLICATE_ORDER_KEY, nor adopted).
+ */
+async function forEachOrderLinePage(store: Store, mapping: Mapping, onPage: (lines: OrderPayload[]) => Promise<void>): Promise<void> {
+  const transform = createTransform(mapping);
+  let cursor: string | null = null;
+  do {
+    const page = await store.readSourcePage(cursor, 1000);
+    const lines = new Map<string, OrderPayload | null>();
+    for (const row of page.rows) {
+      try {
+        const p = transform(row);
+        lines.set(p.key, lines.has(p.key) ? null : p);
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+      }
+    }
+    await onPage([...lines.values()].filter((p): p is OrderPayload => p !== null));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}
+
+/** What matching needs of every order line, without the column values (a 10,000-line board fits a small worker heap). */
+async function orderLinesForMatching(store: Store, mapping: Mapping): Promise<OrderPayload[]> {
+  const out: OrderPayload[] = [];
+  await forEachOrderLinePage(store, mapping, async (lines) => {
+    for (const l of lines) out.push({ ...l, columnValues: {}, subitems: l.subitems.map((s) => ({ ...s, columnValues: {} })) });
+  });
+  return out;
+}
+
+function timeScaleOf(monday: MondayClient): number {
+  return monday.budget.timeScale;
+}
+
+/** First estimate of a page's cost before one was seen (the sandbox and Monday report the real one). */
+function estimateCost(monday: MondayClient, side: BoardSide, limit: number): number {
+  return monday.lastCost(side === 'items' ? 'BoardItemsPage' : 'NextItemsPage') ?? limit * 40;
+}
+
+/**
+ * Keeps adoption's reads within a share of the minute's complexity budget over any sliding minute, so
+ * other integrations on the same account keep the rest. The shared MondayBudget still paces everything.
+ */
+export class ReadPacer {
+  private readonly sent: { at: number; cost: number }[] = [];
+  constructor(private readonly perWindow: number, private readonly windowMs: number) {}
+
+  async wait(estimate: number): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.sent.length > 0 && this.sent[0]!.at <= now - this.windowMs) this.sent.shift();
+      const used = this.sent.reduce((s, e) => s + e.cost, 0);
+      if (used === 0 || used + estimate <= this.perWindow) break;
+      await new Promise((r) => setTimeout(r, this.sent[0]!.at + this.windowMs - now + 1));
+    }
+    this.sent.push({ at: Date.now(), cost: estimate });
+  }
+
+  /** Replace the last estimate by what Monday reported. */
+  spent(actual: number | null): void {
+    const last = this.sent[this.sent.length - 1];
+    if (last && actual !== null) last.cost = actual;
+  }
+}

@@ -1,0 +1,76 @@
+// `orders-sync board adopt`: runs the adoption workflow on a running worker, prints its progress and the
+// short report, and writes the full report (CSV, or JSON when the file name ends in .json).
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Store } from '../db/store';
+import { TASK_QUEUE } from '../shared/temporal';
+import { reportCsv, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
+import type { AdoptInput, AdoptProgress } from '../workflows';
+
+export interface AdoptOptions {
+  apply: boolean;
+  archiveDuplicates: boolean;
+  reportFile: string;
+  boardId: string;
+}
+
+/** One adoption per board at a time: a second `board adopt` while one runs follows the running one. */
+export function adoptWorkflowId(boardId: string): string {
+  return `board-adopt:${boardId}`;
+}
+
+export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOptions, print: (line: string) => void): Promise<AdoptProgress> {
+  if (opts.archiveDuplicates && !opts.apply) throw new Error('--archive-duplicates needs --apply (a dry run changes nothing)');
+  const input: AdoptInput = { runId: randomUUID(), apply: opts.apply, archiveDuplicates: opts.archiveDuplicates };
+  const handle = await client.workflow.start('adoptBoardWorkflow', {
+    taskQueue: TASK_QUEUE, workflowId: adoptWorkflowId(opts.boardId), args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  let last = '';
+  const timer = setInterval(() => {
+    handle.query<AdoptProgress>('adoptProgress').then((p) => {
+      const line = progressLine(p);
+      if (line !== last) print(line);
+      last = line;
+    }, () => {});
+  }, 2000);
+  let result: AdoptProgress;
+  try {
+    result = await handle.result();
+  } finally {
+    clearInterval(timer);
+  }
+  const run = await store.getAdoptionRun(result.runId);
+  const report = run?.report as { summary: AdoptionSummary; plan: AdoptionPlan } | null;
+  if (report) {
+    fs.writeFileSync(opts.reportFile, opts.reportFile.endsWith('.json') ? JSON.stringify(report, null, 2) : reportCsv(report.plan));
+  }
+  return result;
+}
+
+export function progressLine(p: AdoptProgress): string {
+  return `${p.phase}: read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.phase === 'LINK' || p.phase === 'WRITE_KEYS' || p.phase === 'ARCHIVE' ? `; linked ${p.linked}, key columns ${p.keysWritten}, archived ${p.archived}` : ''}`;
+}
+
+/** The short report: counts, and a few examples of each class. */
+export function reportLines(p: AdoptProgress, opts: AdoptOptions): string[] {
+  const s = p.summary;
+  if (!s) return ['no report'];
+  if (s.boardItems === 0) return ['the board is empty: nothing to adopt (the sync may create items on it)'];
+  const m = s.matched;
+  const lines = [
+    `board items read: ${s.boardItems} (subitems ${p.subitemsRead})`,
+    `matched order lines: ${m.key + m.values + m.name} (by key column ${m.key}, by AAG/STYLE/COLOR ${m.values}, by item name ${m.name})`,
+    `duplicate items: ${s.duplicates}${opts.archiveDuplicates ? ` (archived ${p.archived} items and sizes)` : ''}`,
+    `duplicate sizes: ${s.duplicateSizes}`,
+    `orphans (board items with no order line, left alone): ${s.orphans}`,
+    `order lines with no item (the next sync creates them): ${s.missing}`,
+    `ambiguous (left alone): ${s.ambiguous}`,
+  ];
+  for (const [name, examples] of Object.entries(s.examples)) for (const e of examples) lines.push(`  e.g. ${name}: ${e}`);
+  lines.push(opts.apply
+    ? `applied: ${p.linked} order lines linked in staging, ${p.keysWritten} key columns written`
+    : `dry run: nothing was changed. Read ${opts.reportFile}, then run: orders-sync board adopt --apply --archive-duplicates`);
+  lines.push(`full report: ${opts.reportFile}`);
+  return lines;
+}

@@ -1,0 +1,105 @@
+// `orders-sync board adopt`: read the whole board (items, then subitems) page by page, match it against the
+// order lines, and with --apply link staging, write key columns and archive duplicates. Every step is an
+// activity; the cursor lives in the workflow, so a crash resumes from the last page read.
+import { ApplicationFailure, ActivityFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { AdoptionActivities, BoardSide } from '../activities/adoption';
+import type { AdoptionSummary } from '../mapping/adoption-match';
+import { MONDAY_TASK_QUEUE } from '../shared/temporal';
+
+export interface AdoptInput {
+  runId: string;
+  apply: boolean;
+  archiveDuplicates: boolean;
+}
+
+export interface AdoptProgress {
+  runId: string;
+  phase: 'READ_ITEMS' | 'READ_SUBITEMS' | 'MATCH' | 'LINK' | 'WRITE_KEYS' | 'ARCHIVE' | 'DONE';
+  itemsRead: number;
+  subitemsRead: number;
+  /** Times a board read started over because its 60-minute cursor had expired. */
+  restarts: number;
+  summary: (AdoptionSummary & { boardItems: number }) | null;
+  linked: number;
+  keysWritten: number;
+  archived: number;
+}
+
+export const adoptProgressQuery = defineQuery<AdoptProgress>('adoptProgress');
+
+const db = proxyActivities<AdoptionActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['NO_PLAN'] },
+});
+
+const monday = proxyActivities<AdoptionActivities>({
+  taskQueue: MONDAY_TASK_QUEUE,
+  // Writes resume from their heartbeat: a dead worker's attempt is picked up after 15 s.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['CURSOR_EXPIRED'] },
+});
+
+const MAX_RESTARTS = 3;
+
+export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgress> {
+  const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysWritten: 0, archived: 0 };
+  setHandler(adoptProgressQuery, () => progress);
+  const show = () => setCurrentDetails(describe(progress, input));
+  show();
+
+  await db.startAdoption({ runId: input.runId });
+  for (const side of ['items', 'subitems'] as BoardSide[]) {
+    progress.phase = side === 'items' ? 'READ_ITEMS' : 'READ_SUBITEMS';
+    let cursor: string | null = null;
+    do {
+      try {
+        const page: { cursor: string | null; read: number } = await monday.readBoardPage({ runId: input.runId, side, cursor });
+        cursor = page.cursor;
+        if (side === 'items') progress.itemsRead += page.read;
+        else progress.subitemsRead += page.read;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CURSOR_EXPIRED') || progress.restarts >= MAX_RESTARTS) throw err;
+        // Pages already read are kept (upserted by item id); start the board again from the first page.
+        progress.restarts++;
+        cursor = null;
+        if (side === 'items') progress.itemsRead = 0;
+        else progress.subitemsRead = 0;
+      }
+      show();
+    } while (cursor !== null);
+  }
+
+  progress.phase = 'MATCH';
+  show();
+  progress.summary = await db.planAdoption({ runId: input.runId });
+  if (input.apply && progress.summary.boardItems > 0) {
+    progress.phase = 'LINK';
+    show();
+    progress.linked = (await db.linkAdoptedOrders({ runId: input.runId })).linked;
+    progress.phase = 'WRITE_KEYS';
+    show();
+    progress.keysWritten = (await monday.writeKeyColumns({ runId: input.runId })).written;
+    if (input.archiveDuplicates) {
+      progress.phase = 'ARCHIVE';
+      show();
+      progress.archived = (await monday.archiveDuplicates({ runId: input.runId })).archived;
+    }
+    await db.finishAdoption({ runId: input.runId, applied: true });
+  }
+  progress.phase = 'DONE';
+  show();
+  return progress;
+}
+
+function describe(p: AdoptProgress, input: AdoptInput): string {
+  const mode = input.apply ? `apply${input.archiveDuplicates ? ' + archive duplicates' : ''}` : 'dry run';
+  const lines = [`**board adopt ${p.phase}** · ${mode}`, `read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.restarts ? ` (${p.restarts} restart(s) after an expired cursor)` : ''}`];
+  const s = p.summary;
+  if (s) {
+    lines.push(`matched ${s.matched.key + s.matched.values + s.matched.name} (key ${s.matched.key}, values ${s.matched.values}, name ${s.matched.name}) · duplicates ${s.duplicates} · duplicate sizes ${s.duplicateSizes} · orphans ${s.orphans} · missing ${s.missing} · ambiguous ${s.ambiguous}`);
+  }
+  if (input.apply) lines.push(`linked ${p.linked} · key columns written ${p.keysWritten} · archived ${p.archived}`);
+  return lines.join('\n\n');
+}

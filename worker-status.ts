@@ -39,8 +39,11 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
 
   return {
     onRequest(r) {
-      // Monday resets the daily limit at midnight UTC.
-      if (r.errorCode === 'DAILY_LIMIT_EXCEEDED') dailyLimitUntil = Date.now() + msUntilMidnightUtc();
+      // Monday resets the daily limit at midnight UTC. One clock reading: two could straddle a millisecond and give 23:59:59.999.
+      if (r.errorCode === 'DAILY_LIMIT_EXCEEDED') {
+        const now = new Date();
+        dailyLimitUntil = now.getTime() + msUntilMidnightUtc(now);
+      }
     },
     start({ store, operations, meter }) {
       const g = {

@@ -15,6 +15,8 @@ import type { OrderProgress } from '../workflows';
 import { runBoardAdopt, adoptWorkflowId } from '../cli/board';
 import { legacyBoard } from '../test/support/legacy-board';
 import { createTransform } from '../mapping';
+import { runRollback } from '../cli/rollback';
+import { rollbackWorkflowId } from '../workflows/rollback';
 
 const OUT = path.resolve(__dirname, '../test/fixtures/histories');
 
@@ -91,6 +93,21 @@ const scenarios: Scenario[] = [
       await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-guarded', args: [{ pageSize: 50 }] }).catch(() => undefined);
       await runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: `${stack.dir}/adopt.json`, boardId }, () => {});
       return ['sync-guarded', adoptWorkflowId(boardId)];
+    },
+  },
+  {
+    name: 'rollback',
+    async run(stack) {
+      // A batch that changed a quantity and created an order line, rolled back with --apply.
+      const rows = generateOrderLines(2, 106);
+      await stack.store.insertSourceRows([rows[0]!]);
+      await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+      const size = stack.mapping.source.sizeColumns.find((c) => Number(rows[0]![c] ?? 0) > 0)!;
+      await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': String(rows[0]!['AAG ORDER NUMBER']) }, { [size]: 999 });
+      await stack.store.insertSourceRows([rows[1]!]);
+      const bad = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+      await runRollback(stack.client, stack.store, { batchId: bad.batchId, apply: true }, () => {});
+      return [rollbackWorkflowId(bad.batchId)];
     },
   },
 ];

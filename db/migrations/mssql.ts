@@ -96,6 +96,28 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       constraints: [],
     },
     {
+      // One sync batch's copy of ORDERS_UNIFIED (snapshotSql in db/mssql-sql.ts): taken once, paged and looked up by the batch.
+      name: 'MON_SourceSnapshot',
+      columns: [
+        ['snapshot_id', 'INT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['batch_id', 'NVARCHAR(100) NOT NULL'], ['po_filter', 'NVARCHAR(MAX) NULL'],
+        ['row_count', 'INT NOT NULL DEFAULT 0'], ['taken_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [UQ_MON_SourceSnapshot_batch_id] UNIQUE ([batch_id])'],
+    },
+    {
+      // The rows, clustered by (snapshot, key group, row): a page is a range seek on integers, never a sort. The key
+      // group numbers rank the normalised key parts (NVARCHAR(MAX) in the source, so they cannot be index keys
+      // themselves: 3 × 900 bytes would pass SQL Server's 900/1700-byte index key limits). The first key part, cut to
+      // the 450 characters a valid order key can have, is indexed for the per-order look-up.
+      name: 'MON_SourceSnapshotRow',
+      columns: [
+        ['snapshot_id', `INT NOT NULL REFERENCES ${qualified(schema, 'MON_SourceSnapshot')} ([snapshot_id])`],
+        ['snap_group', 'INT NOT NULL'], ['snap_row', 'INT NOT NULL'], ['snap_key1', `${KEY_TYPE} NOT NULL`],
+        ...ORDERS_UNIFIED_COLUMNS.map((c): [string, string] => [c.name, `${MSSQL_TYPES[c.sqlType]} NULL`]),
+      ],
+      constraints: ['CONSTRAINT [PK_MON_SourceSnapshotRow] PRIMARY KEY CLUSTERED ([snapshot_id], [snap_group], [snap_row])'],
+    },
+    {
       // Idempotent batch counters (db/batch-outcomes.ts): one row per order line and batch.
       name: 'MON_BatchOrderOutcome',
       columns: [
@@ -137,5 +159,13 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
   }, {
     version: '002_batch_order_outcomes',
     statements: [t('MON_BatchOrderOutcome')],
+  }, {
+    // (003-005 are other branches' numbers.)
+    version: '006_source_snapshot',
+    statements: [
+      t('MON_SourceSnapshot'),
+      t('MON_SourceSnapshotRow'),
+      index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
+    ],
   }];
 }

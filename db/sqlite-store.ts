@@ -154,13 +154,14 @@ export class SqliteStore implements Store {
       ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(filter.snapshotOf) as number | undefined
       : undefined;
     if (snapshotId !== undefined) {
+      // The groups of the first `limit` rows after the cursor, then all of their rows.
       const where = `snapshot_id = ? AND snap_group > ? AND ${base}`;
-      const page = this.db.prepare(`SELECT ${SOURCE_SELECT}, snap_group AS __group FROM MON_SourceSnapshotRow WHERE ${where}
-        AND snap_group <= (SELECT MAX(snap_group) FROM (SELECT snap_group FROM MON_SourceSnapshotRow WHERE ${where} ORDER BY snap_group, snap_row LIMIT ?))
-        ORDER BY snap_group, snap_row`).all(snapshotId, afterGroup, ...params, snapshotId, afterGroup, ...params, limit) as Row[];
-      const last = page[page.length - 1];
-      const rows = page.map(({ __group, ...row }) => row as SourceRow);
-      return { rows, nextCursor: page.length < limit || !last ? null : encodeCursor(Number(last.__group)) };
+      const groups = this.db.prepare(`SELECT MAX(snap_group) AS last, COUNT(*) AS n FROM (SELECT snap_group FROM MON_SourceSnapshotRow
+        WHERE ${where} ORDER BY snap_group, snap_row LIMIT ?)`).get(snapshotId, afterGroup, ...params, limit) as { last: number | null; n: number };
+      if (groups.last === null) return { rows: [], nextCursor: null };
+      const rows = this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE ${where} AND snap_group <= ? ORDER BY snap_group, snap_row`)
+        .all(snapshotId, afterGroup, ...params, groups.last) as SourceRow[];
+      return { rows, nextCursor: groups.n < limit ? null : encodeCursor(groups.last) };
     }
     let pageConds = base;
     const pageParams = [...params];

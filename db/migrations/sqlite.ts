@@ -119,7 +119,8 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
 ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`).join('\n')}
   PRIMARY KEY (snapshot_id, snap_group, snap_row)
 )`,
-      'CREATE INDEX IF NOT EXISTS IX_MON_SourceSnapshotRow_key1 ON MON_SourceSnapshotRow (snapshot_id, snap_key1)',
+      // With the group and row, the look-up's ORDER BY comes from this index (else SQLite walks the whole snapshot by PK).
+      'CREATE INDEX IF NOT EXISTS IX_MON_SourceSnapshotRow_key1 ON MON_SourceSnapshotRow (snapshot_id, snap_key1, snap_group, snap_row)',
     ],
   },
 ];

@@ -18,6 +18,8 @@ export async function detectChangesPage(
   const filter = opts.po !== undefined ? { po: opts.po } : {};
   // The batch reads ORDERS_UNIFIED once: its first page copies it (a retried first page finds the copy), every page
   // and every order workflow it dispatches reads that copy. A batch begun before snapshots existed pages live.
+  // A PO-targeted sync copies only that PO's rows; a customer filter applies to the mapped (canonical) customer, so
+  // a customer-targeted sync copies every row and filters after the transform, as before.
   if (opts.cursor === null) await store.snapshotSource(opts.batchId, filter);
   const page = await store.readSourcePage(opts.cursor, opts.pageSize, { ...filter, snapshotOf: opts.batchId });
   let failed = 0;

@@ -62,6 +62,8 @@ export interface OrderResult {
 }
 
 const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-row';
+/** A pass goes round again only for a source change signalled while it ran (older orders replay the old rule). */
+const ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS = 'round-again-only-for-signals-during-the-pass';
 
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
@@ -121,12 +123,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
     progress.passes++;
     rerunRequested = false;
     const passBatch = batchId;
+    const signalledBefore = latestSourceHash;
     try {
       const result = await syncOnce(acts, { ...input, batchId: passBatch, snapshotOf }, progress, showProgress);
       // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
       if (batchId !== passBatch && result.status === 'SYNCED') await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: 'SYNCED', subitems: 0 });
-      // An order changed while it was syncing goes round again instead of being lost.
-      if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash) continue;
+      // An order changed while it was syncing goes round again instead of being lost. A hash signalled before the pass
+      // began is no newer than what the pass read (that sync's snapshot, or the live source): going round for it
+      // would read the same row again, and again.
+      if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash
+        && (latestSourceHash !== signalledBefore || !patched(ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS))) continue;
       return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
     } catch (err) {
       snapshotOf = null;

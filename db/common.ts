@@ -1,5 +1,5 @@
 // Small pieces both adapters share: cursor format, counter/phase column names, chunking.
-import { ORDER_STATUSES, type OrderPayload, type OrderStatus } from '../shared/order';
+import { MAX_ORDER_KEY_LENGTH, ORDER_STATUSES, type OrderPayload, type OrderStatus } from '../shared/order';
 import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, StagedOrder } from './store';
 
 /** A result row of either driver. */
@@ -47,6 +47,13 @@ export function decodeKeyCursor(cursor: string): [string, string, string] {
   if (!Array.isArray(c)) throw new Error('This page cursor belongs to a batch snapshot that no longer exists; start the sync again');
   return c;
 }
+
+/**
+ * Longest first key part a valid order key can have (two separators and two other non-empty parts leave 446): the
+ * snapshot's indexed look-up column. On SQL Server, with the INT snapshot id, 896 bytes: inside the 900-byte index
+ * key limit on every version (1,700 bytes for nonclustered indexes only from SQL Server 2016).
+ */
+export const MAX_FIRST_KEY_PART = MAX_ORDER_KEY_LENGTH - 4;
 
 /** Snapshots kept besides those of unfinished batches (see db/migrations: why a few, not one). */
 export const KEEP_SNAPSHOTS = 3;

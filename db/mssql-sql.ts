@@ -5,8 +5,8 @@
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_SPACE_CODES } from './common';
-import { KEY_TYPE, LEGACY_TABLES, MAX_KEY_LENGTH, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_SPACE_CODES, MAX_FIRST_KEY_PART } from './common';
+import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
 import { mssqlBatchOutcomeSql } from './batch-outcomes';
@@ -179,7 +179,7 @@ export function mssqlStatements(schema: string) {
     return `INSERT INTO ${SNAP} ([batch_id], [po_filter]) VALUES (@batchId, @po);
     DECLARE @id INT = CAST(SCOPE_IDENTITY() AS INT);
     INSERT INTO ${SNAP_ROWS} ([snapshot_id], [snap_group], [snap_row], [snap_key1], ${SOURCE_SELECT})
-      SELECT @id, DENSE_RANK() OVER (${ranked('')}), ROW_NUMBER() OVER (${ranked(', s.[record_uuid]')}), LEFT(s.[__key1], ${MAX_KEY_LENGTH}), ${SOURCE_COLUMNS.map((c) => `s.${c}`).join(', ')}
+      SELECT @id, DENSE_RANK() OVER (${ranked('')}), ROW_NUMBER() OVER (${ranked(', s.[record_uuid]')}), LEFT(s.[__key1], ${MAX_FIRST_KEY_PART}), ${SOURCE_COLUMNS.map((c) => `s.${c}`).join(', ')}
       FROM (SELECT ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}, ${SOURCE_SELECT}
         FROM ${SOURCE} WHERE ${sourceFilterConds({ po: opts.po, customerNames: 0 }).join(' AND ')}) s;
     UPDATE ${SNAP} SET [row_count] = (SELECT COUNT(*) FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id) WHERE [snapshot_id] = @id;

@@ -1,13 +1,13 @@
 // The embedded default: better-sqlite3, one file, WAL. Every bulk call is one transaction over prepared statements.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { MAX_ORDER_KEY_LENGTH, type OrderPayload, type OrderStatus, type SourceRow } from '../shared/order';
+import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { BatchCounters, BatchPhase, BatchRecord, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q, sqliteKeyPart } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
-  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
   lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 
@@ -24,7 +24,7 @@ const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ');
 const SNAPSHOT_SQL = (po: boolean): string => {
   const keys = SQLITE_KEY_EXPRS.map((_, i) => `k${i + 1}`).join(', ');
   return `INSERT INTO MON_SourceSnapshotRow (snapshot_id, snap_group, snap_row, snap_key1, ${SOURCE_SELECT})
-  SELECT ?, DENSE_RANK() OVER (ORDER BY ${keys}), ROW_NUMBER() OVER (ORDER BY ${keys}, rid), substr(k1, 1, ${MAX_ORDER_KEY_LENGTH}), ${SOURCE_SELECT}
+  SELECT ?, DENSE_RANK() OVER (ORDER BY ${keys}), ROW_NUMBER() OVER (ORDER BY ${keys}, rid), substr(k1, 1, ${MAX_FIRST_KEY_PART}), ${SOURCE_SELECT}
   FROM (SELECT ${SQLITE_KEY_EXPRS.map((e, i) => `${e} AS k${i + 1}`).join(', ')}, rowid AS rid, ${SOURCE_SELECT} FROM ORDERS_UNIFIED
     WHERE ${po ? 'TRIM("PO NUMBER") = ?' : '1 = 1'})`;
 };

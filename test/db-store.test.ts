@@ -136,6 +136,16 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(page.nextCursor).toBeNull();
     });
 
+    test('a row whose key part is longer than any valid key still goes into the snapshot (the mapping rejects it by name)', async () => {
+      const po = k('SNAPLONG');
+      const base = generateDemoOrders({ seed: 15, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
+      const long = `${k('L')}${'X'.repeat(1200)}`;
+      await store.insertSourceRows([{ ...base, 'AAG ORDER NUMBER': long, 'PO NUMBER': po, record_uuid: null }, { ...base, 'PO NUMBER': po, record_uuid: null }]);
+      expect(await store.snapshotSource(k('batch-long'), { po })).toBe(2);
+      const rows = (await store.readSourcePage(null, 10, { po, snapshotOf: k('batch-long') })).rows;
+      expect(rows.map((r) => String(r['AAG ORDER NUMBER']).length).sort((a, b) => a - b)).toEqual([String(base['AAG ORDER NUMBER']).length, long.length]);
+    });
+
     test('key parts with a tab, line break, no-break space or trailing space page with their clean twin and are found by the look-up', async () => {
       const po = k('TABPO');
       const aag = k('TAB-1');

@@ -4,6 +4,7 @@
 // columns, which are never touched. Every statement is guarded, so re-running is harmless.
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
+import { MAX_FIRST_KEY_PART } from '../common';
 
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 
@@ -108,11 +109,11 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       // The rows, clustered by (snapshot, key group, row): a page is a range seek on integers, never a sort. The key
       // group numbers rank the normalised key parts (NVARCHAR(MAX) in the source, so they cannot be index keys
       // themselves: 3 × 900 bytes would pass SQL Server's 900/1700-byte index key limits). The first key part, cut to
-      // the 450 characters a valid order key can have, is indexed for the per-order look-up.
+      // the 446 characters it can have in a valid order key, is indexed for the per-order look-up.
       name: 'MON_SourceSnapshotRow',
       columns: [
         ['snapshot_id', `INT NOT NULL REFERENCES ${qualified(schema, 'MON_SourceSnapshot')} ([snapshot_id])`],
-        ['snap_group', 'INT NOT NULL'], ['snap_row', 'INT NOT NULL'], ['snap_key1', `${KEY_TYPE} NOT NULL`],
+        ['snap_group', 'INT NOT NULL'], ['snap_row', 'INT NOT NULL'], ['snap_key1', `NVARCHAR(${MAX_FIRST_KEY_PART}) COLLATE Latin1_General_100_BIN2 NOT NULL`],
         ...ORDERS_UNIFIED_COLUMNS.map((c): [string, string] => [c.name, `${MSSQL_TYPES[c.sqlType]} NULL`]),
       ],
       constraints: ['CONSTRAINT [PK_MON_SourceSnapshotRow] PRIMARY KEY CLUSTERED ([snapshot_id], [snap_group], [snap_row])'],

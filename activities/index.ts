@@ -5,6 +5,7 @@ import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
+import { sourceKeyPart } from '../db/common';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
@@ -134,11 +135,14 @@ export function createActivities(deps: ActivityDeps) {
       await store.finishBatch(input.batchId, status);
     },
 
-    /** Re-reads the order line from the source and stages it, so a rerun after a fix sees the fixed row. */
-    async stageOrder(input: { key: string; batchId: string | null; pass?: number }): Promise<StagedSummary> {
+    /**
+     * Reads the order line and stages it: from the snapshot of the sync that dispatched this pass (`snapshotOf`), or
+     * from the live source (a rerun after a fix must see the fixed row; absent for workflows older than snapshots).
+     */
+    async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
       // Candidates by the first key column, then the exact key as the mapping computes it (trimmed, cleaned).
       const [firstColumn] = mapping.source.keyColumns;
-      const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!]);
+      const candidates = await store.readSourceRowsByKey([firstColumn!], [sourceKeyPart(input.key.split(KEY_SEPARATOR)[0])], input.snapshotOf);
       const rows = candidates.filter((row) => keyOrNull(row) === input.key);
       if (rows.length === 0) {
         await sourceRowGone(input.key, input.batchId, input.pass ?? 1);

@@ -15,7 +15,13 @@ export async function detectChangesPage(
   opts: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string },
 ): Promise<{ orders: DetectedOrder[]; total: number; unchanged: number; waiting: number; failed: number; nextCursor: string | null }> {
   const { store } = deps;
-  const page = await store.readSourcePage(opts.cursor, opts.pageSize, opts.po !== undefined ? { po: opts.po } : undefined);
+  const filter = opts.po !== undefined ? { po: opts.po } : {};
+  // The batch reads ORDERS_UNIFIED once: its first page copies it (a retried first page finds the copy), every page
+  // and every order workflow it dispatches reads that copy. A batch begun before snapshots existed pages live.
+  // A PO-targeted sync copies only that PO's rows; a customer filter applies to the mapped (canonical) customer, so
+  // a customer-targeted sync copies every row and filters after the transform, as before.
+  if (opts.cursor === null) await store.snapshotSource(opts.batchId, filter);
+  const page = await store.readSourcePage(opts.cursor, opts.pageSize, { ...filter, snapshotOf: opts.batchId });
   let failed = 0;
 
   // Group by order key: the store never splits a key group across pages, so a repeat here is a real duplicate.

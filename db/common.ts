@@ -1,5 +1,5 @@
 // Small pieces both adapters share: cursor format, counter/phase column names, chunking.
-import { ORDER_STATUSES, type OrderPayload, type OrderStatus } from '../shared/order';
+import { MAX_ORDER_KEY_LENGTH, ORDER_STATUSES, type OrderPayload, type OrderStatus } from '../shared/order';
 import type { BatchCounters, BatchPhase, BatchRecord, ErrorRecord, StagedOrder } from './store';
 
 /** A result row of either driver. */
@@ -16,17 +16,47 @@ export const BATCH_PHASE_COLUMNS: Record<BatchPhase, string> = {
   staging_loaded: 'staging_load_completed', items_created: 'items_creation_completed', subitems_created: 'subitems_creation_completed',
 };
 
-/** A page cursor is the last order key tuple of the page; opaque to callers. */
-export function encodeCursor(key: string[]): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/**
+ * A key part as paging and look-ups compare it, in both dialects (the SQL expressions mirror this): tabs, line breaks
+ * and no-break spaces become spaces, then spaces are trimmed off the ends, compared binary. The mapping's key trims and
+ * cleans the same characters, so one order line is never split across pages or missed by a look-up.
+ */
+export function sourceKeyPart(value: unknown): string {
+  return String(value ?? '').replace(/[\t\n\v\f\r\u00a0]/g, ' ').replace(/^ +| +$/g, '');
 }
-export function decodeCursor(cursor: string): [string, string, string] {
+/** Characters sourceKeyPart turns into spaces (for the SQL expressions). */
+export const KEY_SPACE_CODES = [9, 10, 11, 12, 13, 160] as const;
+
+/**
+ * A page cursor is opaque to callers: the last (normalised) order key tuple of a page of the live source, or the last
+ * key group number of a page of a batch's snapshot.
+ */
+export function encodeCursor(key: string[] | number): string {
+  return Buffer.from(JSON.stringify(typeof key === 'number' ? { group: key } : key), 'utf8').toString('base64url');
+}
+export function decodeCursor(cursor: string): [string, string, string] | { group: number } {
   const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((v) => typeof v === 'string')) {
-    throw new Error('Invalid source page cursor');
-  }
-  return parsed as [string, string, string];
+  if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((v) => typeof v === 'string')) return parsed as [string, string, string];
+  const group = (parsed as { group?: unknown } | null)?.group;
+  if (typeof group === 'number' && Number.isInteger(group)) return { group };
+  throw new Error('Invalid source page cursor');
 }
+/** The key tuple of a live-source cursor; a snapshot cursor cannot continue over the live source. */
+export function decodeKeyCursor(cursor: string): [string, string, string] {
+  const c = decodeCursor(cursor);
+  if (!Array.isArray(c)) throw new Error('This page cursor belongs to a batch snapshot that no longer exists; start the sync again');
+  return c;
+}
+
+/**
+ * Longest first key part a valid order key can have (two separators and two other non-empty parts leave 446): the
+ * snapshot's indexed look-up column. On SQL Server, with the INT snapshot id, 896 bytes: inside the 900-byte index
+ * key limit on every version (1,700 bytes for nonclustered indexes only from SQL Server 2016).
+ */
+export const MAX_FIRST_KEY_PART = MAX_ORDER_KEY_LENGTH - 4;
+
+/** Snapshots kept besides those of unfinished batches (see db/migrations: why a few, not one). */
+export const KEEP_SNAPSHOTS = 3;
 
 export function emptyStatusCounts(): Record<OrderStatus, number> {
   return Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>;

@@ -5,7 +5,7 @@
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_SPACE_CODES, MAX_FIRST_KEY_PART } from './common';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -28,11 +28,13 @@ export const STAGE_SIZE_FIELDS = 6;
  * the mapping's key: `ABC`, `ABC<TAB>` and `ABC<NBSP>` are one order line and land on the same page.
  */
 const normalisedKey = (column: string): string =>
-  `LTRIM(RTRIM(${[9, 10, 11, 12, 13, 160].reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N' ')`, `ISNULL(${b(column)}, N'')`)})) COLLATE Latin1_General_100_BIN2`;
+  `LTRIM(RTRIM(${KEY_SPACE_CODES.reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N' ')`, `ISNULL(${b(column)}, N'')`)})) COLLATE Latin1_General_100_BIN2`;
 const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
-/** The page query also returns each row's normalised key parts, for the cursor (removed before rows are handed on). */
+/** The page queries also return each row's normalised key parts or key group, for the cursor (removed before rows are handed on). */
 export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];
-const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name)).join(', ');
+export const SNAPSHOT_GROUP_ALIAS = '__group';
+const SOURCE_COLUMNS = ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name));
+const SOURCE_SELECT = SOURCE_COLUMNS.join(', ');
 const SOURCE = '[dbo].[ORDERS_UNIFIED]';
 const ERR_COLS = '[err_id], [batch_id], [order_key], [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count], [created_date], [resolved_date]';
 const UNFINISHED = "[stg_status] IN ('PENDING', 'IN_PROGRESS', 'ITEM_CREATED')";
@@ -165,10 +167,60 @@ export function mssqlStatements(schema: string) {
     return `UPDATE ${BATCH} SET ${sets.join(', ')} WHERE [batch_id] = @batchId`;
   };
 
+  /**
+   * The batch's snapshot of ORDERS_UNIFIED (issue 12, point 4): the source has no usable index, so each page and each
+   * order's look-up used to scan and sort it whole. Here it is scanned and sorted once per batch, by one set-based
+   * INSERT … SELECT, inside the caller's transaction right after the header row is written (a retry of the activity
+   * finds the header and copies nothing). Each row gets its key group's rank (normalised key parts, as paging compares
+   * them) and its rank within the group; pages then seek on (snapshot, group) integers.
+   */
+  const SNAP = qualified(schema, 'MON_SourceSnapshot');
+  const SNAP_ROWS = qualified(schema, 'MON_SourceSnapshotRow');
+  const snapshotSql = (opts: { po: boolean }): string => {
+    const ranked = (extra: string) => `ORDER BY s.[__key1], s.[__key2], s.[__key3]${extra}`;
+    return `INSERT INTO ${SNAP} ([batch_id], [po_filter]) VALUES (@batchId, @po);
+    DECLARE @id INT = CAST(SCOPE_IDENTITY() AS INT);
+    INSERT INTO ${SNAP_ROWS} ([snapshot_id], [snap_group], [snap_row], [snap_key1], ${SOURCE_SELECT})
+      SELECT @id, DENSE_RANK() OVER (${ranked('')}), ROW_NUMBER() OVER (${ranked(', s.[record_uuid]')}), LEFT(s.[__key1], ${MAX_FIRST_KEY_PART}), ${SOURCE_COLUMNS.map((c) => `s.${c}`).join(', ')}
+      FROM (SELECT ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}, ${SOURCE_SELECT}
+        FROM ${SOURCE} WHERE ${sourceFilterConds({ po: opts.po, customerNames: 0 }).join(' AND ')}) s;
+    UPDATE ${SNAP} SET [row_count] = (SELECT COUNT(*) FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id) WHERE [snapshot_id] = @id;
+    SELECT [row_count] FROM ${SNAP} WHERE [snapshot_id] = @id`;
+  };
+  /** One page of whole key groups after group @after: the groups of the first @limit rows, all of their rows. */
+  const snapshotPageSql = (opts: { po: boolean; customerNames: number }): string => {
+    const where = ['[snapshot_id] = @id', '[snap_group] > @after', ...sourceFilterConds(opts)].join(' AND ');
+    return `DECLARE @last INT = (SELECT MAX(t.[snap_group]) FROM (SELECT TOP (@limit) [snap_group] FROM ${SNAP_ROWS} WHERE ${where} ORDER BY [snap_group], [snap_row]) t);
+    SELECT ${SOURCE_SELECT}, [snap_group] AS ${b(SNAPSHOT_GROUP_ALIAS)} FROM ${SNAP_ROWS} WHERE ${where} AND [snap_group] <= @last ORDER BY [snap_group], [snap_row]`;
+  };
+  /** The rows of one key from the batch's snapshot or, when the batch has none (a rerun, or a removed snapshot), from the source. */
+  const snapshotRowsByKeySql = (keyColumns: string[]): string => {
+    const snapConds = keyColumns.map((c, i) => `${c === ORDER_KEY_COLUMNS[0] ? '[snap_key1]' : normalisedKey(c)} = @v${i}`);
+    return `DECLARE @id INT = (SELECT [snapshot_id] FROM ${SNAP} WHERE [batch_id] = @batchId);
+    IF @id IS NOT NULL SELECT ${SOURCE_SELECT} FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id AND ${snapConds.join(' AND ')} ORDER BY [snap_group], [snap_row]
+    ELSE ${readSourceByKeySql(keyColumns)}`;
+  };
+  /**
+   * Snapshots kept: the latest KEEP_SNAPSHOTS, and any of a batch still running (taken within a day). Not just the
+   * current one: order workflows a batch dispatched stage from its snapshot long after its pages were read (Monday's
+   * rate limit spreads them over hours), and several syncs (scheduled, targeted) can overlap. An order whose snapshot
+   * was removed reads the live source instead: slower, never wrong.
+   */
+  const stale = `s.[snapshot_id] NOT IN (SELECT TOP (${KEEP_SNAPSHOTS}) [snapshot_id] FROM ${SNAP} ORDER BY [snapshot_id] DESC)
+      AND (s.[taken_at] < DATEADD(DAY, -1, SYSUTCDATETIME()) OR NOT EXISTS (SELECT 1 FROM ${BATCH} x WHERE x.[batch_id] = s.[batch_id] AND x.[end_time] IS NULL))`;
+  const SNAPSHOT = {
+    /** Inside the snapshot's transaction: a second attempt waits for the first, then finds its snapshot. */
+    snapshotOf: `SELECT [snapshot_id], [row_count] FROM ${SNAP} WITH (UPDLOCK, HOLDLOCK) WHERE [batch_id] = @batchId`,
+    snapshotId: `SELECT [snapshot_id] FROM ${SNAP} WHERE [batch_id] = @batchId`,
+    pruneSnapshots: `DELETE r FROM ${SNAP_ROWS} r INNER JOIN ${SNAP} s ON s.[snapshot_id] = r.[snapshot_id] WHERE ${stale};
+    DELETE s FROM ${SNAP} s WHERE ${stale}`,
+  } as const;
+
   return {
-    SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
+    SQL: { ...SQL, ...SNAPSHOT }, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
     syncStatesSql, countUnfinishedForKeysSql, recordErrorRepeatSql, recordErrorInsertSql, listErrorsSql, updateBatchSql,
     adoption: mssqlAdoptionSql(schema),
+    snapshotSql, snapshotPageSql, snapshotRowsByKeySql,
   };
 }
 
@@ -217,6 +269,9 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'insertSourceRowsSql', sql: insertSourceRowsSql(ORDERS_UNIFIED_COLUMNS.map((c) => c.name), 2) },
     { name: 'updateSourceRowsSql', sql: updateSourceRowsSql(["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'XL'], ['AAG ORDER NUMBER']) },
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
+    { name: 'snapshotSql', sql: s.snapshotSql({ po: true }) },
+    { name: 'snapshotPageSql', sql: s.snapshotPageSql({ po: true, customerNames: 2 }) },
+    { name: 'snapshotRowsByKeySql', sql: s.snapshotRowsByKeySql([...ORDER_KEY_COLUMNS]) },
     { name: 'syncStatesSql', sql: s.syncStatesSql(3) },
     { name: 'countUnfinishedForKeysSql', sql: s.countUnfinishedForKeysSql(3) },
     { name: 'recordErrorRepeatSql(item)', sql: s.recordErrorRepeatSql('item') },

@@ -10,9 +10,9 @@ import { BOARD_READ_COLUMNS } from './adoption-mssql-sql';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
-import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
-import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
@@ -31,6 +31,9 @@ const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOP
 const RACE_NUMBERS = new Set([2601, 2627]);
 const ATTEMPTS = 4;
 const CONNECT_ATTEMPTS = 6;   // a serverless database can take half a minute to resume
+/** Copying (or removing) a batch's snapshot reads the whole source: more than the default 15 s request timeout, within
+ * the 5 minutes the detection activity has. */
+const SNAPSHOT_TIMEOUT_MS = 4 * 60_000;
 
 interface DriverError { number?: number; code?: string; message: string; originalError?: DriverError }
 const driverError = (e: unknown): DriverError => e as DriverError;
@@ -103,10 +106,11 @@ export class MssqlStore implements Store {
   private get pool(): sql.ConnectionPool { return this.shared.pool; }
   private get s(): MssqlStatements { return this.shared.sql; }
 
-  /** Runs one statement; `name` says which in errors. */
-  private async run(name: string, sqlText: string, params: Record<string, Param> = {}, on: Runner = this.pool): Promise<sql.IResult<Row>> {
+  /** Runs one statement; `name` says which in errors. `timeoutMs` overrides the pool's request timeout (bulk copies). */
+  private async run(name: string, sqlText: string, params: Record<string, Param> = {}, on: Runner = this.pool, timeoutMs?: number): Promise<sql.IResult<Row>> {
     if (this.signal?.aborted) throw cancelled();
-    const req = new sql.Request(on as sql.ConnectionPool);
+    // mssql's Request takes per-request overrides as a second argument (lib/base/request.js); its typings omit it.
+    const req = new (sql.Request as unknown as new (parent: Runner, overrides?: { requestTimeout?: number }) => sql.Request)(on, timeoutMs ? { requestTimeout: timeoutMs } : undefined);
     for (const [p, value] of Object.entries(params)) {
       if (typeof value === 'number') req.input(p, Number.isInteger(value) ? sql.BigInt : sql.Float, value);
       else req.input(p, sql.NVarChar(sql.MAX), value);
@@ -233,15 +237,38 @@ export class MssqlStore implements Store {
     return (await this.exec('updateSourceRows', updateSourceRowsSql(setCols, whereCols), params)).rowsAffected[0] ?? 0;
   }
 
-  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage> {
+  async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
+    const po = filter?.po?.trim() ?? null;
+    let taken = false;
+    const rows = await this.inTransaction(async (tx) => {
+      const found = (await this.run('snapshotOf', this.s.SQL.snapshotOf, { batchId }, tx)).recordset[0];
+      if (found) return Number(found.row_count);
+      taken = true;
+      const res = await this.run('snapshotSource', this.s.snapshotSql({ po: po !== null }), { batchId, po }, tx, SNAPSHOT_TIMEOUT_MS);
+      return Number(res.recordset[0]?.row_count ?? 0);
+    });
+    if (taken) await this.retrying(() => this.run('pruneSnapshots', this.s.SQL.pruneSnapshots, {}, this.pool, SNAPSHOT_TIMEOUT_MS));
+    return rows;
+  }
+
+  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
     if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
     const names = filter?.customerNames ?? [];
     const params: Record<string, Param> = {};
     if (filter?.po !== undefined) params.po = filter.po.trim();
     names.forEach((n, i) => { params[`c${i}`] = n.trim().toUpperCase(); });
     const shape = { po: filter?.po !== undefined, customerNames: names.length };
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const afterGroup = after !== null && !Array.isArray(after) ? after.group : 0;
+    // A cursor of the live source (a batch that began before snapshots existed) goes on over the live source.
+    const snapshotId = filter?.snapshotOf !== undefined && !Array.isArray(after) ? await this.snapshotIdOf(filter.snapshotOf) : null;
+    if (snapshotId !== null) {
+      const page = (await this.exec('readSnapshotPage', this.s.snapshotPageSql(shape), { ...params, id: snapshotId, after: afterGroup, limit })).recordset;
+      const last = page[page.length - 1];
+      return { rows: page.map(toSourceRow), nextCursor: page.length < limit || !last ? null : encodeCursor(Number(last[SNAPSHOT_GROUP_ALIAS])) };
+    }
     const pageParams: Record<string, Param> = { ...params, limit };
-    if (cursor) [pageParams.k1, pageParams.k2, pageParams.k3] = decodeCursor(cursor);
+    if (cursor) [pageParams.k1, pageParams.k2, pageParams.k3] = decodeKeyCursor(cursor);
     const page = (await this.exec('readSourcePage', readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset;
     const rows = page.map(toSourceRow);
     if (rows.length < limit) return { rows, nextCursor: null };
@@ -253,10 +280,16 @@ export class MssqlStore implements Store {
     return { rows: [...rows.filter((r) => !inGroup.has(String(r.record_uuid))), ...group], nextCursor: encodeCursor(last) };
   }
 
-  async readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]> {
+  private async snapshotIdOf(batchId: string): Promise<number | null> {
+    const r = (await this.exec('snapshotId', this.s.SQL.snapshotId, { batchId })).recordset[0];
+    return r ? Number(r.snapshot_id) : null;
+  }
+
+  async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    const params = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, v]));
+    const params: Record<string, Param> = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, v]));
+    if (snapshotOf) return (await this.exec('readSnapshotRowsByKey', this.s.snapshotRowsByKeySql(keyColumns), { ...params, batchId: snapshotOf })).recordset.map(toSourceRow);
     return (await this.exec('readSourceRowsByKey', readSourceByKeySql(keyColumns), params)).recordset.map(toSourceRow);
   }
 
@@ -489,7 +522,7 @@ const redact = (text: string, secret?: string): string => (secret ? text.split(s
 function toSourceRow(r: Row): SourceRow {
   const out: SourceRow = {};
   for (const [name, value] of Object.entries(r)) {
-    if (PAGE_KEY_ALIASES.includes(name)) continue;     // the page query's normalised keys, not source columns
+    if (PAGE_KEY_ALIASES.includes(name) || name === SNAPSHOT_GROUP_ALIAS) continue;     // the page queries' cursor columns, not source columns
     if (value === null || value === undefined) out[name] = null;
     else if (value instanceof Date) out[name] = COLUMN_TYPES.get(name) === 'date' ? value.toISOString().slice(0, 10) : isoOf(value);
     else out[name] = typeof value === 'number' ? value : String(value);

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
-import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q } from './migrations/sqlite';
+import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q, sqliteKeyPart } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
-  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, decodeCursor, emptyStatusCounts, encodeCursor,
-  lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
+  lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 
@@ -18,6 +18,22 @@ const SOURCE_INSERT_SQL = `INSERT INTO ORDERS_UNIFIED (${ORDERS_UNIFIED_COLUMNS.
 const KEY_AFTER = `(${SQLITE_KEY_EXPRS[0]} > ? OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} > ?) OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} = ? AND ${SQLITE_KEY_EXPRS[2]} > ?))`;
 const KEY_EQUALS = SQLITE_KEY_EXPRS.map((e) => `${e} = ?`).join(' AND ');
 const KEY_ORDER = `${SQLITE_KEY_EXPRS.join(', ')}, rowid`;
+
+// A sync batch's snapshot (the SQL Server design and its reasons: db/mssql-sql.ts, snapshotSql): one INSERT … SELECT
+// ranks each row's key group and its place in it, so pages read whole groups by integer range.
+const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ');
+const SNAPSHOT_SQL = (po: boolean): string => {
+  const keys = SQLITE_KEY_EXPRS.map((_, i) => `k${i + 1}`).join(', ');
+  return `INSERT INTO MON_SourceSnapshotRow (snapshot_id, snap_group, snap_row, snap_key1, ${SOURCE_SELECT})
+  SELECT ?, DENSE_RANK() OVER (ORDER BY ${keys}), ROW_NUMBER() OVER (ORDER BY ${keys}, rid), substr(k1, 1, ${MAX_FIRST_KEY_PART}), ${SOURCE_SELECT}
+  FROM (SELECT ${SQLITE_KEY_EXPRS.map((e, i) => `${e} AS k${i + 1}`).join(', ')}, rowid AS rid, ${SOURCE_SELECT} FROM ORDERS_UNIFIED
+    WHERE ${po ? 'TRIM("PO NUMBER") = ?' : '1 = 1'})`;
+};
+/** Kept: the latest KEEP_SNAPSHOTS and those of batches still running (taken within a day); see db/mssql-sql.ts why. */
+const STALE_SNAPSHOT = `snapshot_id NOT IN (SELECT snapshot_id FROM MON_SourceSnapshot ORDER BY snapshot_id DESC LIMIT ${KEEP_SNAPSHOTS})
+  AND (taken_at < @dayAgo OR NOT EXISTS (SELECT 1 FROM MON_BatchProcessing b WHERE b.batch_id = MON_SourceSnapshot.batch_id AND b.end_time IS NULL))`;
+const PRUNE_SNAPSHOT_ROWS_SQL = `DELETE FROM MON_SourceSnapshotRow WHERE snapshot_id IN (SELECT snapshot_id FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT})`;
+const PRUNE_SNAPSHOTS_SQL = `DELETE FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT}`;
 
 const UPSERT_ORDER_SQL = `INSERT INTO STG_MON_CustMasterSchedule
   (order_key, stg_batch_id, "Title", "Group", "CUSTOMER", "AAG ORDER NUMBER", "PO NUMBER", stg_status, stg_payload_hash, stg_api_payload, stg_created_date, stg_updated_date)
@@ -106,7 +122,23 @@ export class SqliteStore implements Store {
     return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;
   }
 
-  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage> {
+  async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
+    const po = filter?.po?.trim() ?? null;
+    const found = this.db.prepare('SELECT row_count FROM MON_SourceSnapshot WHERE batch_id = ?').pluck();
+    // One write transaction (BEGIN IMMEDIATE): a second attempt waits for the first, then finds its snapshot.
+    return this.db.transaction(() => {
+      const existing = found.get(batchId) as number | undefined;
+      if (existing !== undefined) return existing;
+      const id = this.db.prepare('INSERT INTO MON_SourceSnapshot (batch_id, po_filter, taken_at) VALUES (?, ?, ?)').run(batchId, po, now()).lastInsertRowid;
+      const rows = this.db.prepare(SNAPSHOT_SQL(po !== null)).run(...(po !== null ? [id, po] : [id])).changes;
+      this.db.prepare('UPDATE MON_SourceSnapshot SET row_count = ? WHERE snapshot_id = ?').run(rows, id);
+      this.db.prepare(PRUNE_SNAPSHOT_ROWS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
+      this.db.prepare(PRUNE_SNAPSHOTS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
+      return rows;
+    }).immediate();
+  }
+
+  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
     if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
     const conds: string[] = [];
     const params: unknown[] = [];
@@ -116,10 +148,26 @@ export class SqliteStore implements Store {
       params.push(JSON.stringify(filter.customerNames.map((n) => n.trim().toUpperCase())));
     }
     const base = conds.length ? conds.join(' AND ') : '1 = 1';
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const afterGroup = after !== null && !Array.isArray(after) ? after.group : 0;
+    // A cursor of the live source (a batch that began before snapshots existed) goes on over the live source.
+    const snapshotId = filter?.snapshotOf !== undefined && !Array.isArray(after)
+      ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(filter.snapshotOf) as number | undefined
+      : undefined;
+    if (snapshotId !== undefined) {
+      // The groups of the first `limit` rows after the cursor, then all of their rows.
+      const where = `snapshot_id = ? AND snap_group > ? AND ${base}`;
+      const groups = this.db.prepare(`SELECT MAX(snap_group) AS last, COUNT(*) AS n FROM (SELECT snap_group FROM MON_SourceSnapshotRow
+        WHERE ${where} ORDER BY snap_group, snap_row LIMIT ?)`).get(snapshotId, afterGroup, ...params, limit) as { last: number | null; n: number };
+      if (groups.last === null) return { rows: [], nextCursor: null };
+      const rows = this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE ${where} AND snap_group <= ? ORDER BY snap_group, snap_row`)
+        .all(snapshotId, afterGroup, ...params, groups.last) as SourceRow[];
+      return { rows, nextCursor: groups.n < limit ? null : encodeCursor(groups.last) };
+    }
     let pageConds = base;
     const pageParams = [...params];
     if (cursor) {
-      const [k1, k2, k3] = decodeCursor(cursor);
+      const [k1, k2, k3] = decodeKeyCursor(cursor);
       pageConds += ` AND ${KEY_AFTER}`;
       pageParams.push(k1, k1, k2, k1, k2, k3);
     }
@@ -132,11 +180,16 @@ export class SqliteStore implements Store {
     return { rows: [...kept, ...group], nextCursor: encodeCursor(last) };
   }
 
-  async readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]> {
+  async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    // Keys are compared trimmed, as the mapping trims them (and as SQL Server's = ignores trailing blanks).
-    const where = keyColumns.map((c) => `TRIM(COALESCE(${q(c)}, '')) = ?`).join(' AND ');
+    const snapshotId = snapshotOf ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(snapshotOf) as number | undefined : undefined;
+    if (snapshotId !== undefined) {
+      const where = keyColumns.map((c) => `${c === ORDER_KEY_COLUMNS[0] ? 'snap_key1' : sqliteKeyPart(c)} = ?`).join(' AND ');
+      return this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE snapshot_id = ? AND ${where} ORDER BY snap_group, snap_row`)
+        .all(snapshotId, ...keyValues) as SourceRow[];
+    }
+    const where = keyColumns.map((c) => `${sqliteKeyPart(c)} = ?`).join(' AND ');
     return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...keyValues) as SourceRow[];
   }
 
@@ -402,7 +455,7 @@ export class SqliteStore implements Store {
 }
 
 function keyTuple(row: SourceRow): [string, string, string] {
-  const [a, b, c] = ORDER_KEY_COLUMNS.map((k) => String(row[k] ?? ''));
+  const [a, b, c] = ORDER_KEY_COLUMNS.map((k) => sourceKeyPart(row[k]));
   return [a ?? '', b ?? '', c ?? ''];
 }
 function sameKey(a: string[], b: string[]): boolean {

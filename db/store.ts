@@ -61,8 +61,16 @@ export interface Store {
   // ORDERS_UNIFIED
   insertSourceRows(rows: SourceRow[]): Promise<void>;   // embedded DB, demo data and tests
   updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number>;  // tests/demo: fix or change rows
-  readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[] }): Promise<SourcePage>;
-  readSourceRowsByKey(keyColumns: string[], keyValues: string[]): Promise<SourceRow[]>;  // values compared trimmed  // all rows with that key (0, 1 or duplicates)
+  /**
+   * Copies the batch's source rows (ORDERS_UNIFIED, PO-filtered for a targeted sync) into its snapshot, once: a repeat
+   * call (an activity retry) finds it and copies nothing. Removes old snapshots. Returns the snapshot's row count.
+   */
+  snapshotSource(batchId: string, filter?: { po?: string }): Promise<number>;
+  /** Whole key groups per page; `snapshotOf` pages the batch's snapshot (the live source when the batch has none). */
+  readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage>;
+  /** All rows with that key (0, 1 or duplicates), values compared as key parts (db/common.ts sourceKeyPart); from the
+   * batch's snapshot when `snapshotOf` names one that exists, else from the live source. */
+  readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]>;
   countSourceRows(): Promise<number>;       // addition: seeding and doctor
   // staging
   getSyncStates(keys: string[]): Promise<Map<string, SyncState>>;

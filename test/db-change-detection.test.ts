@@ -99,6 +99,31 @@ describe('detectChangesPage', () => {
     expect((await store.getSyncStates([b])).get(b)?.status).toBe('FAILED');
   });
 
+  test('a batch pages its snapshot: a row changed after its first page is CHANGED in the next batch, not in this one', async () => {
+    const rows = generateDemoOrders({ extraOrders: 0, includeBadRows: false });
+    await store.insertSourceRows(rows);
+    const first = await runAll('s1');
+    for (const o of first.orders) await store.markSynced(o.key, (await store.getSyncStates([o.key])).get(o.key)?.stagedHash ?? '');
+    await store.startBatch({ batchId: 's2', batchType: 'FULL_BATCH' });
+    const page1 = await detectChangesPage(deps, { batchId: 's2', cursor: null, pageSize: 7 });
+    // A row this batch has not reached yet is changed (the source being reloaded, say).
+    const later = rows.find((r) => !page1.orders.some((o) => o.key === keyOf(r)) && first.orders.at(-1)?.key === keyOf(r)) as SourceRow;
+    await store.updateSourceRows({ 'AAG ORDER NUMBER': String(later['AAG ORDER NUMBER']), 'CUSTOMER STYLE': String(later['CUSTOMER STYLE']) }, { NOTES: 'reloaded' });
+    let cursor = page1.nextCursor;
+    const rest: string[] = [];
+    let unchanged = page1.unchanged;
+    while (cursor) {
+      const page = await detectChangesPage(deps, { batchId: 's2', cursor, pageSize: 7 });
+      rest.push(...page.orders.map((o) => o.key));
+      unchanged += page.unchanged;
+      cursor = page.nextCursor;
+    }
+    expect(rest).toEqual([]);
+    expect(unchanged).toBe(rows.length);
+    const third = await runAll('s3');
+    expect(third.orders.map((o) => [o.key, o.change])).toEqual([[keyOf(later), 'CHANGED']]);
+  });
+
   test('duplicate order keys are reported and never sent, even where a page boundary falls between them', async () => {
     const rows = generateDemoOrders({ extraOrders: 0, includeBadRows: false });
     const twin = { ...(rows[6] as SourceRow), NOTES: 'twin', record_uuid: null };   // rows sorted by key: index 6 ends page 1 at size 7

@@ -77,6 +77,127 @@ function contract(name: string, open: () => Promise<Store>): void {
       await expect(store.updateSourceRows({ 'NOT A COLUMN': 'x' }, { XL: 1 })).rejects.toThrow(/Unknown ORDERS_UNIFIED column/);
     });
 
+    // Issue 12 point 4: ORDERS_UNIFIED has no usable index; a batch copies it once and pages and looks up over the copy.
+    test('a batch reads its snapshot: changes to ORDERS_UNIFIED after it are seen by the next batch, not this one', async () => {
+      const po = k('SNAP');
+      const rows = generateDemoOrders({ seed: 11, extraOrders: 3, includeBadRows: false }).slice(0, 12).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null }));
+      await store.insertSourceRows(rows);
+      const first = rows[0] as SourceRow;
+      const firstKey = (r: SourceRow) => String(r['AAG ORDER NUMBER']);
+      const batchA = k('batch-A');
+      expect(await store.snapshotSource(batchA, { po })).toBe(12);
+      // Changed, added and (for the PO filter) moved away after A's snapshot.
+      await store.updateSourceRows({ 'PO NUMBER': po, 'AAG ORDER NUMBER': firstKey(first) }, { NOTES: 'changed after A' });
+      await store.insertSourceRows([{ ...first, 'AAG ORDER NUMBER': `${firstKey(first)}-NEW`, 'PO NUMBER': po, record_uuid: null }]);
+      await store.updateSourceRows({ 'PO NUMBER': po, 'AAG ORDER NUMBER': firstKey(rows[1] as SourceRow) }, { 'PO NUMBER': `${po}-moved` });
+      const readAll = async (snapshotOf: string, limit: number): Promise<SourceRow[]> => {
+        const out: SourceRow[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, limit, { po, snapshotOf });
+          out.push(...page.rows);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return out;
+      };
+      const seenA = await readAll(batchA, 5);
+      expect(seenA).toHaveLength(12);
+      expect(Object.keys(seenA[0] as SourceRow).sort()).toEqual(ORDERS_UNIFIED_COLUMNS.map((c) => c.name).sort());   // source columns only
+      expect(seenA.find((r) => firstKey(r) === firstKey(first))?.NOTES).toBe(first.NOTES ?? null);
+      expect(seenA.some((r) => firstKey(r) === `${firstKey(first)}-NEW`)).toBe(false);
+      const keyOf = (r: SourceRow) => [String(r['AAG ORDER NUMBER']), String(r['CUSTOMER STYLE']), String(r['CUSTOMER COLOUR DESCRIPTION'])];
+      const inA = await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER STYLE', 'CUSTOMER COLOUR DESCRIPTION'], keyOf(first), batchA);
+      expect(inA.map((r) => r.NOTES)).toEqual([first.NOTES ?? null]);
+      expect((await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [firstKey(first)], batchA)).filter((r) => r['PO NUMBER'] === po)).toHaveLength(1);
+      // Outside any batch (a rerun), or for a batch without a snapshot: the live source.
+      const live = await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER STYLE', 'CUSTOMER COLOUR DESCRIPTION'], keyOf(first), null);
+      expect(live.map((r) => r.NOTES)).toEqual(['changed after A']);
+      expect((await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [firstKey(first)], k('no-such-batch'))).filter((r) => r['PO NUMBER'] === po).map((r) => r.NOTES)).toEqual(['changed after A']);
+
+      const batchB = k('batch-B');
+      expect(await store.snapshotSource(batchB, { po })).toBe(12);           // one added, one moved to another PO
+      const seenB = await readAll(batchB, 4);
+      expect(seenB.find((r) => firstKey(r) === firstKey(first))?.NOTES).toBe('changed after A');
+      expect(seenB.some((r) => firstKey(r) === `${firstKey(first)}-NEW`)).toBe(true);
+      expect(seenB.some((r) => firstKey(r) === firstKey(rows[1] as SourceRow))).toBe(false);
+      expect((await readAll(batchA, 12)).map((r) => r.record_uuid).sort()).toEqual(seenA.map((r) => r.record_uuid).sort());   // A unchanged
+    });
+
+    test('taking a batch snapshot again (an activity retry, even concurrent ones) copies nothing twice', async () => {
+      const po = k('SNAPRETRY');
+      await store.insertSourceRows(generateDemoOrders({ seed: 12, extraOrders: 0, includeBadRows: false }).slice(0, 7).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null })));
+      const batch = k('batch-retry');
+      expect(await Promise.all([store.snapshotSource(batch, { po }), store.snapshotSource(batch, { po })])).toEqual([7, 7]);
+      await store.insertSourceRows(generateDemoOrders({ seed: 13, extraOrders: 0, includeBadRows: false }).slice(0, 2).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null })));
+      expect(await store.snapshotSource(batch, { po })).toBe(7);
+      const page = await store.readSourcePage(null, 1000, { po, snapshotOf: batch });
+      expect(page.rows).toHaveLength(7);
+      expect(new Set(page.rows.map((r) => r.record_uuid)).size).toBe(7);
+      expect(page.nextCursor).toBeNull();
+    });
+
+    test('a row whose key part is longer than any valid key still goes into the snapshot (the mapping rejects it by name)', async () => {
+      const po = k('SNAPLONG');
+      const base = generateDemoOrders({ seed: 15, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
+      const long = `${k('L')}${'X'.repeat(1200)}`;
+      await store.insertSourceRows([{ ...base, 'AAG ORDER NUMBER': long, 'PO NUMBER': po, record_uuid: null }, { ...base, 'PO NUMBER': po, record_uuid: null }]);
+      expect(await store.snapshotSource(k('batch-long'), { po })).toBe(2);
+      const rows = (await store.readSourcePage(null, 10, { po, snapshotOf: k('batch-long') })).rows;
+      expect(rows.map((r) => String(r['AAG ORDER NUMBER']).length).sort((a, b) => a - b)).toEqual([String(base['AAG ORDER NUMBER']).length, long.length]);
+    });
+
+    test('key parts with a tab, line break, no-break space or trailing space page with their clean twin and are found by the look-up', async () => {
+      const po = k('TABPO');
+      const aag = k('TAB-1');
+      const base = generateDemoOrders({ seed: 5, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
+      const colours = ['NAVY', 'NAVY\t', 'NAVY\u00a0', ' NAVY \r\n', 'NAVZ', 'NAVX'];
+      await store.insertSourceRows(colours.map((c) => ({ ...base, 'AAG ORDER NUMBER': c === 'NAVX' ? aag : `${aag} `, 'CUSTOMER COLOUR DESCRIPTION': c, 'PO NUMBER': po, record_uuid: null })));
+      const batch = k('batch-tab');
+      await store.snapshotSource(batch, { po });
+      for (const snapshotOf of [undefined, batch]) {
+        for (const limit of [1, 2, 3]) {
+          const pages: string[][] = [];
+          let cursor: string | null = null;
+          do {
+            const page: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, limit, { po, ...(snapshotOf ? { snapshotOf } : {}) });
+            pages.push(page.rows.map((r) => String(r['CUSTOMER COLOUR DESCRIPTION'])));
+            cursor = page.nextCursor;
+          } while (cursor);
+          expect(pages.flat().sort()).toEqual([...colours].sort());
+          expect(pages.filter((p) => p.some((c) => c.trim() === 'NAVY'))).toHaveLength(1);   // one order line, one page
+        }
+        const found = await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER COLOUR DESCRIPTION'], [aag, 'NAVY'], snapshotOf);
+        expect(found.map((r) => r['CUSTOMER COLOUR DESCRIPTION']).sort()).toEqual(['NAVY', 'NAVY\t', 'NAVY\u00a0', ' NAVY \r\n'].sort());
+        expect(await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER COLOUR DESCRIPTION'], [aag, 'navy'], snapshotOf)).toEqual([]);   // binary
+      }
+    });
+
+    test('old snapshots are removed: the latest three and those of running batches stay; a removed one reads live', async () => {
+      const po = k('SNAPPRUNE');
+      const row: SourceRow = { ...(generateDemoOrders({ seed: 14, extraOrders: 0, includeBadRows: false })[0] as SourceRow), 'PO NUMBER': po, record_uuid: null };
+      await store.insertSourceRows([row]);
+      const running = k('prune-running');
+      await store.startBatch({ batchId: running, batchType: 'FULL_BATCH' });
+      await store.snapshotSource(running, { po });
+      const finished = Array.from({ length: 5 }, (_, i) => k(`prune-${i}`));
+      for (const b of finished) {
+        await store.startBatch({ batchId: b, batchType: 'FULL_BATCH' });
+        await store.snapshotSource(b, { po });
+        await store.finishBatch(b, 'COMPLETED');
+      }
+      await store.updateSourceRows({ 'PO NUMBER': po }, { NOTES: 'after the snapshots' });
+      const notes = async (b: string) => (await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [String(row['AAG ORDER NUMBER'])], b)).find((r) => r['PO NUMBER'] === po)?.NOTES;
+      expect(await notes(running)).toBe(row.NOTES ?? null);                          // still running: kept
+      expect(await notes(finished[4] as string)).toBe(row.NOTES ?? null);            // among the latest three: kept
+      expect(await notes(finished[3] as string)).toBe(row.NOTES ?? null);
+      expect(await notes(finished[0] as string)).toBe('after the snapshots');        // finished and older: removed, read live
+      expect(await notes(finished[1] as string)).toBe('after the snapshots');
+      // A page cursor of a removed snapshot cannot go on over the live source: said plainly.
+      const cursorOf = (await store.readSourcePage(null, 1, { po, snapshotOf: running })).nextCursor;
+      expect(cursorOf).not.toBeNull();
+      await expect(store.readSourcePage(cursorOf, 1, { po, snapshotOf: finished[0] as string })).rejects.toThrow(/snapshot that no longer exists/);
+    });
+
     test('injection: quotes, DROP TABLE and non-Latin text round-trip in every text field', async () => {
       for (const [i, nasty] of NASTY.entries()) {
         const po = `${k('INJ')}-${i}`;
@@ -361,28 +482,31 @@ if (TEST_MSSQL_URL) {
       expect(tempTablesCrossingRequests(['CREATE TABLE #t (a INT); INSERT INTO #t VALUES (1); SELECT a INTO #u FROM #t; SELECT * FROM #u'])).toEqual([]);
     });
 
-    // SQLite pages on the raw key values (see the report of issue 12); SQL Server pages on the mapping's key.
-    test('key parts with a trailing tab or no-break space page with their clean twin and are found by the look-up', async () => {
+    // Issue 12 point 4, counted: after the snapshot, no page and no look-up of the batch reads ORDERS_UNIFIED.
+    test('one read of ORDERS_UNIFIED per batch: the snapshot; its pages and look-ups read only the copy', async () => {
       const store = await openStore({ mssqlUrl: db.url });
       try {
-        const po = 'TAB-PO';
-        const base = generateDemoOrders({ seed: 5, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
-        const colours = ['NAVY', 'NAVY\t', 'NAVY\u00a0', 'NAVZ', 'NAVX'];
-        await store.insertSourceRows(colours.map((c) => ({ ...base, 'AAG ORDER NUMBER': 'TAB-1', 'CUSTOMER COLOUR DESCRIPTION': c, 'PO NUMBER': po, record_uuid: null })));
-        for (const limit of [1, 2, 3]) {
-          const pages: string[][] = [];
-          let cursor: string | null = null;
-          do {
-            const page: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, limit, { po });
-            pages.push(page.rows.map((r) => String(r['CUSTOMER COLOUR DESCRIPTION'])));
-            cursor = page.nextCursor;
-          } while (cursor);
-          expect(pages.flat().sort()).toEqual([...colours].sort());
-          const navyPages = pages.filter((p) => p.some((c) => c.trim() === 'NAVY'));
-          expect(navyPages).toHaveLength(1);                       // one order line, one page
-        }
-        const found = await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER COLOUR DESCRIPTION'], ['TAB-1', 'NAVY']);
-        expect(found.map((r) => r['CUSTOMER COLOUR DESCRIPTION']).sort()).toEqual(['NAVY', 'NAVY\t', 'NAVY\u00a0'].sort());
+        const po = 'ONE-SCAN-PO';
+        const rows = generateDemoOrders({ seed: 21, extraOrders: 5, includeBadRows: false }).slice(0, 30).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null }));
+        await store.insertSourceRows(rows);
+        const from = recorded.texts.length;
+        await store.snapshotSource('one-scan', { po });
+        await store.snapshotSource('one-scan', { po });            // the retry
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, 4, { po, snapshotOf: 'one-scan' });
+          for (const r of page.rows.slice(0, 2)) {
+            expect(await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [String(r['AAG ORDER NUMBER'])], 'one-scan')).not.toHaveLength(0);
+          }
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor);
+        expect(pages).toBeGreaterThanOrEqual(7);
+        const sourceReads = recorded.texts.slice(from).filter((t) => /\[dbo\]\.\[ORDERS_UNIFIED\]/.test(t));
+        // The look-up's request names the source only in its ELSE branch (no snapshot): not run here.
+        expect(sourceReads.filter((t) => !/^DECLARE @id INT = \(SELECT \[snapshot_id\]/.test(t.trim()))).toHaveLength(1);
+        expect(sourceReads.filter((t) => /INSERT INTO \[orders_sync\]\.\[MON_SourceSnapshotRow\]/.test(t))).toHaveLength(1);
       } finally {
         await store.close();
       }

@@ -137,11 +137,15 @@ describe('failure, fix and rerun', () => {
     const errors = await stack.store.listErrors({ orderKey: key, unresolvedOnly: true });
     expect(errors[0]).toMatchObject({ category: 'REJECTED', errorType: 'ItemsLimitationException' });
 
-    // The fix: room on the board (ops archived old items).
+    // The fix: room on the board (ops archived old items), and a quantity corrected in ORDERS_UNIFIED meanwhile:
+    // the rerun reads the source itself, not the first sync's snapshot.
     stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 10_000);
+    const size = stack.mapping.source.sizeColumns.find((s) => Number(row![s] ?? 0) > 0)!;
+    await stack.store.updateSourceRows({ 'AAG ORDER NUMBER': String(row!['AAG ORDER NUMBER']) }, { [size]: 13 });
     await handle.signal('rerun');
     await expect(handle.result()).resolves.toMatchObject({ status: 'SYNCED', passes: 2 });
     expect((await stack.store.getStagedOrder(key))?.status).toBe('SYNCED');
+    expect((await stack.store.getStagedOrder(key))?.subitems.find((s) => s.size === size)).toMatchObject({ qty: 13, syncedQty: 13 });
     expect(await stack.store.listErrors({ orderKey: key, unresolvedOnly: true })).toHaveLength(0);
     await expectNoDuplicates(stack, 1);
   });

@@ -37,6 +37,8 @@ export interface OrderWorkflowInput {
   boards?: TargetBoards;
   /** The Monday activities' task queue, when not the shared one (acceptance runs its own worker). */
   mondayTaskQueue?: string;
+  /** The sync whose source snapshot the next pass stages from; null: the live source. Absent: `batchId`'s. */
+  snapshotOf?: string | null;
 }
 
 export interface RetryWindows {
@@ -60,6 +62,8 @@ export interface OrderResult {
 }
 
 const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-row';
+/** A pass goes round again only for a source change signalled while it ran (older orders replay the old rule). */
+const ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS = 'round-again-only-for-signals-during-the-pass';
 
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
@@ -93,33 +97,45 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
   let latestSourceHash: string | null = null;
   // The sync that last dispatched this order: its batch counts the order's outcome.
   let batchId = input.batchId;
+  // The snapshot the next pass reads: that of the sync that dispatched it. A rerun after a fix, and any pass after a
+  // failure, read the live source: the fix is newer than every snapshot.
+  let snapshotOf = input.snapshotOf !== undefined ? input.snapshotOf : input.batchId;
   let rerunRequested = false;
   let selfRetryAfterMs = msToNumber(input.selfRetryAfter ?? DEFAULT_SELF_RETRY_AFTER);
   setHandler(statusQuery, () => progress);
   // What the Web UI shows as the workflow's current details.
   const showProgress = () => setCurrentDetails(describeProgress(progress));
-  setHandler(rerunSignal, () => void (rerunRequested = true));
+  setHandler(rerunSignal, () => {
+    rerunRequested = true;
+    snapshotOf = null;
+  });
   setHandler(sourceChangedSignal, (hash, dispatchedBy) => {
     latestSourceHash = hash;
     if (dispatchedBy) batchId = dispatchedBy;
+    snapshotOf = dispatchedBy ?? null;
   });
 
   for (;;) {
     // A long-waiting order with many passes starts a fresh history; the new run stages the row again anyway.
     if (progress.passes > (input.passes ?? 0) && workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof orderWorkflow>({ ...input, batchId, passes: progress.passes });
+      await continueAsNew<typeof orderWorkflow>({ ...input, batchId, passes: progress.passes, snapshotOf });
     }
     progress.passes++;
     rerunRequested = false;
     const passBatch = batchId;
+    const signalledBefore = latestSourceHash;
     try {
-      const result = await syncOnce(acts, { ...input, batchId: passBatch }, progress, showProgress);
+      const result = await syncOnce(acts, { ...input, batchId: passBatch, snapshotOf }, progress, showProgress);
       // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
       if (batchId !== passBatch && result.status === 'SYNCED') await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: 'SYNCED', subitems: 0 });
-      // An order changed while it was syncing goes round again instead of being lost.
-      if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash) continue;
+      // An order changed while it was syncing goes round again instead of being lost. A hash signalled before the pass
+      // began is no newer than what the pass read (that sync's snapshot, or the live source): going round for it
+      // would read the same row again, and again.
+      if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash
+        && (latestSourceHash !== signalledBefore || !patched(ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS))) continue;
       return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
     } catch (err) {
+      snapshotOf = null;
       const failure = describeFailure(err);
       progress.step = 'FAILED';
       progress.lastError = failure.message;
@@ -151,7 +167,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
 async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
   progress.step = 'STAGE';
   showProgress();
-  const staged = await db.stageOrder({ key: input.key, batchId: input.batchId, pass: progress.passes });
+  const staged = await db.stageOrder({ key: input.key, batchId: input.batchId, pass: progress.passes, snapshotOf: input.snapshotOf ?? null });
   if (staged.status === 'GONE') {
     progress.step = 'GONE';
     upsertSearchAttributes([{ key: OrderSyncStatus, value: 'GONE' }]);

@@ -4,6 +4,7 @@
 // columns, which are never touched. Every statement is guarded, so re-running is harmless.
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
+import { MAX_FIRST_KEY_PART } from '../common';
 
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 
@@ -94,6 +95,28 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
         ['config_snapshot', 'NVARCHAR(MAX) NULL'],
       ],
       constraints: [],
+    },
+    {
+      // One sync batch's copy of ORDERS_UNIFIED (snapshotSql in db/mssql-sql.ts): taken once, paged and looked up by the batch.
+      name: 'MON_SourceSnapshot',
+      columns: [
+        ['snapshot_id', 'INT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['batch_id', 'NVARCHAR(100) NOT NULL'], ['po_filter', 'NVARCHAR(MAX) NULL'],
+        ['row_count', 'INT NOT NULL DEFAULT 0'], ['taken_at', 'DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME()'],
+      ],
+      constraints: ['CONSTRAINT [UQ_MON_SourceSnapshot_batch_id] UNIQUE ([batch_id])'],
+    },
+    {
+      // The rows, clustered by (snapshot, key group, row): a page is a range seek on integers, never a sort. The key
+      // group numbers rank the normalised key parts (NVARCHAR(MAX) in the source, so they cannot be index keys
+      // themselves: 3 × 900 bytes would pass SQL Server's 900/1700-byte index key limits). The first key part, cut to
+      // the 446 characters it can have in a valid order key, is indexed for the per-order look-up.
+      name: 'MON_SourceSnapshotRow',
+      columns: [
+        ['snapshot_id', `INT NOT NULL REFERENCES ${qualified(schema, 'MON_SourceSnapshot')} ([snapshot_id])`],
+        ['snap_group', 'INT NOT NULL'], ['snap_row', 'INT NOT NULL'], ['snap_key1', `NVARCHAR(${MAX_FIRST_KEY_PART}) COLLATE Latin1_General_100_BIN2 NOT NULL`],
+        ...ORDERS_UNIFIED_COLUMNS.map((c): [string, string] => [c.name, `${MSSQL_TYPES[c.sqlType]} NULL`]),
+      ],
+      constraints: ['CONSTRAINT [PK_MON_SourceSnapshotRow] PRIMARY KEY CLUSTERED ([snapshot_id], [snap_group], [snap_row])'],
     },
     {
       // Idempotent batch counters (db/batch-outcomes.ts): one row per order line and batch.
@@ -209,6 +232,13 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       index('MON_WriteAudit', 'UQ_MON_WriteAudit_write', '[batch_id], [monday_id], [action]', true),
       index('MON_WriteAudit', 'IX_MON_WriteAudit_monday_id', '[monday_id], [audit_id]'),
       t('MON_WorkerStatus'),
+    ],
+  }, {
+    version: '006_source_snapshot',
+    statements: [
+      t('MON_SourceSnapshot'),
+      t('MON_SourceSnapshotRow'),
+      index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
   }];
 }

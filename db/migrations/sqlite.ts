@@ -1,14 +1,20 @@
 // SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
 import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
+import { KEY_SPACE_CODES } from '../common';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 const SQLITE_TYPES = { text: 'TEXT', int: 'INTEGER', date: 'TEXT', uuid: 'TEXT' } as const;
 const STATUS_CHECK = "CHECK (stg_status IN ('PENDING','IN_PROGRESS','ITEM_CREATED','SYNCED','FAILED'))";
 
-/** Key expressions used for paging; the expression index below makes them cheap. */
-export const SQLITE_KEY_EXPRS = ORDER_KEY_COLUMNS.map((c) => `COALESCE(${q(c)}, '')`);
+/** A key part as paging and look-ups compare it: the SQL form of sourceKeyPart (db/common.ts). */
+export const sqliteKeyPart = (column: string): string =>
+  `TRIM(${KEY_SPACE_CODES.reduce((e, ch) => `REPLACE(${e}, char(${ch}), ' ')`, `COALESCE(${q(column)}, '')`)}, ' ')`;
+/** Key expressions used for paging; the expression index of 006 makes them cheap. */
+export const SQLITE_KEY_EXPRS = ORDER_KEY_COLUMNS.map(sqliteKeyPart);
+/** What migration 001 indexed (raw values), kept so that migration stays as it ran. */
+const RAW_KEY_EXPRS = ORDER_KEY_COLUMNS.map((c) => `COALESCE(${q(c)}, '')`);
 
 const errorTable = (name: string, extra: string) => `CREATE TABLE IF NOT EXISTS ${name} (
   err_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,7 +36,7 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
     version: '001_orders_unified',
     statements: [
       `CREATE TABLE IF NOT EXISTS ORDERS_UNIFIED (\n${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]}`).join(',\n')}\n)`,
-      `CREATE INDEX IF NOT EXISTS IX_ORDERS_UNIFIED_order_key ON ORDERS_UNIFIED (${SQLITE_KEY_EXPRS.join(', ')})`,
+      `CREATE INDEX IF NOT EXISTS IX_ORDERS_UNIFIED_order_key ON ORDERS_UNIFIED (${RAW_KEY_EXPRS.join(', ')})`,
     ],
   },
   {
@@ -162,6 +168,32 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
   updated_at TEXT NOT NULL,
   status_json TEXT NOT NULL
 )`,
+    ],
+  },
+  {
+    // Paging compares normalised key parts: index those, not raw values.
+    // Each sync batch pages and looks up over its own copy of the source (the SQL Server design, db/mssql-sql.ts).
+    version: '006_source_snapshot',
+    statements: [
+      'DROP INDEX IF EXISTS IX_ORDERS_UNIFIED_order_key',
+      `CREATE INDEX IF NOT EXISTS IX_ORDERS_UNIFIED_key_parts ON ORDERS_UNIFIED (${SQLITE_KEY_EXPRS.join(', ')})`,
+      `CREATE TABLE IF NOT EXISTS MON_SourceSnapshot (
+  snapshot_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL UNIQUE,
+  po_filter TEXT,
+  row_count INTEGER NOT NULL DEFAULT 0,
+  taken_at TEXT NOT NULL
+)`,
+      `CREATE TABLE IF NOT EXISTS MON_SourceSnapshotRow (
+  snapshot_id INTEGER NOT NULL REFERENCES MON_SourceSnapshot (snapshot_id),
+  snap_group INTEGER NOT NULL,
+  snap_row INTEGER NOT NULL,
+  snap_key1 TEXT NOT NULL,
+${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`).join('\n')}
+  PRIMARY KEY (snapshot_id, snap_group, snap_row)
+)`,
+      // With the group and row, the look-up's ORDER BY comes from this index (else SQLite walks the whole snapshot by PK).
+      'CREATE INDEX IF NOT EXISTS IX_MON_SourceSnapshotRow_key1 ON MON_SourceSnapshotRow (snapshot_id, snap_key1, snap_group, snap_row)',
     ],
   },
 ];

@@ -1,4 +1,5 @@
-// Keeps workflow code deterministic: no Node built-ins and no value imports of activities in workflows/.
+// Keeps workflow code deterministic (no Node built-ins, no value imports of activities in workflows/) and imports
+// one way: workflows → activities → db / mapping / graphql, never back up (shared types live in shared/).
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -24,6 +25,14 @@ export default tseslint.config(
         ],
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment access in workflows.' }],
+    },
+  },
+  {
+    files: ['activities/**/*.ts', 'db/**/*.ts', 'graphql/**/*.ts', 'mapping/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/workflows', '**/workflows/*'], message: 'Imports run one way (workflows → activities): shared types belong in shared/.' }],
+      }],
     },
   },
 );

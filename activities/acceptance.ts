@@ -10,7 +10,7 @@ import { idempotencyKey, type BoardItem, type MondayClient } from '../graphql/cl
 import { toActivityFailure } from '../graphql/errors';
 import type { SourceRow } from '../shared/order';
 import { checkOrder, type CheckRow } from './acceptance-check';
-import type { TargetBoards } from '.';
+import type { TargetBoards } from '../shared/workflow-types';
 
 export interface AcceptanceDeps {
   /** The configured database: ORDERS_UNIFIED is read, nothing is written. */

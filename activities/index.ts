@@ -16,8 +16,7 @@ import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
-import type { SyncTotals } from '../workflows/sync';
-import type { OrderWorkflowInput } from '../workflows/order';
+import type { FailureInfo, OrderWorkflowInput, SyncTotals, TargetBoards } from '../shared/workflow-types';
 
 export interface ActivityDeps {
   store: Store;
@@ -33,19 +32,7 @@ export interface ActivityDeps {
   missingItem?: 'recreate' | 'fail';
 }
 
-/** What a failed order leaves behind in the error table; also travels in ApplicationFailure details. */
-export interface FailureInfo {
-  type: string;
-  message: string;
-  category: ErrorCategory;
-  httpStatus: number | null;
-}
 
-/** The boards an order is written to: the mapping's, or a scratch copy's for `orders-sync acceptance`. */
-export interface TargetBoards {
-  itemsBoardId: string;
-  subitemsBoardId: string;
-}
 
 export interface StagedSummary {
   status: 'STAGED' | 'GONE';

@@ -8,7 +8,8 @@ import { OrderCustomer, OrderPO, OrderSyncStatus, TASK_QUEUE } from '../shared/t
 import { connectClient, orderDefaults } from '../worker';
 import { temporalFor } from './targets';
 import { rerunSignal } from '../workflows/messages';
-import type { OrderProgress, OrderWorkflowInput } from '../workflows';
+import type { OrderProgress } from '../workflows';
+import type { OrderWorkflowInput } from '../shared/workflow-types';
 
 export async function rerunOrder(config: Config, key: string | undefined): Promise<number> {
   if (!key) throw new Error('rerun needs an order key, e.g. orders-sync rerun "GRE-04755-01|GR1234|NAVY"');

@@ -3,7 +3,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import { SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
-import type { SyncWorkflowInput } from '../workflows';
+import type { SyncWorkflowInput } from '../shared/workflow-types';
 
 function scheduleOptions(config: Config): ScheduleOptions {
   return {

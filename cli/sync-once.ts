@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
-import type { SyncTotals, SyncWorkflowInput } from '../workflows';
+import type { SyncTotals, SyncWorkflowInput } from '../shared/workflow-types';
 import { waitingOrders, type WaitingOrder } from './orders';
 import { operationsOf } from '../db/operations';
 import { createProgress, currentWaitReason } from './progress';

@@ -35,3 +35,9 @@ test('type-only imports of activities are fine in workflow code, and activities 
   expect(await lintAs('workflows/lint-probe.ts', "import type { OrderActivities } from '../activities';\nexport type Probe = OrderActivities;\n")).toEqual([]);
   expect(await lintAs('activities/lint-probe.ts', "import fs from 'node:fs';\nexport const probe = fs.existsSync;\n")).toEqual([]);
 });
+
+test('imports run one way: activities (and the layers below) may not import from workflows/, not even types', async () => {
+  const messages = await lintAs('activities/lint-probe.ts', "import type { OrderResult } from '../workflows/order';\nexport type Probe = OrderResult;\n");
+  expect(messages.some((m) => m.includes('no-restricted-imports') && m.includes('one way'))).toBe(true);
+  expect(await lintAs('activities/lint-probe.ts', "import type { SyncTotals } from '../shared/workflow-types';\nexport type Probe = SyncTotals;\n")).toEqual([]);
+});

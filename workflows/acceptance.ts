@@ -3,7 +3,8 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AcceptanceActivities, AcceptanceSample, ScratchBoards } from '../activities/acceptance';
 import type { CheckRow } from '../activities/acceptance-check';
-import { orderWorkflow, type OrderWorkflowInput } from './order';
+import { orderWorkflow } from './order';
+import type { OrderWorkflowInput } from '../shared/workflow-types';
 
 export interface AcceptanceInput {
   runId: string;

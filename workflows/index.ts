@@ -1,8 +1,7 @@
 // The worker's workflowsPath: every workflow type the worker runs.
 export { orderWorkflow } from './order';
-export type { OrderWorkflowInput, OrderResult } from './order';
+export type { OrderResult } from './order';
 export { syncWorkflow } from './sync';
-export type { SyncWorkflowInput, SyncTotals } from './sync';
 export * from './messages';
 export { acceptanceWorkflow } from './acceptance';
 export type { AcceptanceInput, AcceptanceResult } from './acceptance';

@@ -14,41 +14,13 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { OrderActivities, FailureInfo, TargetBoards } from '../activities';
+import type { OrderActivities } from '../activities';
+import { DEFAULT_RETRY_WINDOWS, type FailureInfo, type OrderWorkflowInput, type RetryWindows } from '../shared/workflow-types';
 import { MONDAY_TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
 
-export interface OrderWorkflowInput {
-  key: string;
-  batchId: string | null;
-  subitemBatchSize: number;
-  /** How long an order that failed for good (Monday rejected it, the row cannot be mapped) waits for a rerun, e.g. '7d'. */
-  rerunWait: Duration;
-  /**
-   * How long an activity keeps retrying a transient failure (attempts are not capped, only this time is).
-   * Optional so workflows started before these fields existed replay unchanged.
-   */
-  retryWindows?: RetryWindows;
-  /** First wait before the order tries again by itself after a retry window ran out; doubles up to 1 h. */
-  selfRetryAfter?: Duration;
-  /** Passes made before a continue-as-new (batch outcomes are idempotent per pass, so the count goes on). */
-  passes?: number;
-  /** Write to these boards instead of the mapping's (the scratch board of `orders-sync acceptance`). */
-  boards?: TargetBoards;
-  /** The Monday activities' task queue, when not the shared one (acceptance runs its own worker). */
-  mondayTaskQueue?: string;
-  /** The sync whose source snapshot the next pass stages from; null: the live source. Absent: `batchId`'s. */
-  snapshotOf?: string | null;
-}
 
-export interface RetryWindows {
-  /** Covers Monday's daily call limit (reset at midnight UTC) and long outages, e.g. '26h'. */
-  monday: Duration;
-  /** Covers a long database outage or failover, e.g. '6h'. */
-  database: Duration;
-}
 
-export const DEFAULT_RETRY_WINDOWS: RetryWindows = { monday: '26h', database: '6h' };
 const DEFAULT_SELF_RETRY_AFTER: Duration = '1m';
 const MAX_SELF_RETRY_AFTER_MS = 60 * 60_000;
 

@@ -4,33 +4,9 @@ import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActiv
 import type { Duration } from '@temporalio/common';
 import type { OrderActivities } from '../activities';
 import type { AdoptionActivities } from '../activities/adoption';
-import { DEFAULT_RETRY_WINDOWS } from './order';
+import { DEFAULT_RETRY_WINDOWS, type SyncTotals, type SyncWorkflowInput } from '../shared/workflow-types';
 
-export interface SyncWorkflowInput {
-  pageSize: number;
-  customer?: string;
-  po?: string;
-  /** How long database steps retry a transient failure (no attempt cap); optional for older callers. */
-  databaseRetryWindow?: Duration;
-  /** Carried across continue-as-new. */
-  batchId?: string;
-  cursor?: string | null;
-  totals?: SyncTotals;
-}
 
-export interface SyncTotals {
-  batchId: string;
-  /** Source rows read. */
-  total: number;
-  dispatched: number;
-  newOrders: number;
-  changed: number;
-  unchanged: number;
-  /** Failed order lines whose row and mapping did not change: left waiting for a rerun, not signalled. */
-  waiting: number;
-  rejected: number;
-  pages: number;
-}
 
 const PAGES_PER_RUN = 25;
 

@@ -3,7 +3,7 @@
 // it updates every linked line anyway and writes the key in that same mutation (--write-keys writes it now,
 // one mutation per item). Every step is an activity; the cursor lives in the workflow, so a crash resumes
 // from the last page read.
-import { ApplicationFailure, ActivityFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, ActivityFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { AdoptionActivities, BoardSide } from '../activities/adoption';
 import type { AdoptionSummary } from '../mapping/adoption-match';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
@@ -89,7 +89,8 @@ export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgre
     progress.linked = link.linked;
     progress.keysAwaitingSync = link.awaitingSync;
     progress.notLinked = link.notLinked;
-    if (input.writeKeys) {
+    // An adoption started before the key was left to the sync replays as it ran: it wrote the keys.
+    if (input.writeKeys === true || !patched('adopt-key-left-to-sync')) {
       progress.phase = 'WRITE_KEYS';
       show();
       progress.keysWritten = (await monday.writeKeyColumns({ runId: input.runId })).written;

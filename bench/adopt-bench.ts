@@ -1,28 +1,66 @@
-// `node bin/run-ts.js bench/adopt-bench.ts [-- --items 10000 --subitems-per-item 4 --time-scale 10 --apply]`:
-// `board adopt` on a legacy board of 10,000 items and 40,000 subitems (no key column) against the sandbox's
-// read costs and Monday's personal-token budget (10M complexity per minute). Measures Monday time (wall time x
-// time scale) and the most complexity used in any sliding Monday minute, counted by the sandbox itself.
+// `node bin/run-ts.js bench/adopt-bench.ts [-- --lines 10000 --subitems-per-item 4 --time-scale 1 --dry-run | --write-keys | --sync]`:
+// `board adopt --apply --archive-duplicates` (the default) on a legacy board built from 10,000 order lines as the
+// current system leaves it (no key column, an eighth of the lines re-created after a crash, an eighth missing,
+// near-duplicate sizes, hand edits, orphans: test/support/legacy-board.ts), 4 subitems per item, against the
+// sandbox's read and mutation costs and Monday's personal-token budget (10M complexity per minute). Measures
+// Monday time (wall time x time scale) and the most complexity used in any sliding Monday minute, counted by the
+// sandbox itself. --sync then runs the first sync and measures what it costs (it writes every adopted item's key).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { startStack } from '../test/support/stack';
+import { legacyBoard } from '../test/support/legacy-board';
 import { runBoardAdopt } from '../cli/board';
+import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { createTransform } from '../mapping';
-import type { LegacyItem } from '../sandbox/server';
+import type { OrderPayload } from '../shared/order';
+import type { Stack } from '../test/support/stack';
 import { log, startWorkerProcess } from './support/run';
 
 const { values } = parseArgs({
   options: {
-    items: { type: 'string', default: '10000' },
+    lines: { type: 'string', default: '10000' },
     'subitems-per-item': { type: 'string', default: '4' },
-    'time-scale': { type: 'string', default: '10' },
-    apply: { type: 'boolean', default: false },
+    'time-scale': { type: 'string', default: '1' },
+    'dry-run': { type: 'boolean', default: false },
+    'write-keys': { type: 'boolean', default: false },
+    sync: { type: 'boolean', default: false },
   },
 });
-const ITEMS = Number(values.items);
+const LINES = Number(values.lines);
 const PER_ITEM = Number(values['subitems-per-item']);
 const SCALE = Number(values['time-scale']);
 const BUDGET = 10_000_000;
+const APPLY = values['dry-run'] !== true;
+
+/** Complexity the sandbox counted while `work` ran: total, busiest sliding Monday minute, Monday minutes. */
+async function measured<T>(stack: Stack, work: () => Promise<T>): Promise<{ result: T; figures: Record<string, number> }> {
+  const windowMs = 60_000 / SCALE;
+  const samples: { at: number; used: number }[] = [];
+  const before = stack.sandbox.stats();
+  const sampler = setInterval(() => samples.push({ at: Date.now(), used: stack.sandbox.stats().complexityUsed }), 50);
+  samples.push({ at: Date.now(), used: before.complexityUsed });
+  const started = Date.now();
+  const result = await work();
+  const seconds = (Date.now() - started) / 1000;
+  clearInterval(sampler);
+  const after = stack.sandbox.stats();
+  samples.push({ at: Date.now(), used: after.complexityUsed });
+  let busiest = 0;
+  for (let i = 0, j = 0; i < samples.length; i++) {
+    while (samples[j]!.at < samples[i]!.at - windowMs) j++;
+    busiest = Math.max(busiest, samples[i]!.used - samples[Math.max(0, j - 1)]!.used);
+  }
+  return {
+    result,
+    figures: {
+      wallSeconds: +seconds.toFixed(1), mondayMinutes: +((seconds * SCALE) / 60).toFixed(2),
+      requests: after.requests - before.requests, mutations: after.mutations - before.mutations,
+      complexityUsed: after.complexityUsed - before.complexityUsed, busiestMondayMinute: busiest,
+      shareOfBudget: +(busiest / BUDGET).toFixed(3), rateLimited: after.rateLimited - before.rateLimited,
+    },
+  };
+}
 
 async function main() {
   const stack = await startStack({
@@ -31,53 +69,49 @@ async function main() {
     env: { MONDAY_COMPLEXITY_PER_MINUTE: String(BUDGET), MONDAY_TIME_SCALE: String(SCALE) },
   });
   try {
-    const rows = generateOrderLines(ITEMS, 4242);
+    const rows = generateOrderLines(LINES, 4242);
     await stack.store.insertSourceRows(rows);
     const transform = createTransform(stack.mapping);
-    const { keyColumnId } = stack.mapping.items;
-    const { sizeColumnId } = stack.mapping.subitems;
+    const { sizeColumnId, qtyColumnId } = stack.mapping.subitems;
     const sizes = ['XS', 'S', 'M', 'L', 'XL', '2XL'];
-    // The current system's board: every line's item without the key column, PER_ITEM subitems each.
-    const items: LegacyItem[] = rows.map((row) => {
+    // Every line with PER_ITEM sizes, as the current system wrote them.
+    const lines: OrderPayload[] = rows.map((row) => {
       const p = transform(row);
-      const { [keyColumnId]: _key, ...columnValues } = p.columnValues;
-      const subitems = Array.from({ length: PER_ITEM }, (_, i) => {
-        const s = p.subitems[i] ?? { ...p.subitems[0]!, size: sizes[i]!, name: `Size ${sizes[i]!}`, columnValues: { ...p.subitems[0]!.columnValues, [sizeColumnId]: { labels: [sizes[i]!] } } };
-        return { name: s.name, columnValues: s.columnValues };
-      });
-      return { name: p.itemName, group: p.groupName, columnValues, subitems };
+      const extra = sizes.filter((size) => !p.subitems.some((s) => s.size === size)).slice(0, Math.max(0, PER_ITEM - p.subitems.length))
+        .map((size) => ({ ...p.subitems[0]!, size, name: `Size ${size}`, columnValues: { ...p.subitems[0]!.columnValues, [sizeColumnId]: { labels: [size] } } }));
+      return { ...p, subitems: [...p.subitems.slice(0, PER_ITEM), ...extra] };
     });
-    for (let i = 0; i < items.length; i += 1000) stack.sandbox.seedLegacy(stack.mapping.items.boardId, items.slice(i, i + 1000));
-    log(`seeded ${items.length} items, ${items.length * PER_ITEM} subitems`);
+    const legacy = legacyBoard(stack.mapping, lines);
+    // The crash re-created copies carry all their sizes here (one with a wrong quantity), so the board holds
+    // as many subitems as items x PER_ITEM; the copy still loses to the original on matching sizes.
+    const byName = new Map(lines.map((l) => [l.itemName, l]));
+    for (const item of legacy.items) {
+      const only = item.subitems?.length === 1 ? item.subitems[0]! : null;
+      if (only && only.columnValues[qtyColumnId] === '999') item.subitems!.push(...byName.get(item.name)!.subitems.slice(1).map((s) => ({ name: s.name, columnValues: s.columnValues })));
+    }
+    for (let i = 0; i < legacy.items.length; i += 1000) stack.sandbox.seedLegacy(stack.mapping.items.boardId, legacy.items.slice(i, i + 1000));
+    const subitemCount = legacy.items.reduce((n, i) => n + (i.subitems?.length ?? 0), 0);
+    log(`seeded ${legacy.items.length} items, ${subitemCount} subitems`);
 
     const worker = await startWorkerProcess(stack);
-    // The sandbox's own count of complexity spent, sampled to find the busiest sliding Monday minute.
-    const windowMs = 60_000 / SCALE;
-    const samples: { at: number; used: number }[] = [];
-    const sampler = setInterval(() => samples.push({ at: Date.now(), used: stack.sandbox.stats().complexityUsed }), 50);
-    const requestsBefore = stack.sandbox.stats().requests;
-    const started = Date.now();
-    const result = await runBoardAdopt(stack.client, stack.store, {
-      apply: values.apply === true, archiveDuplicates: false, reportFile: path.join(stack.dir, 'adopt.csv'), boardId: stack.mapping.items.boardId,
-    }, log);
-    const seconds = (Date.now() - started) / 1000;
-    clearInterval(sampler);
-    samples.push({ at: Date.now(), used: stack.sandbox.stats().complexityUsed });
-    let busiest = 0;
-    for (let i = 0, j = 0; i < samples.length; i++) {
-      while (samples[j]!.at < samples[i]!.at - windowMs) j++;
-      busiest = Math.max(busiest, samples[i]!.used - samples[Math.max(0, j - 1)]!.used);
+    const adopt = await measured(stack, () => runBoardAdopt(stack.client, stack.store, {
+      apply: APPLY, archiveDuplicates: APPLY, writeKeys: values['write-keys'] === true,
+      reportFile: path.join(stack.dir, 'adopt.csv'), boardId: stack.mapping.items.boardId,
+    }, log));
+    const r = adopt.result;
+    const out: Record<string, unknown> = {
+      lines: LINES, items: legacy.items.length, subitems: subitemCount, apply: APPLY, archiveDuplicates: APPLY, writeKeys: values['write-keys'] === true, timeScale: SCALE,
+      adopt: adopt.figures,
+      matched: r.summary?.matched, duplicates: r.summary?.duplicates, duplicateSizes: r.summary?.duplicateSizes, orphans: r.summary?.orphans, missing: r.summary?.missing,
+      linked: r.linked, archived: r.archived, keysWritten: r.keysWritten, keysAwaitingSync: r.keysAwaitingSync, notLinked: r.notLinked.length,
+    };
+    if (values.sync) {
+      const sync = await measured(stack, () => runSyncOnce(stack.client, stack.store, { pageSize: 500 }, log));
+      out.firstSync = { ...sync.figures, orders: sync.result.orders, failed: sync.result.failed, perOrderComplexity: Math.round(sync.figures.complexityUsed! / Math.max(1, sync.result.orders)) };
     }
-    const rss = worker.peakRssMb();
+    out.workerPeakRssMb = Math.round(worker.peakRssMb());
     await worker.kill('SIGTERM');
-    const stats = stack.sandbox.stats();
-    console.log(JSON.stringify({
-      items: ITEMS, subitems: ITEMS * PER_ITEM, apply: values.apply === true, timeScale: SCALE,
-      wallSeconds: +seconds.toFixed(1), mondayMinutes: +((seconds * SCALE) / 60).toFixed(2),
-      requests: stats.requests - requestsBefore, complexityUsed: stats.complexityUsed,
-      busiestMondayMinute: busiest, shareOfBudget: +(busiest / BUDGET).toFixed(3), rateLimited: stats.rateLimited,
-      matched: result.summary?.matched, keyWrites: result.keysWritten, workerPeakRssMb: Math.round(rss),
-    }));
+    console.log(JSON.stringify(out));
   } finally {
     await stack.stop();
   }

@@ -11,6 +11,8 @@ import type { AdoptInput, AdoptProgress } from '../workflows';
 export interface AdoptOptions {
   apply: boolean;
   archiveDuplicates: boolean;
+  /** Write the key column during --apply (one mutation per item) instead of leaving it to the next sync. */
+  writeKeys?: boolean;
   reportFile: string;
   boardId: string;
 }
@@ -22,7 +24,8 @@ export function adoptWorkflowId(boardId: string): string {
 
 export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOptions, print: (line: string) => void): Promise<AdoptProgress> {
   if (opts.archiveDuplicates && !opts.apply) throw new Error('--archive-duplicates needs --apply (a dry run changes nothing)');
-  const input: AdoptInput = { runId: randomUUID(), apply: opts.apply, archiveDuplicates: opts.archiveDuplicates };
+  if (opts.writeKeys && !opts.apply) throw new Error('--write-keys needs --apply (a dry run changes nothing)');
+  const input: AdoptInput = { runId: randomUUID(), apply: opts.apply, archiveDuplicates: opts.archiveDuplicates, writeKeys: opts.writeKeys === true };
   const handle = await client.workflow.start('adoptBoardWorkflow', {
     taskQueue: TASK_QUEUE, workflowId: adoptWorkflowId(opts.boardId), args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -41,15 +44,15 @@ export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOpt
     clearInterval(timer);
   }
   const run = await store.getAdoptionRun(result.runId);
-  const report = run?.report as { summary: AdoptionSummary; plan: AdoptionPlan } | null;
+  const report = run?.report as { summary: AdoptionSummary; plan: AdoptionPlan; notLinked?: { key: string; reason: string }[] } | null;
   if (report) {
-    fs.writeFileSync(opts.reportFile, opts.reportFile.endsWith('.json') ? JSON.stringify(report, null, 2) : reportCsv(report.plan));
+    fs.writeFileSync(opts.reportFile, opts.reportFile.endsWith('.json') ? JSON.stringify(report, null, 2) : reportCsv(report.plan, report.notLinked));
   }
   return result;
 }
 
 export function progressLine(p: AdoptProgress): string {
-  return `${p.phase}: read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.phase === 'LINK' || p.phase === 'WRITE_KEYS' || p.phase === 'ARCHIVE' ? `; linked ${p.linked}, key columns ${p.keysWritten}, archived ${p.archived}` : ''}`;
+  return `${p.phase}: read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.phase === 'LINK' || p.phase === 'WRITE_KEYS' || p.phase === 'ARCHIVE' ? `; linked ${p.linked}, key columns written ${p.keysWritten}, archived ${p.archived}` : ''}`;
 }
 
 /** The short report: counts, and a few examples of each class. */
@@ -66,11 +69,17 @@ export function reportLines(p: AdoptProgress, opts: AdoptOptions): string[] {
     `orphans (board items with no order line, left alone): ${s.orphans}`,
     `order lines with no item (the next sync creates them): ${s.missing}`,
     `ambiguous (left alone): ${s.ambiguous}`,
+    `source rows the mapping rejects (no order line; their items stay orphans without a key; fix them and adopt again): ${s.rejected}`,
   ];
   for (const [name, examples] of Object.entries(s.examples)) for (const e of examples) lines.push(`  e.g. ${name}: ${e}`);
-  lines.push(opts.apply
-    ? `applied: ${p.linked} order lines linked in staging, ${p.keysWritten} key columns written`
-    : `dry run: nothing was changed. Read ${opts.reportFile}, then run: orders-sync board adopt --apply --archive-duplicates`);
+  if (!opts.apply) {
+    lines.push(`dry run: nothing was changed. Read ${opts.reportFile}, then run: orders-sync board adopt --apply --archive-duplicates`);
+  } else {
+    for (const n of p.notLinked.slice(0, 3)) lines.push(`  e.g. not linked: ${n.key}: ${n.reason}`);
+    lines.push(`applied: ${p.linked} order lines linked in staging${p.notLinked.length ? `, ${p.notLinked.length} matched lines NOT linked (they never get a key until fixed; see the report)` : ''}${opts.writeKeys ? `, ${p.keysWritten} key columns written` : ''}`);
+    // The key column is written by the sync's update of each adopted item (the mutation it makes anyway).
+    lines.push(`next: the next sync writes the key column on ${p.keysAwaitingSync} adopted items (it updates each of them once); start it with orders-sync schedule apply or orders-sync sync --once`);
+  }
   lines.push(`full report: ${opts.reportFile}`);
   return lines;
 }

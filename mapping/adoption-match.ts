@@ -1,6 +1,6 @@
 // Which board item is which order line: the pure heart of `orders-sync board adopt`. No I/O: the adoption
 // activities read the board and the source and hand both in; the plan that comes out says what to link,
-// which key columns to write and what to archive.
+// which items lack their key column and what to archive.
 import type { Mapping } from './schema';
 import type { OrderPayload } from '../shared/order';
 
@@ -28,6 +28,11 @@ export interface AdoptionPlan {
   missing: { key: string; itemName: string }[];
   /** Items that fit several order lines: left alone, named. */
   ambiguous: { itemId: string; name: string; rule: MatchRule; candidates: string[] }[];
+  /**
+   * Source rows the mapping rejects (or order keys on several rows): no order line, so nothing is matched to
+   * them and their items (orphans now) never get a key; fixed, the sync would create them anew. Adopt again after fixing.
+   */
+  rejected: { key: string; reason: string }[];
 }
 
 export interface MatchColumns {
@@ -85,9 +90,10 @@ export function planAdoption(opts: {
   subitems: BoardEntry[];
   columns: MatchColumns;
   customers: Mapping['customers'];
+  rejected?: AdoptionPlan['rejected'];
 }): AdoptionPlan {
   const { lines, columns } = opts;
-  const plan: AdoptionPlan = { matched: [], duplicates: [], duplicateSizes: [], orphans: [], missing: [], ambiguous: [] };
+  const plan: AdoptionPlan = { matched: [], duplicates: [], duplicateSizes: [], orphans: [], missing: [], ambiguous: [], rejected: opts.rejected ?? [] };
   const canonicalCustomer = new Map<string, string>();
   for (const c of opts.customers) for (const v of c.variants) canonicalCustomer.set(normaliseText(v), c.canonical);
 
@@ -211,9 +217,10 @@ export interface AdoptionSummary {
   orphans: number;
   missing: number;
   ambiguous: number;
-  /** Items whose key column `--apply` writes. */
+  rejected: number;
+  /** Adopted items whose key column does not hold their key: the next sync's update writes it (--write-keys: `--apply` does). */
   keyWrites: number;
-  examples: Record<'duplicates' | 'duplicateSizes' | 'orphans' | 'missing' | 'ambiguous', string[]>;
+  examples: Record<'duplicates' | 'duplicateSizes' | 'orphans' | 'missing' | 'ambiguous' | 'rejected', string[]>;
 }
 
 export function summarise(plan: AdoptionPlan, examples = 3): AdoptionSummary {
@@ -226,6 +233,7 @@ export function summarise(plan: AdoptionPlan, examples = 3): AdoptionSummary {
     orphans: plan.orphans.length,
     missing: plan.missing.length,
     ambiguous: plan.ambiguous.length,
+    rejected: plan.rejected.length,
     keyWrites: plan.matched.filter((m) => m.keyColumnHolds !== m.key).length,
     examples: {
       duplicates: plan.duplicates.slice(0, examples).map((d) => `${d.key}: item ${d.itemId} ${d.reason}`),
@@ -233,12 +241,13 @@ export function summarise(plan: AdoptionPlan, examples = 3): AdoptionSummary {
       orphans: plan.orphans.slice(0, examples).map((o) => `item ${o.itemId} "${o.name}"`),
       missing: plan.missing.slice(0, examples).map((m) => m.key),
       ambiguous: plan.ambiguous.slice(0, examples).map((a) => `item ${a.itemId} "${a.name}" fits ${a.candidates.join(', ')} (by ${a.rule})`),
+      rejected: plan.rejected.slice(0, examples).map((r) => `${r.key}: ${r.reason}`),
     },
   };
 }
 
-/** The full report as CSV: one row per board item or order line, with its class. */
-export function reportCsv(plan: AdoptionPlan): string {
+/** The full report as CSV: one row per board item or order line, with its class (not_linked: after --apply). */
+export function reportCsv(plan: AdoptionPlan, notLinked: { key: string; reason: string }[] = []): string {
   const rows: string[][] = [['class', 'rule', 'order_key', 'item_id', 'subitem_id', 'kept_id', 'detail']];
   for (const m of plan.matched) rows.push(['matched', m.rule, m.key, m.itemId, '', '', `${m.sizes.length} sizes linked`]);
   for (const d of plan.duplicates) rows.push(['duplicate', '', d.key, d.itemId, '', d.keptItemId, d.reason]);
@@ -246,6 +255,9 @@ export function reportCsv(plan: AdoptionPlan): string {
   for (const o of plan.orphans) rows.push(['orphan', '', '', o.itemId, '', '', o.name]);
   for (const m of plan.missing) rows.push(['missing', '', m.key, '', '', '', m.itemName]);
   for (const a of plan.ambiguous) rows.push(['ambiguous', a.rule, a.candidates.join(' / '), a.itemId, '', '', a.name]);
+  for (const r of plan.rejected ?? []) rows.push(['rejected', '', r.key, '', '', '', r.reason]);
+  const itemOf = new Map(plan.matched.map((m) => [m.key, m.itemId]));
+  for (const n of notLinked) rows.push(['not_linked', '', n.key, itemOf.get(n.key) ?? '', '', '', n.reason]);
   const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

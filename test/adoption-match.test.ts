@@ -91,3 +91,13 @@ test('near-duplicate size labels (O/S, OS, ONE SIZE) under one item: the exact l
   expect(csv.split('\n')[0]).toBe('class,rule,order_key,item_id,subitem_id,kept_id,detail');
   expect(csv).toContain(`duplicate_size,,${a.key},${it.itemId},${os.itemId},${exact.itemId},O/S: size ONE SIZE already held by subitem ${exact.itemId} (ONE SIZE)`);
 });
+
+test('rows the mapping rejects and matched lines that could not be linked are counted and listed in the report', () => {
+  const a = line('GRE-1', 'GR1', 'NAVY', [['M', 5]]);
+  const it = item({ [AAG]: 'GRE-1', [STYLE]: 'GR1', [COLOR]: 'NAVY' });
+  const p = planAdoption({ lines: [a], items: [it], subitems: [], columns, customers: mapping.customers, rejected: [{ key: 'GRE-9|GR9|RED', reason: 'the mapping rejects its source row: order GRE-9|GR9|RED: SHIP DATE = "soon": not a date' }] });
+  expect(summarise(p)).toMatchObject({ rejected: 1, keyWrites: 1, examples: { rejected: ['GRE-9|GR9|RED: the mapping rejects its source row: order GRE-9|GR9|RED: SHIP DATE = "soon": not a date'] } });
+  const csv = reportCsv(p, [{ key: a.key, reason: 'its source row is gone' }]);
+  expect(csv).toContain('rejected,,GRE-9|GR9|RED,,,,"the mapping rejects its source row: order GRE-9|GR9|RED: SHIP DATE = ""soon"": not a date"');
+  expect(csv).toContain(`not_linked,,${a.key},${it.itemId},,,its source row is gone`);
+});

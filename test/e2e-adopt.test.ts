@@ -13,6 +13,7 @@ import { seedDemoData, generateDemoOrders } from '../db/demo-data';
 import { createTransform, MappingError } from '../mapping';
 import type { OrderPayload } from '../shared/order';
 import type { AdoptionPlan } from '../mapping/adoption-match';
+import type { AdoptProgress } from '../workflows';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -22,6 +23,11 @@ let lines: OrderPayload[];
 let legacy: LegacyBoard;
 let boardId: string;
 let worker: ChildProcess | undefined;
+/** Source rows the mapping rejects in the demo data, by order key. */
+let rejectedKeys: string[];
+/** The `--apply --archive-duplicates` run and its plan. */
+let applied: AdoptProgress;
+let appliedPlan: AdoptionPlan;
 
 function startWorkerProcess(): ChildProcess {
   return spawn(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), 'worker'], { env: stack.childEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
@@ -65,11 +71,13 @@ beforeAll(async () => {
   await seedDemoData(stack.store);
   const transform = createTransform(stack.mapping);
   lines = [];
+  rejectedKeys = [];
   for (const row of generateDemoOrders()) {
     try {
       lines.push(transform(row));
     } catch (err) {
       if (!(err instanceof MappingError)) throw err;
+      rejectedKeys.push(err.orderKey);
     }
   }
   boardId = stack.mapping.items.boardId;
@@ -117,38 +125,71 @@ test('board adopt (dry run) reports every class, writes the full report and chan
   expect(oneSize).toHaveLength(2);
   expect(plan.orphans.map((o) => o.name).sort()).toEqual([...legacy.orphanNames].sort());
   expect(plan.ambiguous).toEqual([]);
+  // Rows the mapping rejects have no order line: named, so nobody expects them to be adopted.
+  expect(rejectedKeys.length).toBeGreaterThan(0);
+  expect(plan.rejected.map((x) => x.key).sort()).toEqual([...new Set(rejectedKeys)].sort());
+  for (const x of plan.rejected) expect(x.reason).toMatch(/the mapping rejects its source row|several source rows/);
   expect(r.stdout).toMatch(/duplicate items: \d+/);
+  expect(r.stdout).toContain(`source rows the mapping rejects (no order line; their items stay orphans without a key; fix them and adopt again): ${plan.rejected.length}`);
 });
 
-test('--apply --archive-duplicates survives a killed worker: nothing lost, no write repeated', async () => {
+test('--apply --archive-duplicates survives a worker killed while archiving: nothing lost, no write repeated', async () => {
   const before = stack.sandbox.stats();
-  const adoption = runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: path.join(stack.dir, 'apply.csv'), boardId }, () => {});
-  await waitFor('the adoption writes', () => stack.sandbox.stats().mutations > before.mutations + 10);
-  await stopWorkerProcess('SIGKILL');
-  const writtenAtKill = stack.sandbox.stats().mutations - before.mutations;
-  worker = startWorkerProcess();
-  const result = await adoption;
+  // Slower answers stretch the archive phase (the only writes without --write-keys) so the kill lands inside it.
+  stack.sandbox.setFaults({ latencyMs: { min: 150, max: 200 } });
+  let result: AdoptProgress;
+  let writtenAtKill: number;
+  try {
+    const adoption = runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: path.join(stack.dir, 'apply.csv'), boardId }, () => {});
+    await waitFor('the adoption archives', () => stack.sandbox.stats().mutations >= before.mutations + 3);
+    await stopWorkerProcess('SIGKILL');
+    writtenAtKill = stack.sandbox.stats().mutations - before.mutations;
+    worker = startWorkerProcess();
+    result = await adoption;
+  } finally {
+    stack.sandbox.setFaults({ latencyMs: { min: 20, max: 40 } });
+  }
+  applied = result;
+  appliedPlan = ((await stack.store.getAdoptionRun(result.runId))!.report as { plan: AdoptionPlan }).plan;
   const s = result.summary!;
   expect(result.phase).toBe('DONE');
-  expect(writtenAtKill).toBeLessThan(s.keyWrites + s.duplicates + s.duplicateSizes);
-  // Exactly one executed write per key column and per archive: the retry after the kill repeated none.
-  expect(stack.sandbox.stats().mutations - before.mutations).toBe(s.keyWrites + s.duplicates + s.duplicateSizes);
-  expect(result.archived).toBe(s.duplicates + s.duplicateSizes);
+  const archives = s.duplicates + s.duplicateSizes;
+  expect(writtenAtKill).toBeLessThan(archives);
+  // Exactly one executed write per archive, and no key column written: the retry after the kill repeated none.
+  expect(stack.sandbox.stats().mutations - before.mutations).toBe(archives);
+  expect(result.archived).toBe(archives);
+  expect(result.keysWritten).toBe(0);
+  // Every matched line is linked and waits for the sync, which writes its key column.
+  expect(result.linked).toBe(appliedPlan.matched.length);
+  expect(result.keysAwaitingSync).toBe(appliedPlan.matched.length);
+  expect(result.notLinked).toEqual([]);
+  expect(s.keyWrites).toBe(appliedPlan.matched.length);
+  const states = await stack.store.getSyncStates(appliedPlan.matched.map((m) => m.key));
+  for (const m of appliedPlan.matched) {
+    expect({ key: m.key, ...states.get(m.key) }).toMatchObject({ key: m.key, itemId: m.itemId, status: 'ITEM_CREATED', syncedHash: null });
+  }
 
-  const archives = await stack.store.listArchives({ runId: result.runId });
-  expect(archives).toHaveLength(s.duplicates + s.duplicateSizes);
-  const states = await itemStates(archives.map((a) => a.itemId));
-  for (const a of archives) expect({ id: a.itemId, state: states.get(a.itemId) }).toEqual({ id: a.itemId, state: 'archived' });
+  const listed = await stack.store.listArchives({ runId: result.runId });
+  expect(listed).toHaveLength(archives);
+  const archived = await itemStates(listed.map((a) => a.itemId));
+  for (const a of listed) expect({ id: a.itemId, state: archived.get(a.itemId) }).toEqual({ id: a.itemId, state: 'archived' });
   expect(fs.readFileSync(path.join(stack.dir, 'apply.csv'), 'utf8')).toMatch(/^class,rule,order_key/);
 }, 120_000);
 
-test('the next sync updates the adopted items and creates only the missing lines', async () => {
-  const adoptedItems = new Map((await readBoard(stack.sandbox.url, boardId)).map((i) => [i.values[stack.mapping.items.keyColumnId]?.text ?? '', i.id]));
+test('the next sync updates the adopted items, writing their key column, and creates only the missing lines', async () => {
+  const { keyColumnId } = stack.mapping.items;
+  const adoptedItems = new Map(appliedPlan.matched.map((m) => [m.key, m.itemId]));
+  // --apply wrote no key column: the sync's update of each adopted item is what writes it.
+  for (const i of await readBoard(stack.sandbox.url, boardId)) expect({ id: i.id, key: i.values[keyColumnId]?.text ?? '' }).toEqual({ id: i.id, key: '' });
+  const before = stack.sandbox.stats().mutations;
   const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 40 });
   expect(summary.failed).toBe(0);
+  // Every linked line was sent again (none skipped as unchanged); the missing ones were created.
+  expect(summary.orders).toBe(lines.length);
+  expect(applied.keysAwaitingSync + appliedPlan.missing.length).toBe(lines.length);
+  expect(stack.sandbox.stats().mutations).toBeGreaterThan(before);
 
   const board = await readBoard(stack.sandbox.url, boardId);
-  const { keyColumnId } = stack.mapping.items;
   const { sizeColumnId, qtyColumnId } = stack.mapping.subitems;
   for (const line of lines) {
     const items = board.filter((i) => i.values[keyColumnId]?.text === line.key);
@@ -227,5 +268,34 @@ test('a second adoption finds nothing to do and changes nothing', async () => {
   expect(result.summary).toMatchObject({ duplicates: 0, duplicateSizes: 0, keyWrites: 0 });
   expect(result.summary!.matched.key).toBe(lines.length - missing);
   expect(result.linked).toBe(0);
+  expect(result.keysAwaitingSync).toBe(0);
+  expect(result.notLinked).toEqual([]);
   expect(stack.sandbox.stats().mutations).toBe(before);
 }, 120_000);
+
+test('a key column cleared by hand: adoption links the line again, --write-keys writes the key at once, and the sync sends the line', async () => {
+  const { keyColumnId } = stack.mapping.items;
+  const line = lines.find((l) => legacy.cases.get(l.key) === 'plain')!;
+  const item = (await readBoard(stack.sandbox.url, boardId)).find((i) => i.values[keyColumnId]?.text === line.key)!;
+  await gql(stack.sandbox.url, 'mutation ($b: ID!, $i: ID!, $v: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $v) { id } }',
+    { b: boardId, i: item.id, v: JSON.stringify({ [keyColumnId]: '' }) });
+  const before = stack.sandbox.stats().mutations;
+  const r = await cli('board', 'adopt', '--apply', '--write-keys', '--report', 'keys.csv');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('applied: 1 order lines linked in staging, 1 key columns written');
+  expect(r.stdout).toContain('next: the next sync writes the key column on 1 adopted items');
+  // One write: the key column of the one item that lost it.
+  expect(stack.sandbox.stats().mutations - before).toBe(1);
+  const after = (await readBoard(stack.sandbox.url, boardId)).find((i) => i.id === item.id)!;
+  expect(after.values[keyColumnId]?.text).toBe(line.key);
+  expect((await stack.store.getSyncStates([line.key])).get(line.key)).toMatchObject({ itemId: item.id, status: 'ITEM_CREATED' });
+  const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 40 });
+  expect(summary).toMatchObject({ orders: 1, failed: 0 });
+  expect((await stack.store.getSyncStates([line.key])).get(line.key)).toMatchObject({ itemId: item.id, status: 'SYNCED' });
+}, 120_000);
+
+test('--write-keys without --apply is a usage error', async () => {
+  const r = await cli('board', 'adopt', '--write-keys');
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--write-keys needs --apply');
+});

@@ -1,7 +1,9 @@
 // `orders-sync board adopt`: read the whole board (items, then subitems) page by page, match it against the
-// order lines, and with --apply link staging, write key columns and archive duplicates. Every step is an
-// activity; the cursor lives in the workflow, so a crash resumes from the last page read.
-import { ApplicationFailure, ActivityFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+// order lines, and with --apply link staging and archive duplicates. The key column is left to the next sync:
+// it updates every linked line anyway and writes the key in that same mutation (--write-keys writes it now,
+// one mutation per item). Every step is an activity; the cursor lives in the workflow, so a crash resumes
+// from the last page read.
+import { ApplicationFailure, ActivityFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { AdoptionActivities, BoardSide } from '../activities/adoption';
 import type { AdoptionSummary } from '../mapping/adoption-match';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
@@ -10,6 +12,8 @@ export interface AdoptInput {
   runId: string;
   apply: boolean;
   archiveDuplicates: boolean;
+  /** Write the key column now, one mutation per item, instead of leaving it to the next sync's update. */
+  writeKeys?: boolean;
 }
 
 export interface AdoptProgress {
@@ -21,6 +25,10 @@ export interface AdoptProgress {
   restarts: number;
   summary: (AdoptionSummary & { boardItems: number }) | null;
   linked: number;
+  /** Adopted items the next sync updates, writing their key column in the same mutation. */
+  keysAwaitingSync: number;
+  /** Matched order lines that could not be linked (their source row gone, duplicated or rejected by the mapping): they never get a key. */
+  notLinked: { key: string; reason: string }[];
   keysWritten: number;
   archived: number;
 }
@@ -44,7 +52,7 @@ const monday = proxyActivities<AdoptionActivities>({
 const MAX_RESTARTS = 3;
 
 export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgress> {
-  const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysWritten: 0, archived: 0 };
+  const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysAwaitingSync: 0, notLinked: [], keysWritten: 0, archived: 0 };
   setHandler(adoptProgressQuery, () => progress);
   const show = () => setCurrentDetails(describe(progress, input));
   show();
@@ -77,10 +85,16 @@ export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgre
   if (input.apply && progress.summary.boardItems > 0) {
     progress.phase = 'LINK';
     show();
-    progress.linked = (await db.linkAdoptedOrders({ runId: input.runId })).linked;
-    progress.phase = 'WRITE_KEYS';
-    show();
-    progress.keysWritten = (await monday.writeKeyColumns({ runId: input.runId })).written;
+    const link = await db.linkAdoptedOrders({ runId: input.runId });
+    progress.linked = link.linked;
+    progress.keysAwaitingSync = link.awaitingSync;
+    progress.notLinked = link.notLinked;
+    // An adoption started before the key was left to the sync replays as it ran: it wrote the keys.
+    if (input.writeKeys === true || !patched('adopt-key-left-to-sync')) {
+      progress.phase = 'WRITE_KEYS';
+      show();
+      progress.keysWritten = (await monday.writeKeyColumns({ runId: input.runId })).written;
+    }
     if (input.archiveDuplicates) {
       progress.phase = 'ARCHIVE';
       show();
@@ -94,12 +108,15 @@ export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgre
 }
 
 function describe(p: AdoptProgress, input: AdoptInput): string {
-  const mode = input.apply ? `apply${input.archiveDuplicates ? ' + archive duplicates' : ''}` : 'dry run';
+  const mode = input.apply ? `apply${input.archiveDuplicates ? ' + archive duplicates' : ''}${input.writeKeys ? ' + write keys' : ''}` : 'dry run';
   const lines = [`**board adopt ${p.phase}** · ${mode}`, `read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.restarts ? ` (${p.restarts} restart(s) after an expired cursor)` : ''}`];
   const s = p.summary;
   if (s) {
     lines.push(`matched ${s.matched.key + s.matched.values + s.matched.name} (key ${s.matched.key}, values ${s.matched.values}, name ${s.matched.name}) · duplicates ${s.duplicates} · duplicate sizes ${s.duplicateSizes} · orphans ${s.orphans} · missing ${s.missing} · ambiguous ${s.ambiguous}`);
   }
-  if (input.apply) lines.push(`linked ${p.linked} · key columns written ${p.keysWritten} · archived ${p.archived}`);
+  if (input.apply) {
+    lines.push(`linked ${p.linked} · key columns written ${p.keysWritten} · archived ${p.archived} · the next sync writes the key column on ${p.keysAwaitingSync} adopted items`);
+    if (p.notLinked.length > 0) lines.push(`not linked (never get a key until fixed): ${p.notLinked.length}, e.g. ${p.notLinked.slice(0, 3).map((n) => `${n.key} (${n.reason})`).join('; ')}`);
+  }
   return lines.join('\n\n');
 }

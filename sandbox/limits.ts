@@ -59,6 +59,8 @@ export class RateLimiter {
   private readonly minute = new Window(() => MINUTE_MS / this.limits.timeScale);
   private readonly complexity = new Window(() => MINUTE_MS / this.limits.timeScale);
   private readonly day = new Window(() => DAY_MS / this.limits.timeScale);
+  /** Every complexity window so far, oldest first, with what it spent (benchmarks measure how full each was). */
+  readonly complexityWindows: { start: number; used: number }[] = [];
 
   constructor(limits: Partial<SandboxLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -73,6 +75,7 @@ export class RateLimiter {
       w.start = 0;
       w.used = 0;
     }
+    this.complexityWindows.length = 0;
   }
 
   /** Real seconds, rounded up: whole seconds at real time, hundredths when time is scaled. */
@@ -112,6 +115,8 @@ export class RateLimiter {
       return { code: 'COMPLEXITY_BUDGET_EXHAUSTED', message: 'Complexity budget exhausted', retryInSeconds: this.seconds(this.complexity.resetInMs(now)) };
     }
     this.complexity.used += cost;
+    if (this.complexityWindows.at(-1)?.start !== this.complexity.start) this.complexityWindows.push({ start: this.complexity.start, used: 0 });
+    this.complexityWindows.at(-1)!.used += cost;
     return { before, after: before - cost, resetInSeconds: this.seconds(this.complexity.resetInMs(now)) };
   }
 

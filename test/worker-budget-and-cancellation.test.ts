@@ -27,9 +27,18 @@ describe('several workers on one Monday budget', () => {
     const [alone, beside] = await Promise.all([granted(lonely), granted(shared)]);
     expect(alone).toBeLessThan(150);
     expect(beside).toBeGreaterThanOrEqual(450);
-    // A view that was right halves the reserve at each answer.
-    shared.observe({ complexityLeft: shared.snapshot().accountLeft, resetInSeconds: 0.9 });
-    expect(shared.snapshot().reserve).toBe(150_000);
+  });
+
+  test('the reserve rises at once and halves with each answer that finds the view right', () => {
+    const budget = new MondayBudget({ complexityPerMinute: 1_000_000 });
+    budget.observe({ complexityLeft: 900_000, resetInSeconds: 30 });
+    budget.observe({ complexityLeft: 600_000, resetInSeconds: 30 }); // 300k this worker did not send
+    expect(budget.snapshot().reserve).toBe(300_000);
+    budget.observe({ complexityLeft: 600_000, resetInSeconds: 30 });
+    expect(budget.snapshot().reserve).toBe(150_000);
+    // A new window (another reset time) says nothing about the others: the reserve stays as it was.
+    budget.observe({ complexityLeft: 1_000_000, resetInSeconds: 60 });
+    expect(budget.snapshot()).toMatchObject({ accountLeft: 1_000_000, reserve: 150_000 });
   });
 
   test('the server-side task-queue ceiling follows the account budget, not a fixed number', () => {

@@ -124,7 +124,8 @@ export class RateLimiter {
   headers(now: number): Record<string, string> {
     const l = this.limits;
     const w = Math.round((60 / l.timeScale) * 1000) / 1000;
-    const t = (win: Window): number => Math.ceil(win.resetInMs(now) / 1000);
+    // Whole seconds at real time, as Monday; hundredths when time is scaled, like retry_in_seconds.
+    const t = (win: Window): number => (l.timeScale <= 1 ? Math.ceil(win.resetInMs(now) / 1000) : Math.ceil(win.resetInMs(now) / 10) / 100);
     return {
       'RateLimit-Policy': `"minuteRate";q=${l.requestsPerMinute};w=${w}, "concurrency";q=${l.maxConcurrent};qu="concurrent-requests", "complexityMinute";q=${l.complexityPerMinute};w=${w};qu="content-bytes"`,
       RateLimit: `"minuteRate";r=${Math.max(0, l.requestsPerMinute - this.minute.used)};t=${t(this.minute)}, "concurrency";r=${Math.max(0, l.maxConcurrent - this.inFlight)}, "complexityMinute";r=${Math.max(0, l.complexityPerMinute - this.complexity.used)};t=${t(this.complexity)}`,

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { BudgetPausedError, MondayBudget } from './budget';
+import { BudgetPausedError, MondayBudget, type BudgetObservation } from './budget';
 import { buildAliasedBatch, documents, type AliasedBatch, type MondayOperation } from './documents';
 import { MondayApiError, classifyNetworkError, classifyResponse, headerValue } from './errors';
 
@@ -130,10 +130,11 @@ export class MondayClient {
       if (err instanceof BudgetPausedError) throw new MondayApiError(err.message, 'rate_limit', 'BUDGET_PAUSED', null, err.pausedForMs);
       throw err;
     });
-    let errors: MondayApiError[];
+    let errors: MondayApiError[] = [];
     let data: unknown = null;
     let replayed = false;
     let complexity: number | null = null;
+    let seen: BudgetObservation | undefined;
     try {
       const headers: Record<string, string> = opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {};
       const res = await this.gql.rawRequest<T>(op.document, variables, headers);
@@ -141,13 +142,13 @@ export class MondayClient {
       replayed = headerValue(res.headers, 'idempotency-replayed') === 'true';
       // A replay repeats the first request's body, complexity figures included (up to 30 minutes old).
       complexity = replayed ? null : ((res.data as ComplexityField | undefined)?.complexity?.query ?? null);
-      this.observe(costKey, aliasCount, res.headers, replayed ? null : (res.data as ComplexityField));
+      seen = this.observe(costKey, aliasCount, res.headers, replayed ? null : (res.data as ComplexityField));
       errors = classifyResponse({ httpStatus: res.status, headers: res.headers, body: { errors: res.errors } });
     } catch (err) {
       if (err instanceof ClientError) {
         const r = err.response as unknown as Record<string, unknown> & { status: number; headers: Headers };
         replayed = headerValue(r.headers, 'idempotency-replayed') === 'true';
-        this.observe(costKey, aliasCount, r.headers, replayed ? null : (r.data as ComplexityField));
+        seen = this.observe(costKey, aliasCount, r.headers, replayed ? null : (r.data as ComplexityField));
         errors = classifyResponse({ httpStatus: r.status, headers: r.headers, body: r });
         data = r.data ?? null;
         if (errors.length === 0) errors = classifyResponse({ httpStatus: r.status === 200 ? 500 : r.status, body: 'no data' });
@@ -155,28 +156,30 @@ export class MondayClient {
         errors = [classifyNetworkError(err, this.timeoutMs)];
       }
     } finally {
-      release();
+      // A 429 pauses the budget before this request's slot goes to the next caller.
+      const rateLimited = errors.find((e) => e.kind === 'rate_limit');
+      if (rateLimited) this.budget.pause(rateLimited.retryAfterMs ?? 1000);
+      release(seen);
     }
     errors = errors.map((e) => this.redact(e));
-    const rateLimited = errors.find((e) => e.kind === 'rate_limit');
-    this.onRequest({ operation: op.name, isMutation: op.isMutation, complexity, errorCode: errors[0]?.code ?? null, rateLimited: rateLimited !== undefined });
-    if (rateLimited) this.budget.pause(rateLimited.retryAfterMs ?? 1000);
+    const rateLimited = errors.some((e) => e.kind === 'rate_limit');
+    this.onRequest({ operation: op.name, isMutation: op.isMutation, complexity, errorCode: errors[0]?.code ?? null, rateLimited });
     const requestLevel = errors.find((e) => e.alias === undefined || e.alias === 'complexity' || data === null);
     if (requestLevel) throw requestLevel;
     if (errors.length > 0 && !opts.partial) throw errors[0];
     return { data: data as T, aliasErrors: errors, replayed };
   }
 
-  /** Feeds the budget: the response's `complexity` when it is fresh, else (a replay) only the RateLimit header,
-   * which Monday computes for this response. */
-  private observe(costKey: string, aliasCount: number, headers: Headers | undefined, data: ComplexityField | null | undefined): void {
+  /** What the answer tells the budget: the response's `complexity` when it is fresh, else (a replay) only the
+   * RateLimit header, which Monday computes for this response. */
+  private observe(costKey: string, aliasCount: number, headers: Headers | undefined, data: ComplexityField | null | undefined): BudgetObservation {
     const c = data?.complexity;
     if (c?.query) this.costs.set(costKey, c.query / aliasCount);
-    this.budget.observe({
+    return {
       complexityLeft: c?.after ?? null,
       resetInSeconds: c?.reset_in_x_seconds ?? null,
       rateLimitHeader: headerValue(headers, 'ratelimit'),
-    });
+    };
   }
 
   /** Monday may echo request parts in errors; the token never leaves this class. */

@@ -59,6 +59,8 @@ export class RateLimiter {
   private readonly minute = new Window(() => MINUTE_MS / this.limits.timeScale);
   private readonly complexity = new Window(() => MINUTE_MS / this.limits.timeScale);
   private readonly day = new Window(() => DAY_MS / this.limits.timeScale);
+  /** Every complexity window so far, oldest first, with what it spent (benchmarks measure how full each was). */
+  readonly complexityWindows: { start: number; used: number }[] = [];
 
   constructor(limits: Partial<SandboxLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -73,6 +75,7 @@ export class RateLimiter {
       w.start = 0;
       w.used = 0;
     }
+    this.complexityWindows.length = 0;
   }
 
   /** Real seconds, rounded up: whole seconds at real time, hundredths when time is scaled. */
@@ -112,6 +115,8 @@ export class RateLimiter {
       return { code: 'COMPLEXITY_BUDGET_EXHAUSTED', message: 'Complexity budget exhausted', retryInSeconds: this.seconds(this.complexity.resetInMs(now)) };
     }
     this.complexity.used += cost;
+    if (this.complexityWindows.at(-1)?.start !== this.complexity.start) this.complexityWindows.push({ start: this.complexity.start, used: 0 });
+    this.complexityWindows.at(-1)!.used += cost;
     return { before, after: before - cost, resetInSeconds: this.seconds(this.complexity.resetInMs(now)) };
   }
 
@@ -119,7 +124,8 @@ export class RateLimiter {
   headers(now: number): Record<string, string> {
     const l = this.limits;
     const w = Math.round((60 / l.timeScale) * 1000) / 1000;
-    const t = (win: Window): number => Math.ceil(win.resetInMs(now) / 1000);
+    // Whole seconds at real time, as Monday; hundredths when time is scaled, like retry_in_seconds.
+    const t = (win: Window): number => (l.timeScale <= 1 ? Math.ceil(win.resetInMs(now) / 1000) : Math.ceil(win.resetInMs(now) / 10) / 100);
     return {
       'RateLimit-Policy': `"minuteRate";q=${l.requestsPerMinute};w=${w}, "concurrency";q=${l.maxConcurrent};qu="concurrent-requests", "complexityMinute";q=${l.complexityPerMinute};w=${w};qu="content-bytes"`,
       RateLimit: `"minuteRate";r=${Math.max(0, l.requestsPerMinute - this.minute.used)};t=${t(this.minute)}, "concurrency";r=${Math.max(0, l.maxConcurrent - this.inFlight)}, "complexityMinute";r=${Math.max(0, l.complexityPerMinute - this.complexity.used)};t=${t(this.complexity)}`,

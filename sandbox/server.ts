@@ -75,6 +75,8 @@ export interface Sandbox {
   url: string;
   baseUrl: string;
   stats(): SandboxStats;
+  /** Monday's complexity windows so far (start time, complexity spent), oldest first. */
+  complexityWindows(): { start: number; used: number }[];
   setFaults(f: Partial<SandboxFaults>): void;
   setLimits(l: Partial<SandboxLimits>): void;
   /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
@@ -384,6 +386,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     url: `${baseUrl}/v2`,
     baseUrl,
     stats: () => ({ ...stats }),
+    complexityWindows: () => limiter.complexityWindows.map((w) => ({ ...w })),
     setFaults,
     setLimits: (l) => limiter.setLimits(l),
     setItemsLimit(boardId, limit) {

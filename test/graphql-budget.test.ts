@@ -30,3 +30,63 @@ test('the activity retries a paused call after exactly the wait Monday asked for
   expect(failure.nonRetryable).toBeFalsy();
   expect(failure.nextRetryDelay).toBe(1_800_000);
 });
+
+// The pacing rules on the account's own figures (graphql/budget.ts). A "minute" of 1 s (timeScale 60); the jitter
+// fixed at its mean (random 0.5) unless a test says otherwise.
+describe('pacing on what the account has left', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  test('what is left is spent evenly until the reset, not in one burst', async () => {
+    const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 0.5 });
+    budget.observe({ complexityLeft: 1_000_000, resetInSeconds: 1 });
+    const startedAt = Date.now();
+    const at: number[] = [];
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      const release = await budget.acquire({ complexity: 100_000, isMutation: false });
+      at.push(Date.now() - startedAt);
+      release();
+    }));
+    // 100k of 1M with 1 s to go: one request every 100 ms (the first at once), the 8th at ~700 ms.
+    expect(at[0]).toBeLessThan(50);
+    expect(at[7]).toBeGreaterThanOrEqual(650);
+    expect(at[7]).toBeLessThan(950);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90);
+  });
+
+  test('the pace follows the account: half as much left in the same time, half the rate', async () => {
+    const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 0.5 });
+    budget.observe({ complexityLeft: 500_000, resetInSeconds: 1 });
+    const first = await budget.acquire({ complexity: 50_000, isMutation: false });
+    first();
+    const startedAt = Date.now();
+    (await budget.acquire({ complexity: 50_000, isMutation: false }))();
+    // 50k × 1,000 ms ÷ 500k = 100 ms (at 1M left it would be 50 ms).
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+  });
+
+  test('a request that does not fit what is left waits for the reset and a small margin, then the window is full', async () => {
+    const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 1 });
+    budget.observe({ complexityLeft: 50_000, resetInSeconds: 0.3 });
+    const startedAt = Date.now();
+    (await budget.acquire({ complexity: 100_000, isMutation: false }))();
+    const waited = Date.now() - startedAt;
+    // Reset at 300 ms, margin 1% of the 1 s window at random 1: 10 ms.
+    expect(waited).toBeGreaterThanOrEqual(305);
+    expect(waited).toBeLessThan(450);
+    expect(budget.snapshot().accountLeft).toBe(900_000);
+  });
+
+  test('an answer does not count this worker\'s requests sent after it', async () => {
+    const budget = new MondayBudget({ complexityPerMinute: 10_000_000, timeScale: 60, random: () => 0 });
+    budget.observe({ complexityLeft: 9_000_000, resetInSeconds: 1 });
+    const a = await budget.acquire({ complexity: 100_000, isMutation: false });
+    const b = await budget.acquire({ complexity: 100_000, isMutation: false });
+    // Monday answers `a` having counted only `a`: `b` is still on its way and comes off the reported figure.
+    a({ complexityLeft: 8_900_000, resetInSeconds: 0.99 });
+    expect(budget.snapshot()).toMatchObject({ accountLeft: 8_800_000, reserve: 0 });
+    b({ complexityLeft: 8_800_000, resetInSeconds: 0.98 });
+    expect(budget.snapshot()).toMatchObject({ accountLeft: 8_800_000, reserve: 0 });
+    await sleep(0);
+  });
+});

@@ -21,7 +21,7 @@ beforeEach(() => {
 /** A budget that stops nothing and ignores the server's signals, so the sandbox's limits are hit. */
 class OpenBudget extends MondayBudget {
   constructor() { super({ complexityPerMinute: 1e12, requestsPerMinute: 1e9, maxConcurrentMutationsPerBoard: 1000 }); }
-  override observe(): void {}
+  protected override learn(): void {}
   override pause(): void {}
 }
 const unguarded = (opts: Partial<ConstructorParameters<typeof MondayClient>[0]> = {}) =>

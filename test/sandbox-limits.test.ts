@@ -52,6 +52,11 @@ describe('limits', () => {
     const after = await post(sb, createItem('after the wait'));
     expect(after.status).toBe(200);
     expect((await post(sb, findByKey('over budget'))).body.data?.items_page_by_column_values.items).toEqual([]);
+    // A window starts with the first call after the last one ended (Monday: "resets 60 seconds after the first
+    // call"); benchmarks read how full each one was.
+    const windows = sb.complexityWindows();
+    expect(windows.map((w) => w.used)).toEqual([3 * 30_001, sb.stats().complexityUsed - 3 * 30_001]);
+    expect(windows[1]!.start - windows[0]!.start).toBeGreaterThanOrEqual(1000);
   });
 
   it('rejects a query above the per-query cap with a non-retryable 200 error', async () => {

@@ -202,11 +202,11 @@ export class MondayBudget {
     // This worker's own minute: its requests always, its complexity until Monday has said what the account has.
     const oldestExpiry = (this.sent[0]?.at ?? now) + this.windowMs - now;
     if (this.sent.length >= this.requestsPerMinute) return oldestExpiry;
-    if (!this.account) {
-      const used = this.sent.reduce((s, e) => s + e.complexity, 0);
-      // A request bigger than the whole budget still goes once the window is empty.
-      return used > 0 && used + w.complexity > this.complexityPerMinute ? oldestExpiry : 0;
-    }
+    // The configured budget caps this worker's own minute even when Monday reports more (an operator leaving room
+    // for other integrations). A request bigger than the whole budget still goes once the window is empty.
+    const used = this.sent.reduce((s, e) => s + e.complexity, 0);
+    if (used > 0 && used + w.complexity > this.complexityPerMinute) return oldestExpiry;
+    if (!this.account) return 0;
     // Does not fit what the account has left (a request bigger than a whole window still goes on a fresh one).
     if (w.complexity > this.account.left - this.reserve && this.account.left < this.complexityPerMinute) return this.account.freshAt - now;
     return Math.max(0, this.nextAt - now);

@@ -90,3 +90,14 @@ describe('pacing on what the account has left', () => {
     await sleep(0);
   });
 });
+
+test('the configured budget caps this worker even when Monday reports more left (room kept for other integrations)', async () => {
+  const budget = new MondayBudget({ complexityPerMinute: 60_000, timeScale: 60, random: () => 0.5 });
+  const first = await budget.acquire({ complexity: 60_000, isMutation: false });
+  first({ complexityLeft: 1_000_000_000, resetInSeconds: 60 });
+  const startedAt = Date.now();
+  const second = await budget.acquire({ complexity: 30_000, isMutation: false });
+  // The own minute (1 s at this time scale) must pass first, whatever Monday says the account has.
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(800);
+  second();
+});

@@ -53,13 +53,15 @@ export async function runSyncOnce(
     progress.update({ done, total: totals.dispatched, unit: 'order lines finished' }, await currentWaitReason(operations));
     await new Promise((r) => setTimeout(r, 200));
   }
-  // Staging turns SYNCED or FAILED a moment before the same activity recounts the batch (db/batch-outcomes.ts): give
-  // the counters that moment, so items and subitems are final. (They stay lower when workflows of an earlier run
-  // finished some of these order lines: byEarlierRun.)
+  // Staging turns SYNCED or FAILED a moment before the same activity recounts the batch (db/batch-outcomes.ts), and
+  // recounts of one batch queue behind each other: wait while the counters still move, so items and subitems are
+  // final. (They stay lower when workflows of an earlier run finished some of these order lines: byEarlierRun.)
   let c = (await store.getBatch(totals.batchId))?.counters;
-  for (const until = Date.now() + 2000; (c?.synced ?? 0) + (c?.failed ?? 0) < totals.dispatched && Date.now() < until;) {
+  const counted = () => (c?.synced ?? 0) + (c?.failed ?? 0);
+  for (let last = counted(), quietSince = Date.now(); counted() < totals.dispatched && Date.now() - quietSince < 2000;) {
     await new Promise((r) => setTimeout(r, 200));
     c = (await store.getBatch(totals.batchId))?.counters;
+    if (counted() !== last) [last, quietSince] = [counted(), Date.now()];
   }
   const waiting = await waitingOrders(client, store, { customer: input.customer, po: input.po }, 20);
   const f = await operations.finishedSince(totals.batchId);

@@ -40,12 +40,16 @@ export const SQLITE_OUTCOME_SQL = {
     WHERE batch_id = @batchId`,
 };
 
-/** The SQL Server statements, in the project's schema (MSSQL_SCHEMA). Three statements in one transaction for an
+/** The SQL Server statements, in the project's schema (MSSQL_SCHEMA). Four statements in one transaction for an
  * outcome (no MERGE: Babelfish lacks it); the primary key settles two racing first inserts. */
 export function mssqlBatchOutcomeSql(schema: string) {
   const T = `[${schema}].[MON_BatchOrderOutcome]`;
   const BATCH = `[${schema}].[MON_BatchProcessing]`;
   return {
+    /** First in the transaction: takes the batch row's lock, so outcomes of one batch recount one after another. Without
+     * it, under snapshot reads (READ_COMMITTED_SNAPSHOT, Azure SQL's default; PostgreSQL under Babelfish) two
+     * transactions each count without the other's new row and the batch loses counts (measured: 141 of 150). */
+    outcomeLockBatch: `UPDATE ${BATCH} SET [status] = [status] WHERE [batch_id] = @batchId`,
     outcomeUpdate: `UPDATE ${T} SET
   [outcome] = CASE WHEN @pass >= [pass] THEN @outcome ELSE [outcome] END,
   [subitems] = [subitems] + CASE WHEN @pass > [pass] THEN @subitems ELSE 0 END,

@@ -422,10 +422,11 @@ export class MssqlStore implements Store {
     // One transaction: the outcome row and the counters it feeds change together.
     const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
     await this.inTransaction(async (tx) => {
+      const locked = (await this.run('outcomeLockBatch', this.s.SQL.outcomeLockBatch, { batchId: o.batchId }, tx)).rowsAffected[0] ?? 0;
+      if (locked === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
       await this.run('outcomeUpdate', this.s.SQL.outcomeUpdate, params, tx);
       await this.run('outcomeInsertIfMissing', this.s.SQL.outcomeInsertIfMissing, params, tx);
-      const recounted = (await this.run('outcomeRecount', this.s.SQL.outcomeRecount, { batchId: o.batchId }, tx)).rowsAffected[0] ?? 0;
-      if (recounted === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+      await this.run('outcomeRecount', this.s.SQL.outcomeRecount, { batchId: o.batchId }, tx);
     });
   }
 

@@ -354,6 +354,16 @@ function contract(name: string, open: () => Promise<Store>): void {
       await expect(store.recordOrderOutcome({ batchId: k('nope'), key: a, pass: 1, outcome: 'SYNCED', subitems: 0 })).rejects.toThrow(/No batch/);
     });
 
+    test('outcomes recorded at the same moment by many activities are all counted (no lost recount)', async () => {
+      // Under snapshot reads (Azure SQL's READ_COMMITTED_SNAPSHOT, PostgreSQL under Babelfish) two transactions that
+      // each insert their outcome and recount would each miss the other's row: 99 synced, 95 counted.
+      const batchId = k('RACE');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      const keys = Array.from({ length: 200 }, (_, i) => k(`RACE${i}|s|c`));
+      await Promise.all(keys.map((key, i) => store.recordOrderOutcome({ batchId, key, pass: 1, outcome: i % 4 === 0 ? 'FAILED' : 'SYNCED', subitems: 2 })));
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 150, items: 150, failed: 50, subitems: 400 });
+    });
+
     test('statusCounts and countUnfinished follow the lifecycle', async () => {
       const before = await store.statusCounts();
       const keys = [k('SC1|a|b'), k('SC2|a|b'), k('SC3|a|b')];

@@ -50,8 +50,8 @@ export function temporalTarget(config: Config, fallbackAddress: string): Tempora
   return { address: config.TEMPORAL_ADDRESS ?? fallbackAddress, namespace: config.TEMPORAL_NAMESPACE, apiKey: config.TEMPORAL_API_KEY, tls };
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+export async function connectClient(target: TemporalTarget, connectTimeoutMs?: number): Promise<Client> {
+  const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey, connectTimeout: connectTimeoutMs });
   return new Client({ connection, namespace: target.namespace });
 }
 

@@ -5,7 +5,6 @@ import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
-import { sourceKeyPart } from '../db/common';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
@@ -127,9 +126,9 @@ export function createActivities(deps: ActivityDeps) {
      * from the live source (a rerun after a fix must see the fixed row; absent for workflows older than snapshots).
      */
     async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
-      // Candidates by the first key column, then the exact key as the mapping computes it (trimmed, cleaned).
+      // Candidates by the first key part (compared coarser than the mapping does), then the exact key as the mapping computes it.
       const [firstColumn] = mapping.source.keyColumns;
-      const candidates = await store.readSourceRowsByKey([firstColumn!], [sourceKeyPart(input.key.split(KEY_SEPARATOR)[0])], input.snapshotOf);
+      const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!], input.snapshotOf);
       const rows = candidates.filter((row) => keyOrNull(row) === input.key);
       if (rows.length === 0) {
         await sourceRowGone(input.key, input.batchId, input.pass ?? 1);

@@ -16,16 +16,28 @@ export const BATCH_PHASE_COLUMNS: Record<BatchPhase, string> = {
   staging_loaded: 'staging_load_completed', items_created: 'items_creation_completed', subitems_created: 'subitems_creation_completed',
 };
 
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /**
- * A key part as paging and look-ups compare it, in both dialects (the SQL expressions mirror this): tabs, line breaks
- * and no-break spaces become spaces, then spaces are trimmed off the ends, compared binary. The mapping's key trims and
- * cleans the same characters, so one order line is never split across pages or missed by a look-up.
+ * The characters a key part is compared without, in both dialects (the SQL expressions of db/mssql-sql.ts and
+ * db/migrations/sqlite.ts mirror sourceKeyPart): every character the mapping's key cleaning turns into a space,
+ * removes or trims (mapping/transform.ts toText: C0 and C1 controls, runs of tabs and line breaks, the Unicode spaces
+ * JS trim() removes), and the space itself. U+0000 is not among them: SQLite's text functions stop at it and Babelfish
+ * cannot hold it, so the mapping rejects a key part that contains one (a DATA error naming the row).
+ */
+export const KEY_IGNORED_CODES: readonly number[] = [
+  ...range(0x01, 0x20), ...range(0x7f, 0xa0), 0x1680, ...range(0x2000, 0x200a), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff,
+];
+const KEY_IGNORED = new RegExp(`[${KEY_IGNORED_CODES.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`, 'g');
+
+/**
+ * A key part as paging and look-ups compare it: without any KEY_IGNORED_CODES character, compared binary. Coarser
+ * than the mapping's key on purpose: two rows the mapping gives one key always have equal parts here (`A<TAB><TAB>B`,
+ * `A B`, `A<U+0001> B<NBSP>`), so one order line is never split across pages, and a look-up by these parts followed
+ * by the exact mapped key (activities: stageOrder) never misses it. Case is kept: the mapping keeps it too.
  */
 export function sourceKeyPart(value: unknown): string {
-  return String(value ?? '').replace(/[\t\n\v\f\r\u00a0]/g, ' ').replace(/^ +| +$/g, '');
+  return String(value ?? '').replace(KEY_IGNORED, '');
 }
-/** Characters sourceKeyPart turns into spaces (for the SQL expressions). */
-export const KEY_SPACE_CODES = [9, 10, 11, 12, 13, 160] as const;
 
 /**
  * A page cursor is opaque to callers: the last (normalised) order key tuple of a page of the live source, or the last

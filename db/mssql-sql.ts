@@ -5,7 +5,7 @@
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_SPACE_CODES, MAX_FIRST_KEY_PART } from './common';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from './common';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -23,12 +23,12 @@ export const STAGE_ORDER_FIELDS = 8;
 export const STAGE_SIZE_FIELDS = 6;
 
 /**
- * A key part as the mapping sees it, as far as T-SQL can: tabs, line breaks and no-break spaces become spaces, then
- * the ends are trimmed (the mapping's trim), compared binary (no case folding), so paging and look-ups agree with
- * the mapping's key: `ABC`, `ABC<TAB>` and `ABC<NBSP>` are one order line and land on the same page.
+ * A key part as paging and look-ups compare it: the T-SQL form of sourceKeyPart (db/common.ts), every ignored
+ * character removed, compared binary (no case folding, no trailing-space padding). Binary from the start: under the
+ * usual case-insensitive collations REPLACE matches control characters that sort as ignorable in the wrong places.
  */
 const normalisedKey = (column: string): string =>
-  `LTRIM(RTRIM(${KEY_SPACE_CODES.reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N' ')`, `ISNULL(${b(column)}, N'')`)})) COLLATE Latin1_General_100_BIN2`;
+  `${KEY_IGNORED_CODES.reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N'')`, `(ISNULL(${b(column)}, N'') COLLATE Latin1_General_100_BIN2)`)} COLLATE Latin1_General_100_BIN2`;
 const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
 /** The page queries also return each row's normalised key parts or key group, for the cursor (removed before rows are handed on). */
 export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];

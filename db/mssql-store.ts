@@ -12,7 +12,7 @@ import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orde
 import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
-import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, sourceKeyPart, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
@@ -288,7 +288,7 @@ export class MssqlStore implements Store {
   async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    const params: Record<string, Param> = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, v]));
+    const params: Record<string, Param> = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, sourceKeyPart(v)]));
     if (snapshotOf) return (await this.exec('readSnapshotRowsByKey', this.s.snapshotRowsByKeySql(keyColumns), { ...params, batchId: snapshotOf })).recordset.map(toSourceRow);
     return (await this.exec('readSourceRowsByKey', readSourceByKeySql(keyColumns), params)).recordset.map(toSourceRow);
   }

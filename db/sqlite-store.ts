@@ -183,14 +183,15 @@ export class SqliteStore implements Store {
   async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
     keyColumns.forEach(assertSourceColumn);
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
+    const values = keyValues.map(sourceKeyPart);
     const snapshotId = snapshotOf ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(snapshotOf) as number | undefined : undefined;
     if (snapshotId !== undefined) {
       const where = keyColumns.map((c) => `${c === ORDER_KEY_COLUMNS[0] ? 'snap_key1' : sqliteKeyPart(c)} = ?`).join(' AND ');
       return this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE snapshot_id = ? AND ${where} ORDER BY snap_group, snap_row`)
-        .all(snapshotId, ...keyValues) as SourceRow[];
+        .all(snapshotId, ...values) as SourceRow[];
     }
     const where = keyColumns.map((c) => `${sqliteKeyPart(c)} = ?`).join(' AND ');
-    return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...keyValues) as SourceRow[];
+    return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...values) as SourceRow[];
   }
 
   async countSourceRows(): Promise<number> {

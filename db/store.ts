@@ -68,8 +68,9 @@ export interface Store {
   snapshotSource(batchId: string, filter?: { po?: string }): Promise<number>;
   /** Whole key groups per page; `snapshotOf` pages the batch's snapshot (the live source when the batch has none). */
   readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage>;
-  /** All rows with that key (0, 1 or duplicates), values compared as key parts (db/common.ts sourceKeyPart); from the
-   * batch's snapshot when `snapshotOf` names one that exists, else from the live source. */
+  /** Every row whose key parts equal these values as key parts (db/common.ts sourceKeyPart: a superset of the rows
+   * with that mapped key; callers keep those whose mapped key matches); from the batch's snapshot when `snapshotOf`
+   * names one that exists, else from the live source. */
   readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]>;
   countSourceRows(): Promise<number>;       // addition: seeding and doctor
   // staging

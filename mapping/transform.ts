@@ -122,7 +122,9 @@ export function orderKeyOf(mapping: Mapping, row: SourceRow): string {
     try {
       const text = toText(raw);
       parts.push(text);
-      if (text === null) rejects.push([column, raw, 'order key part is empty']);
+      // SQLite's text functions stop at U+0000 and Babelfish cannot hold it: paging and look-ups could not find the row.
+      if (typeof raw === 'string' && raw.includes('\u0000')) rejects.push([column, raw, 'order key part contains a NUL character (U+0000)']);
+      else if (text === null) rejects.push([column, raw, 'order key part is empty']);
       else if (text.includes(KEY_SEPARATOR)) rejects.push([column, raw, `order key part contains the key separator "${KEY_SEPARATOR}"`]);
     } catch (err) {
       if (!(err instanceof Reject)) throw err;

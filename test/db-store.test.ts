@@ -16,6 +16,8 @@ import sql from 'mssql';
 import { allMssqlStatements } from '../db/mssql-sql';
 import { parseMssqlUrl } from '../db/open';
 import { settingsFromUrl } from '../db/mssql-config';
+import { DEFAULT_MAPPING_FILE, loadMapping, orderKeyOf } from '../mapping';
+import { sourceKeyPart } from '../db/common';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, recordMssqlRequests, skippedNotice, tempTablesCrossingRequests } from './support/mssql';
 
 const NASTY = ["O'Brien \"quoted\"", "'; DROP TABLE ORDERS_UNIFIED; --", '顧客 Ünïcødé 🧵', 'back\\slash ]bracket[ `tick`'];
@@ -169,6 +171,44 @@ function contract(name: string, open: () => Promise<Store>): void {
         const found = await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER COLOUR DESCRIPTION'], [aag, 'NAVY'], snapshotOf);
         expect(found.map((r) => r['CUSTOMER COLOUR DESCRIPTION']).sort()).toEqual(['NAVY', 'NAVY\t', 'NAVY\u00a0', ' NAVY \r\n'].sort());
         expect(await store.readSourceRowsByKey(['AAG ORDER NUMBER', 'CUSTOMER COLOUR DESCRIPTION'], [aag, 'navy'], snapshotOf)).toEqual([]);   // binary
+      }
+    });
+
+    test('key parts the mapping cleans harder (runs of tabs, control characters, Unicode spaces) page whole and are found as stageOrder looks', async () => {
+      // The mapping turns runs of tabs and line breaks into one space, drops control characters and trims every Unicode
+      // space (mapping/transform.ts toText); paging and look-ups compare the coarser sourceKeyPart, then the exact key.
+      const mapping = loadMapping(DEFAULT_MAPPING_FILE);
+      const keyOf = (r: SourceRow): string => orderKeyOf(mapping, r);
+      const po = k('CTLPO');
+      const aag = k('CTL-1');
+      const base = generateDemoOrders({ seed: 6, extraOrders: 0, includeBadRows: false })[0] as SourceRow;
+      const colours = ['NAVY BLUE', 'NAVY\t\tBLUE', 'NAVY\u0001 BLUE', '\u3000NAVY\r\n\tBLUE\u2003', '\ufeffNAVY\u000bBLUE\u0085',
+        'NAVYBLUE', 'NAVY\u0085BLUE', 'NAVY  BLUE', 'NAVY BLUF'];
+      await store.insertSourceRows(colours.map((c, i) => ({ ...base, 'AAG ORDER NUMBER': i % 2 ? `\t${aag}\u00a0` : aag, 'CUSTOMER COLOUR DESCRIPTION': c, 'PO NUMBER': po, record_uuid: null })));
+      const rows = colours.map((c) => ({ ...base, 'AAG ORDER NUMBER': aag, 'CUSTOMER COLOUR DESCRIPTION': c }));
+      expect(new Set(rows.slice(0, 5).map(keyOf)).size).toBe(1);   // five spellings, one order line
+      const batch = k('batch-ctl');
+      await store.snapshotSource(batch, { po });
+      for (const snapshotOf of [undefined, batch]) {
+        for (const limit of [1, 2, 4]) {
+          const pageOfKey = new Map<string, Set<number>>();
+          let cursor: string | null = null;
+          let seen = 0;
+          for (let page = 0; page === 0 || cursor; page++) {
+            const got: Awaited<ReturnType<Store['readSourcePage']>> = await store.readSourcePage(cursor, limit, { po, ...(snapshotOf ? { snapshotOf } : {}) });
+            for (const r of got.rows) pageOfKey.set(keyOf(r), (pageOfKey.get(keyOf(r)) ?? new Set()).add(page));
+            seen += got.rows.length;
+            cursor = got.nextCursor;
+          }
+          expect(seen).toBe(colours.length);
+          for (const [key, pages] of pageOfKey) expect([key, pages.size]).toEqual([key, 1]);   // no order line split across pages
+        }
+        for (const key of new Set(rows.map(keyOf))) {
+          const [first] = mapping.source.keyColumns;
+          const candidates = await store.readSourceRowsByKey([first as string], [sourceKeyPart(key.split('|')[0])], snapshotOf);
+          const found = candidates.filter((r) => keyOf(r) === key).map((r) => r['CUSTOMER COLOUR DESCRIPTION']).sort();
+          expect(found).toEqual(colours.filter((c) => keyOf({ ...base, 'AAG ORDER NUMBER': aag, 'CUSTOMER COLOUR DESCRIPTION': c }) === key).sort());
+        }
       }
     });
 

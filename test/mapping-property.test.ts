@@ -1,7 +1,8 @@
 // Properties over arbitrary rows: the transform is deterministic and fails only with MappingError.
 import fc from 'fast-check';
 import type { SourceRow } from '../shared/order';
-import { createTransform, loadMapping, MappingError } from '../mapping';
+import { createTransform, loadMapping, MappingError, orderKeyOf } from '../mapping';
+import { KEY_IGNORED_CODES, sourceKeyPart } from '../db/common';
 
 const mapping = loadMapping();
 const transform = createTransform(mapping);
@@ -116,5 +117,41 @@ describe('transform properties', () => {
       { numRuns: 600 },
     );
     expect(mapped).toBeGreaterThan(200); // the property was really exercised on mapped rows
+  });
+});
+
+// Paging and look-ups compare key parts as db/common.ts sourceKeyPart does (coarser than the mapping), then the
+// exact mapped key: that only works if every character the mapping's key cleaning touches is one sourceKeyPart drops.
+describe('key parts: the store compares coarser than the mapping', () => {
+  const [firstKey] = mapping.source.keyColumns as [string];
+  const keyPartOf = (value: string): string | null => {
+    try {
+      return orderKeyOf(mapping, { [firstKey]: value, ...Object.fromEntries(mapping.source.keyColumns.slice(1).map((c) => [c, 'X'])) }).split('|')[0] as string;
+    } catch (err) {
+      if (err instanceof MappingError) return null;
+      throw err;
+    }
+  };
+
+  test('every character the mapping cleans out of a key part (inside it or at its ends) is one sourceKeyPart ignores', () => {
+    const ignored = new Set(KEY_IGNORED_CODES);
+    const touched: number[] = [];
+    for (let code = 1; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;   // lone surrogates: not text
+      const ch = String.fromCharCode(code);
+      const cleaned = (v: string): boolean => { const part = keyPartOf(v); return part !== null && part !== v; };   // null: rejected (the separator)
+      if (cleaned(`A${ch}B`) || cleaned(`${ch}A`) || cleaned(`A${ch}`)) touched.push(code);
+    }
+    expect(touched.length).toBeGreaterThan(60);
+    expect(touched.filter((c) => !ignored.has(c)).map((c) => c.toString(16))).toEqual([]);
+  });
+
+  test('equal mapped key parts are always equal as sourceKeyPart (arbitrary spacing, controls and Unicode spaces)', () => {
+    const noisy = fc.array(fc.constantFrom('A', 'b', ' ', '\t', '\r\n', '\u0001', '\u0085', '\u00a0', '\u2003', '\u3000', '\ufeff', 'É'), { maxLength: 12 }).map((cs) => cs.join(''));
+    fc.assert(fc.property(noisy, noisy, (a, b) => {
+      const [ka, kb] = [keyPartOf(`K${a}`), keyPartOf(`K${b}`)];
+      if (ka !== null && ka === kb) expect(sourceKeyPart(`K${a}`)).toBe(sourceKeyPart(`K${b}`));
+      if (ka !== null) expect(sourceKeyPart(ka)).toBe(sourceKeyPart(`K${a}`));
+    }), { numRuns: 2000 });
   });
 });

@@ -143,11 +143,16 @@ describe('rules', () => {
   });
 
   it('trims and strips control characters from text, key parts and names', () => {
-    const payload = transform(row({ 'CUSTOMER STYLE': '\t JWHD100120\u0000 ', 'CUSTOMER COLOUR DESCRIPTION': 'WHI\u0007TE\r\n', 'STYLE DESCRIPTION': ' NAL\u001bLA ' }));
+    const payload = transform(row({ 'CUSTOMER STYLE': '\t JWHD100120\u0001 ', 'CUSTOMER COLOUR DESCRIPTION': 'WHI\u0007TE\r\n', 'STYLE DESCRIPTION': ' NAL\u001bLA\u0000 ' }));
     expect(payload.key).toBe(KEY);
     expect(payload.itemName).toBe('JWHD100120 WHITE JOO-00505');
     expect(payload.columnValues['dropdown_mkr5tgaa']).toEqual({ labels: ['JWHD100120'] });
     expect(payload.columnValues['long_text_mkr5p0cf']).toEqual({ text: 'NALLA' });
+  });
+
+  it('rejects a NUL character in a key part (SQLite and Babelfish cannot compare it), naming the field and value', () => {
+    expect(() => transform(row({ 'CUSTOMER STYLE': 'JWHD100120\u0000' }))).toThrow(MappingError);
+    expect(() => transform(row({ 'CUSTOMER STYLE': 'JWHD100120\u0000' }))).toThrow(/CUSTOMER STYLE = "JWHD100120\\u0000": order key part contains a NUL character/);
   });
 
   describe('customer canonicalisation', () => {

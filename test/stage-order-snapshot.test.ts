@@ -44,4 +44,19 @@ describe('stageOrder reads the dispatching sync\'s snapshot, a rerun the live so
     await acts.stageOrder({ key, batchId: 'sync-1' });
     expect(await qtyStaged()).toBe(11);
   });
+
+  test('a key part the mapping cleans harder (a run of tabs, a control character, an ideographic space) is staged, not "gone"', async () => {
+    const mapping = loadMapping();
+    const acts = createActivities({ store, mapping, monday: {} as MondayClient, orderDefaults: { subitemBatchSize: 10, rerunWait: '1d' }, removedSizes: 'zero' });
+    const [row] = generateOrderLines(1, 78);
+    row!['AAG ORDER NUMBER'] = `\u3000${String(row!['AAG ORDER NUMBER'])}\t\tX\u0001Y`;
+    await store.insertSourceRows([row!]);
+    const key = orderKeyOf(mapping, row!);
+    expect(key.split('|')[0]).toMatch(/^\S+ XY$/);
+    await store.startBatch({ batchId: 'sync-2', batchType: 'FULL_BATCH' });
+    await store.snapshotSource('sync-2');
+    expect((await acts.stageOrder({ key, batchId: 'sync-2', snapshotOf: 'sync-2' })).status).toBe('STAGED');
+    expect((await acts.stageOrder({ key, batchId: 'sync-2', snapshotOf: null })).status).toBe('STAGED');
+    expect((await store.getStagedOrder(key))?.key).toBe(key);
+  });
 });

@@ -1,7 +1,7 @@
 // SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
 import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
-import { KEY_SPACE_CODES } from '../common';
+import { KEY_IGNORED_CODES } from '../common';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -10,7 +10,7 @@ const STATUS_CHECK = "CHECK (stg_status IN ('PENDING','IN_PROGRESS','ITEM_CREATE
 
 /** A key part as paging and look-ups compare it: the SQL form of sourceKeyPart (db/common.ts). */
 export const sqliteKeyPart = (column: string): string =>
-  `TRIM(${KEY_SPACE_CODES.reduce((e, ch) => `REPLACE(${e}, char(${ch}), ' ')`, `COALESCE(${q(column)}, '')`)}, ' ')`;
+  KEY_IGNORED_CODES.reduce((e, ch) => `REPLACE(${e}, char(${ch}), '')`, `COALESCE(${q(column)}, '')`);
 /** Key expressions used for paging; the expression index of 006 makes them cheap. */
 export const SQLITE_KEY_EXPRS = ORDER_KEY_COLUMNS.map(sqliteKeyPart);
 /** What migration 001 indexed (raw values), kept so that migration stays as it ran. */

@@ -61,6 +61,10 @@ export class RateLimiter {
   private readonly day = new Window(() => DAY_MS / this.limits.timeScale);
   /** Every complexity window so far, oldest first, with what it spent (benchmarks measure how full each was). */
   readonly complexityWindows: { start: number; used: number }[] = [];
+  /** The spends of the last sliding minute and their sum, and the largest such sum seen: benchmarks read it to the request. */
+  private readonly lastMinute: { at: number; cost: number }[] = [];
+  private lastMinuteSum = 0;
+  private peak = 0;
 
   constructor(limits: Partial<SandboxLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -76,6 +80,26 @@ export class RateLimiter {
       w.used = 0;
     }
     this.complexityWindows.length = 0;
+    this.lastMinute.length = 0;
+    this.lastMinuteSum = 0;
+    this.peak = 0;
+  }
+
+  /**
+   * The most complexity spent within any sliding minute (scaled) since the last call, each request counted when it
+   * was charged; then it counts afresh from now. Stricter than Monday's fixed windows (complexityWindows).
+   */
+  busiestMinute(): number {
+    const peak = this.peak;
+    this.lastMinute.length = 0;
+    this.lastMinuteSum = 0;
+    this.peak = 0;
+    return peak;
+  }
+
+  private slide(now: number): void {
+    const windowMs = MINUTE_MS / this.limits.timeScale;
+    while (this.lastMinute.length > 0 && this.lastMinute[0]!.at <= now - windowMs) this.lastMinuteSum -= this.lastMinute.shift()!.cost;
   }
 
   /** Real seconds, rounded up: whole seconds at real time, hundredths when time is scaled. */
@@ -117,6 +141,10 @@ export class RateLimiter {
     this.complexity.used += cost;
     if (this.complexityWindows.at(-1)?.start !== this.complexity.start) this.complexityWindows.push({ start: this.complexity.start, used: 0 });
     this.complexityWindows.at(-1)!.used += cost;
+    this.slide(now);
+    this.lastMinute.push({ at: now, cost });
+    this.lastMinuteSum += cost;
+    this.peak = Math.max(this.peak, this.lastMinuteSum);
     return { before, after: before - cost, resetInSeconds: this.seconds(this.complexity.resetInMs(now)) };
   }
 

@@ -77,6 +77,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   /** Monday's complexity windows so far (start time, complexity spent), oldest first. */
   complexityWindows(): { start: number; used: number }[];
+  /** The most complexity charged within any sliding minute since the last call (exact to the request), then starts over. */
+  busiestMinute(): number;
   setFaults(f: Partial<SandboxFaults>): void;
   setLimits(l: Partial<SandboxLimits>): void;
   /** A board's items_limit (ItemsLimitationException beyond it), e.g. to play a full board. */
@@ -387,6 +389,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     baseUrl,
     stats: () => ({ ...stats }),
     complexityWindows: () => limiter.complexityWindows.map((w) => ({ ...w })),
+    busiestMinute: () => limiter.busiestMinute(),
     setFaults,
     setLimits: (l) => limiter.setLimits(l),
     setItemsLimit(boardId, limit) {

@@ -14,9 +14,10 @@ export interface LegacyBoard {
   orphanNames: string[];
 }
 
+/** The default mix: an eighth of the lines each. */
 const CASES: LegacyCase[] = ['plain', 'duplicate', 'duplicate-sizes', 'edited-values', 'edited-qty', 'name-only', 'missing', 'plain'];
 
-export function legacyBoard(mapping: Mapping, lines: OrderPayload[]): LegacyBoard {
+export function legacyBoard(mapping: Mapping, lines: OrderPayload[], pattern: LegacyCase[] = CASES): LegacyBoard {
   const keyColumn = mapping.items.keyColumnId;
   const { sizeColumnId, qtyColumnId } = mapping.subitems;
   const partColumns = mapping.source.keyColumns.map((s) => mapping.items.columns.find((c) => c.source === s)!.id);
@@ -30,7 +31,7 @@ export function legacyBoard(mapping: Mapping, lines: OrderPayload[]): LegacyBoar
   };
 
   lines.forEach((line, i) => {
-    const kind: LegacyCase = line === oneSize ? 'duplicate-sizes' : CASES[i % CASES.length]!;
+    const kind: LegacyCase = line === oneSize ? 'duplicate-sizes' : pattern[i % pattern.length]!;
     cases.set(line.key, kind);
     if (kind === 'missing') return;
     const item = legacyItem(line);

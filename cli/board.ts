@@ -7,6 +7,7 @@ import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
 import { reportCsv, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
 import type { AdoptInput, AdoptProgress } from '../workflows';
+import { createProgress } from './progress';
 
 export interface AdoptOptions {
   apply: boolean;
@@ -30,8 +31,16 @@ export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOpt
     taskQueue: TASK_QUEUE, workflowId: adoptWorkflowId(opts.boardId), args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
   });
   let last = '';
+  // Archiving is one long, paced activity: its count comes from the audit table each archive is written to.
+  let archiving: ReturnType<typeof createProgress> | null = null;
   const timer = setInterval(() => {
-    handle.query<AdoptProgress>('adoptProgress').then((p) => {
+    handle.query<AdoptProgress>('adoptProgress').then(async (p) => {
+      if (p.phase === 'ARCHIVE' && p.summary) {
+        archiving ??= createProgress({ log: print, minIntervalMs: 10_000 });
+        const archived = (await store.listArchives({ runId: p.runId })).length;
+        archiving.update({ done: archived, total: p.summary.duplicates + p.summary.duplicateSizes, unit: 'duplicates archived' }, ARCHIVE_PACE);
+        return;
+      }
       const line = progressLine(p);
       if (line !== last) print(line);
       last = line;
@@ -50,6 +59,9 @@ export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOpt
   }
   return result;
 }
+
+/** Why archiving takes minutes: each archive is a mutation (Monday's documented 30,000), paced to a share of the budget. */
+const ARCHIVE_PACE = 'one archive_item each, paced to ADOPT_READ_SHARE of the complexity budget';
 
 export function progressLine(p: AdoptProgress): string {
   return `${p.phase}: read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.phase === 'LINK' || p.phase === 'WRITE_KEYS' || p.phase === 'ARCHIVE' ? `; linked ${p.linked}, key columns written ${p.keysWritten}, archived ${p.archived}` : ''}`;

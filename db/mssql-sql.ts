@@ -24,11 +24,14 @@ export const STAGE_SIZE_FIELDS = 6;
 
 /**
  * A key part as paging and look-ups compare it: the T-SQL form of sourceKeyPart (db/common.ts), every ignored
- * character removed, compared binary (no case folding, no trailing-space padding). Binary from the start: under the
- * usual case-insensitive collations REPLACE matches control characters that sort as ignorable in the wrong places.
+ * character removed, compared binary (no case folding, no trailing-space padding). TRANSLATE (SQL Server 2017 and
+ * later; `db migrate` checks) turns them all into spaces in one pass, then the spaces go: 84 nested REPLACEs cost
+ * twenty times as much on the test engine (measured: over 15 s against 0.8 s to sort 10,000 rows). Binary from the
+ * start, so the matching is by code point whatever the database's collation.
  */
+const IGNORED_CHARS = KEY_IGNORED_CODES.map((c) => `NCHAR(${c})`).join(' + ');
 const normalisedKey = (column: string): string =>
-  `${KEY_IGNORED_CODES.reduce((e, ch) => `REPLACE(${e}, NCHAR(${ch}), N'')`, `(ISNULL(${b(column)}, N'') COLLATE Latin1_General_100_BIN2)`)} COLLATE Latin1_General_100_BIN2`;
+  `REPLACE(TRANSLATE(ISNULL(${b(column)}, N'') COLLATE Latin1_General_100_BIN2, ${IGNORED_CHARS}, REPLICATE(N' ', ${KEY_IGNORED_CODES.length})), N' ', N'') COLLATE Latin1_General_100_BIN2`;
 const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
 /** The page queries also return each row's normalised key parts or key group, for the cursor (removed before rows are handed on). */
 export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];
@@ -53,6 +56,9 @@ export function mssqlStatements(schema: string) {
 
   const SQL = {
     ping: 'SELECT 1 AS ok',
+    /** Key comparisons need TRANSLATE (SQL Server 2017 and later; Azure SQL): asked of the server, not of its version
+     * number, which Babelfish reports as 2014's. */
+    translateAvailable: "SELECT TRANSLATE(N'ab', N'b', N'c') AS t",
     createSchema: mssqlBootstrapDdl(schema)[0] as string,
     createMigrationsTable: mssqlBootstrapDdl(schema)[1] as string,
     appliedMigrations: `SELECT [version] FROM ${MIGRATIONS}`,

@@ -169,6 +169,7 @@ export class MssqlStore implements Store {
   }
 
   async migrate(): Promise<void> {
+    await this.checkServer();
     await this.exec('createSchema', this.s.SQL.createSchema);
     await this.exec('createMigrationsTable', this.s.SQL.createMigrationsTable);
     await this.checkOwnTables();
@@ -179,6 +180,15 @@ export class MssqlStore implements Store {
         for (const [i, statement] of m.statements.entries()) await this.run(`migration ${m.version} #${i}`, statement, {}, tx);
         await this.run('recordMigration', this.s.SQL.recordMigration, { version: m.version }, tx);
       }, false);
+    }
+  }
+
+  /** TRANSLATE, which key comparisons need (SQL Server 2017 and later, Azure SQL): stop before anything else, saying so. */
+  private async checkServer(): Promise<void> {
+    try {
+      await this.exec('translateAvailable', this.s.SQL.translateAvailable);
+    } catch (e) {
+      throw new Error(`This SQL Server lacks TRANSLATE (${(e as Error).message}): order keys are compared with it, which needs SQL Server 2017 or later, or Azure SQL.`);
     }
   }
 
@@ -202,6 +212,7 @@ export class MssqlStore implements Store {
   }
 
   async inspect(): Promise<DatabaseInfo> {
+    await this.checkServer();
     const legacy = (await this.exec('legacyTables', this.s.SQL.legacyTables)).recordset.map((r) => `dbo.${String(r.table_name)}`);
     const columns = (await this.exec('sourceColumns', this.s.SQL.sourceColumns)).recordset.map((r) => String(r.column_name));
     return { ownTables: `${this.shared.settings.schema}.*`, legacyTables: legacy, sourceColumns: columns };
@@ -421,13 +432,8 @@ export class MssqlStore implements Store {
   async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
     // One transaction: the outcome row and the counters it feeds change together.
     const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
-    await this.inTransaction(async (tx) => {
-      const locked = (await this.run('outcomeLockBatch', this.s.SQL.outcomeLockBatch, { batchId: o.batchId }, tx)).rowsAffected[0] ?? 0;
-      if (locked === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
-      await this.run('outcomeUpdate', this.s.SQL.outcomeUpdate, params, tx);
-      await this.run('outcomeInsertIfMissing', this.s.SQL.outcomeInsertIfMissing, params, tx);
-      await this.run('outcomeRecount', this.s.SQL.outcomeRecount, { batchId: o.batchId }, tx);
-    });
+    const found = await this.inTransaction(async (tx) => (await this.run('recordOutcome', this.s.SQL.recordOutcome, params, tx)).recordset[0]?.found);
+    if (!found) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

@@ -139,8 +139,9 @@ test('--apply --archive-duplicates survives a worker killed while archiving: not
   stack.sandbox.setFaults({ latencyMs: { min: 150, max: 200 } });
   let result: AdoptProgress;
   let writtenAtKill: number;
+  const printed: string[] = [];
   try {
-    const adoption = runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: path.join(stack.dir, 'apply.csv'), boardId }, () => {});
+    const adoption = runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: true, reportFile: path.join(stack.dir, 'apply.csv'), boardId }, (line) => printed.push(line));
     await waitFor('the adoption archives', () => stack.sandbox.stats().mutations >= before.mutations + 3);
     await stopWorkerProcess('SIGKILL');
     writtenAtKill = stack.sandbox.stats().mutations - before.mutations;
@@ -158,6 +159,8 @@ test('--apply --archive-duplicates survives a worker killed while archiving: not
   // Exactly one executed write per archive, and no key column written: the retry after the kill repeated none.
   expect(stack.sandbox.stats().mutations - before.mutations).toBe(archives);
   expect(result.archived).toBe(archives);
+  // The long archive phase says how far it is and why it takes its time (the worker was down part of it).
+  expect(printed.some((l) => new RegExp(`^\\d+/${archives} duplicates archived · .*paced to ADOPT_READ_SHARE`).test(l))).toBe(true);
   expect(result.keysWritten).toBe(0);
   // Every matched line is linked and waits for the sync, which writes its key column.
   expect(result.linked).toBe(appliedPlan.matched.length);

@@ -399,9 +399,9 @@ function contract(name: string, open: () => Promise<Store>): void {
       // each insert their outcome and recount would each miss the other's row: 99 synced, 95 counted.
       const batchId = k('RACE');
       await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
-      const keys = Array.from({ length: 200 }, (_, i) => k(`RACE${i}|s|c`));
+      const keys = Array.from({ length: 60 }, (_, i) => k(`RACE${i}|s|c`));
       await Promise.all(keys.map((key, i) => store.recordOrderOutcome({ batchId, key, pass: 1, outcome: i % 4 === 0 ? 'FAILED' : 'SYNCED', subitems: 2 })));
-      expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 150, items: 150, failed: 50, subitems: 400 });
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 45, items: 45, failed: 15, subitems: 120 });
     });
 
     test('statusCounts and countUnfinished follow the lifecycle', async () => {

@@ -404,6 +404,8 @@ function unreachableWhile(store: Store, outage: { on: boolean; refused: number }
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
+      // withSignal makes no call: the store it scopes to an activity is down with this one.
+      if (prop === 'withSignal') return (signal: AbortSignal) => unreachableWhile(target.withSignal(signal), outage);
       if (typeof value !== 'function' || prop === 'close') return value;
       return (...args: unknown[]) => {
         if (outage.on) {

@@ -117,24 +117,10 @@ export function chaosScenarios(ORDERS: number): Scenarios {
       title: 'the database unreachable for 30 seconds mid-run',
       run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 40, max: 80 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2' } }, async (stack) => {
         const rows = generateOrderLines(ORDERS, 404);
-        await stack.store.insertSourceRows(rows);
-        const outage = { on: false, refused: 0 };
-        const workers = await createWorkers(stack.config, { address: stack.temporal.address, namespace: 'default' },
-          activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
-        const running = workers.run();
-        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
-        while ((await stack.store.statusCounts()).SYNCED < 20) await new Promise((r) => setTimeout(r, 100));
-        const before = await stack.store.statusCounts();
-        outage.on = true;
-        log(`  database down (${before.SYNCED} order lines synced so far)`);
-        await new Promise((r) => setTimeout(r, 30_000));
-        outage.on = false;
-        log(`  database back after 30 s; ${outage.refused} calls were refused meanwhile`);
-        const summary = await sync;
-        workers.shutdown();
-        await running;
-        const outcome = await allSyncedOnce(stack, rows, summary);
-        return { pass: outcome.pass && outage.refused > 0 && before.SYNCED < rows.length, evidence: { ...outcome.evidence, refusedCalls: outage.refused, syncedBeforeOutage: before.SYNCED } };
+        const run = await syncThroughDatabaseOutage(stack, rows, { syncedFirst: 20, outageMs: 30_000 });
+        await run.stopWorkers();
+        const outcome = await allSyncedOnce(stack, rows, run.summary);
+        return { pass: outcome.pass && run.refused > 0 && run.syncedBeforeOutage < rows.length, evidence: { ...outcome.evidence, refusedCalls: run.refused, syncedBeforeOutage: run.syncedBeforeOutage } };
       }),
     },
     e: {
@@ -254,29 +240,15 @@ export function chaosScenarios(ORDERS: number): Scenarios {
       title: 'the database unreachable for longer than its retry window (5 s here) → every order line synced afterwards, no rerun',
       run: () => withStack({ worker: false, sandbox: { faults: { latencyMs: { min: 40, max: 80 } } }, env: { MONDAY_SUBITEM_BATCH_SIZE: '2', DATABASE_RETRY_WINDOW: '5s', ORDER_SELF_RETRY_AFTER: '2s' } }, async (stack) => {
         const rows = generateOrderLines(ORDERS, 909);
-        await stack.store.insertSourceRows(rows);
-        const outage = { on: false, refused: 0 };
-        const workers = await createWorkers(stack.config, { address: stack.temporal.address, namespace: 'default' },
-          activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
-        const running = workers.run();
-        const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
-        while ((await stack.store.statusCounts()).SYNCED < Math.min(20, ORDERS / 4)) await new Promise((r) => setTimeout(r, 100));
-        const before = await stack.store.statusCounts();
-        outage.on = true;
         const outageMs = 20_000;
-        log(`  database down (${before.SYNCED} order lines synced so far)`);
-        await new Promise((r) => setTimeout(r, outageMs));
-        outage.on = false;
-        log(`  database back after ${outageMs / 1000} s; ${outage.refused} calls were refused meanwhile`);
-        await sync;
+        const run = await syncThroughDatabaseOutage(stack, rows, { syncedFirst: Math.min(20, ORDERS / 4), outageMs });
         await waitUntil(async () => (await stack.store.statusCounts()).SYNCED === rows.length, 300_000);
-        workers.shutdown();
-        await running;
+        await run.stopWorkers();
         const outcome = await allSyncedOnce(stack, rows);
         const orders = await orderRuns(stack);
         return {
-          pass: outcome.pass && outage.refused > 0 && before.SYNCED < rows.length && orders.reruns === 0 && orders.maxPasses >= 2,
-          evidence: { ...outcome.evidence, refusedCalls: outage.refused, syncedBeforeOutage: before.SYNCED, outageSeconds: outageMs / 1000, ...orders },
+          pass: outcome.pass && run.refused > 0 && run.syncedBeforeOutage < rows.length && orders.reruns === 0 && orders.maxPasses >= 2,
+          evidence: { ...outcome.evidence, refusedCalls: run.refused, syncedBeforeOutage: run.syncedBeforeOutage, outageSeconds: outageMs / 1000, ...orders },
         };
       }),
     },
@@ -400,6 +372,31 @@ async function countSignals(stack: Stack, keys: string[]): Promise<number> {
 }
 
 /** A store whose every call fails while the outage lasts, as a database behind a dead network would. */
+/**
+ * One sync of `rows` on in-process workers whose database refuses every call for `outageMs`, from the moment
+ * `syncedFirst` order lines are synced. Returns when `sync --once` has ended; the workers keep running until stopped.
+ */
+async function syncThroughDatabaseOutage(stack: Stack, rows: SourceRow[], opts: { syncedFirst: number; outageMs: number }) {
+  await stack.store.insertSourceRows(rows);
+  const outage = { on: false, refused: 0 };
+  const workers = await createWorkers(stack.config, { address: stack.temporal.address, namespace: 'default' },
+    activityDeps(stack.config, { ...stack, store: unreachableWhile(stack.store, outage) }));
+  const running = workers.run();
+  const sync = runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+  while ((await stack.store.statusCounts()).SYNCED < opts.syncedFirst) await new Promise((r) => setTimeout(r, 100));
+  const syncedBeforeOutage = (await stack.store.statusCounts()).SYNCED;
+  outage.on = true;
+  log(`  database down (${syncedBeforeOutage} order lines synced so far)`);
+  await new Promise((r) => setTimeout(r, opts.outageMs));
+  outage.on = false;
+  log(`  database back after ${opts.outageMs / 1000} s; ${outage.refused} calls were refused meanwhile`);
+  const summary = await sync;
+  return {
+    summary, syncedBeforeOutage, refused: outage.refused,
+    stopWorkers: async () => { workers.shutdown(); await running; },
+  };
+}
+
 function unreachableWhile(store: Store, outage: { on: boolean; refused: number }): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {

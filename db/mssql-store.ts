@@ -188,6 +188,8 @@ export class MssqlStore implements Store {
     try {
       await this.exec('translateAvailable', this.s.SQL.translateAvailable);
     } catch (e) {
+      // Msg 195: not a recognized built-in function name. Anything else (a timeout, say) is not about the version.
+      if (driverError(e).number !== 195) throw e;
       throw new Error(`This SQL Server lacks TRANSLATE (${(e as Error).message}): order keys are compared with it, which needs SQL Server 2017 or later, or Azure SQL.`);
     }
   }

@@ -2,8 +2,13 @@
 // message naming the variable and what is expected. Secrets stay in this object and are never logged.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSourceName } from './db/mssql/identifiers';
 import type { StringValue } from '@temporalio/common';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, settingsFromUrl, type MssqlSettings } from './db/mssql-config';
+
+const validSourceName = (text: string): boolean => {
+  try { parseSourceName(text); return true; } catch { return false; }
+};
 
 export const PROJECT_ROOT = __dirname;
 export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
@@ -42,6 +47,12 @@ const schema = z.object({
   /** Schema of this project's own tables; dbo holds the current system's tables of the same names. */
   MSSQL_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a schema name of letters, digits and _, e.g. orders_sync').default('orders_sync'),
   SQLITE_FILE: z.string().min(1).default(path.join(DATA_DIR, 'orders.db')),
+  /** The source table or view (a table or view of ORDERS_UNIFIED's shape), schema-qualified. */
+  MSSQL_SOURCE: z.string().min(1).refine(validSourceName, 'a table or view name such as dbo.ORDERS_UNIFIED or [dbo].[vORDERS_UNIFIED]').default('dbo.ORDERS_UNIFIED'),
+  /** A full snapshot with fewer rows than this share of the last one is refused and retried (a reload half done); 0: never. */
+  SOURCE_COLLAPSE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  /** Error, write-audit, batch-outcome and snapshot rows older than this many days are deleted (0: kept for ever). */
+  RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
 
   MONDAY_API_TOKEN: z.string().min(1).optional(),
   MONDAY_API_URL: z.string().url().optional(),

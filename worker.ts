@@ -11,6 +11,7 @@ import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { createAdoptionActivities } from './activities/adoption';
 import { openStore } from './db/open';
+import { DEFAULT_COLLAPSE_RULE, sourceSpecOf } from './db/source';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
 import { MondayClient } from './graphql/client';
@@ -71,15 +72,20 @@ export interface Services {
 }
 
 /** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
-export function openConfiguredStore(config: Config): Promise<Store> {
+/** The configured database; with a mapping, the source is read for exactly the columns it reads (db/source.ts). */
+export function openConfiguredStore(config: Config, mapping?: Mapping): Promise<Store> {
   const mssql = mssqlSettings(config);
-  return mssql ? openStore({ mssql }) : openStore({ sqliteFile: config.SQLITE_FILE });
+  const source = {
+    name: config.MSSQL_SOURCE, collapse: { ...DEFAULT_COLLAPSE_RULE, share: config.SOURCE_COLLAPSE_SHARE },
+    retentionDays: config.RETENTION_DAYS, ...(mapping ? { spec: sourceSpecOf(mapping) } : {}),
+  };
+  return mssql ? openStore({ mssql, source }) : openStore({ sqliteFile: config.SQLITE_FILE, source });
 }
 
 /** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */
 export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget): Promise<Services> {
   const mapping = loadMapping(config.MAPPING_FILE);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, mapping);
   const budget = new MondayBudget({
     complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,

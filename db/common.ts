@@ -40,24 +40,26 @@ export function sourceKeyPart(value: unknown): string {
 }
 
 /**
- * A page cursor is opaque to callers: the last (normalised) order key tuple of a page of the live source, or the last
- * key group number of a page of a batch's snapshot.
+ * A page cursor is opaque to callers: the last joined key (db/source.ts KEY_PART_JOIN) of a page of the live source,
+ * or the last key group number of a page of a batch's snapshot. Cursors of earlier releases (a tuple of three key
+ * parts) still decode.
  */
-export function encodeCursor(key: string[] | number): string {
-  return Buffer.from(JSON.stringify(typeof key === 'number' ? { group: key } : key), 'utf8').toString('base64url');
+export function encodeCursor(key: string | number): string {
+  return Buffer.from(JSON.stringify(typeof key === 'number' ? { group: key } : { key }), 'utf8').toString('base64url');
 }
-export function decodeCursor(cursor: string): [string, string, string] | { group: number } {
+export function decodeCursor(cursor: string): { key: string } | { group: number } {
   const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((v) => typeof v === 'string')) return parsed as [string, string, string];
-  const group = (parsed as { group?: unknown } | null)?.group;
+  if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((v) => typeof v === 'string')) return { key: parsed.join('\u0001') };
+  const { group, key } = (parsed ?? {}) as { group?: unknown; key?: unknown };
   if (typeof group === 'number' && Number.isInteger(group)) return { group };
+  if (typeof key === 'string') return { key };
   throw new Error('Invalid source page cursor');
 }
-/** The key tuple of a live-source cursor; a snapshot cursor cannot continue over the live source. */
-export function decodeKeyCursor(cursor: string): [string, string, string] {
+/** The joined key of a live-source cursor; a snapshot cursor cannot continue over the live source. */
+export function decodeKeyCursor(cursor: string): string {
   const c = decodeCursor(cursor);
-  if (!Array.isArray(c)) throw new Error('This page cursor belongs to a batch snapshot that no longer exists; start the sync again');
-  return c;
+  if (!('key' in c)) throw new Error('This page cursor belongs to a batch snapshot that no longer exists; start the sync again');
+  return c.key;
 }
 
 /**

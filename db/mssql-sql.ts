@@ -4,8 +4,10 @@
 // sp_executesql (every request.query()) when that call returns. Bulk rows travel as parameters into table variables
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
-import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from './common';
+import { ORDERS_UNIFIED_COLUMNS } from './orders-unified-columns';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
+import { DEFAULT_SOURCE_SPEC, resolveSource } from './source';
+import { mssqlSourceSql } from './mssql/source-sql';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -22,23 +24,6 @@ export const MAX_VALUES_ROWS = 1000;
 export const STAGE_ORDER_FIELDS = 8;
 export const STAGE_SIZE_FIELDS = 6;
 
-/**
- * A key part as paging and look-ups compare it: the T-SQL form of sourceKeyPart (db/common.ts), every ignored
- * character removed, compared binary (no case folding, no trailing-space padding). TRANSLATE (SQL Server 2017 and
- * later; `db migrate` checks) turns them all into spaces in one pass, then the spaces go: 84 nested REPLACEs cost
- * twenty times as much on the test engine (measured: over 15 s against 0.8 s to sort 10,000 rows). Binary from the
- * start, so the matching is by code point whatever the database's collation.
- */
-const IGNORED_CHARS = KEY_IGNORED_CODES.map((c) => `NCHAR(${c})`).join(' + ');
-const normalisedKey = (column: string): string =>
-  `REPLACE(TRANSLATE(ISNULL(${b(column)}, N'') COLLATE Latin1_General_100_BIN2, ${IGNORED_CHARS}, REPLICATE(N' ', ${KEY_IGNORED_CODES.length})), N' ', N'') COLLATE Latin1_General_100_BIN2`;
-const KEY_EXPRS = ORDER_KEY_COLUMNS.map(normalisedKey);
-/** The page queries also return each row's normalised key parts or key group, for the cursor (removed before rows are handed on). */
-export const PAGE_KEY_ALIASES = ['__key1', '__key2', '__key3'];
-export const SNAPSHOT_GROUP_ALIAS = '__group';
-const SOURCE_COLUMNS = ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name));
-const SOURCE_SELECT = SOURCE_COLUMNS.join(', ');
-const SOURCE = '[dbo].[ORDERS_UNIFIED]';
 const ERR_COLS = '[err_id], [batch_id], [order_key], [category], [error_type], [error_message], [http_status_code], [api_payload], [retry_count], [created_date], [resolved_date]';
 const UNFINISHED = "[stg_status] IN ('PENDING', 'IN_PROGRESS', 'ITEM_CREATED')";
 const inList = (prefix: string, n: number): string => Array.from({ length: n }, (_, i) => `@${prefix}${i}`).join(', ');
@@ -68,8 +53,6 @@ export function mssqlStatements(schema: string) {
       WHERE t.[schema_id] = SCHEMA_ID(@schema)`,
     /** The current system's tables in dbo (doctor names them). */
     legacyTables: `SELECT t.[name] AS table_name FROM sys.tables t WHERE t.[schema_id] = SCHEMA_ID(N'dbo') AND t.[name] IN (${LEGACY_TABLES.map((n) => `N'${n}'`).join(', ')})`,
-    sourceColumns: `SELECT c.[name] AS column_name FROM sys.columns c WHERE c.[object_id] = OBJECT_ID(N'${SOURCE}') ORDER BY c.[column_id]`,
-    countSource: `SELECT COUNT(*) AS n FROM ${SOURCE}`,
     stagedOrder: `SELECT [stg_id], [stg_status], [stg_api_payload], [stg_monday_item_id], [stg_retry_count], [stg_synced_hash] FROM ${STG} WHERE [order_key] = @key`,
     stagedSubitems: `SELECT [Size], [ORDER_QTY], [stg_monday_subitem_id], [stg_synced_qty] FROM ${SUB} WHERE [stg_parent_stg_id] = @parent ORDER BY [stg_size_seq], [stg_id]`,
     setOrderStatus: `UPDATE ${STG} SET [stg_status] = @status,
@@ -173,93 +156,11 @@ export function mssqlStatements(schema: string) {
     return `UPDATE ${BATCH} SET ${sets.join(', ')} WHERE [batch_id] = @batchId`;
   };
 
-  /**
-   * The batch's snapshot of ORDERS_UNIFIED (issue 12, point 4): the source has no usable index, so each page and each
-   * order's look-up used to scan and sort it whole. Here it is scanned and sorted once per batch, by one set-based
-   * INSERT … SELECT, inside the caller's transaction right after the header row is written (a retry of the activity
-   * finds the header and copies nothing). Each row gets its key group's rank (normalised key parts, as paging compares
-   * them) and its rank within the group; pages then seek on (snapshot, group) integers.
-   */
-  const SNAP = qualified(schema, 'MON_SourceSnapshot');
-  const SNAP_ROWS = qualified(schema, 'MON_SourceSnapshotRow');
-  const snapshotSql = (opts: { po: boolean }): string => {
-    const ranked = (extra: string) => `ORDER BY s.[__key1], s.[__key2], s.[__key3]${extra}`;
-    return `INSERT INTO ${SNAP} ([batch_id], [po_filter]) VALUES (@batchId, @po);
-    DECLARE @id INT = CAST(SCOPE_IDENTITY() AS INT);
-    INSERT INTO ${SNAP_ROWS} ([snapshot_id], [snap_group], [snap_row], [snap_key1], ${SOURCE_SELECT})
-      SELECT @id, DENSE_RANK() OVER (${ranked('')}), ROW_NUMBER() OVER (${ranked(', s.[record_uuid]')}), LEFT(s.[__key1], ${MAX_FIRST_KEY_PART}), ${SOURCE_COLUMNS.map((c) => `s.${c}`).join(', ')}
-      FROM (SELECT ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}, ${SOURCE_SELECT}
-        FROM ${SOURCE} WHERE ${sourceFilterConds({ po: opts.po, customerNames: 0 }).join(' AND ')}) s;
-    UPDATE ${SNAP} SET [row_count] = (SELECT COUNT(*) FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id) WHERE [snapshot_id] = @id;
-    SELECT [row_count] FROM ${SNAP} WHERE [snapshot_id] = @id`;
-  };
-  /** One page of whole key groups after group @after: the groups of the first @limit rows, all of their rows. */
-  const snapshotPageSql = (opts: { po: boolean; customerNames: number }): string => {
-    const where = ['[snapshot_id] = @id', '[snap_group] > @after', ...sourceFilterConds(opts)].join(' AND ');
-    return `DECLARE @last INT = (SELECT MAX(t.[snap_group]) FROM (SELECT TOP (@limit) [snap_group] FROM ${SNAP_ROWS} WHERE ${where} ORDER BY [snap_group], [snap_row]) t);
-    SELECT ${SOURCE_SELECT}, [snap_group] AS ${b(SNAPSHOT_GROUP_ALIAS)} FROM ${SNAP_ROWS} WHERE ${where} AND [snap_group] <= @last ORDER BY [snap_group], [snap_row]`;
-  };
-  /** The rows of one key from the batch's snapshot or, when the batch has none (a rerun, or a removed snapshot), from the source. */
-  const snapshotRowsByKeySql = (keyColumns: string[]): string => {
-    const snapConds = keyColumns.map((c, i) => `${c === ORDER_KEY_COLUMNS[0] ? '[snap_key1]' : normalisedKey(c)} = @v${i}`);
-    return `DECLARE @id INT = (SELECT [snapshot_id] FROM ${SNAP} WHERE [batch_id] = @batchId);
-    IF @id IS NOT NULL SELECT ${SOURCE_SELECT} FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id AND ${snapConds.join(' AND ')} ORDER BY [snap_group], [snap_row]
-    ELSE ${readSourceByKeySql(keyColumns)}`;
-  };
-  /**
-   * Snapshots kept: the latest KEEP_SNAPSHOTS, and any of a batch still running (taken within a day). Not just the
-   * current one: order workflows a batch dispatched stage from its snapshot long after its pages were read (Monday's
-   * rate limit spreads them over hours), and several syncs (scheduled, targeted) can overlap. An order whose snapshot
-   * was removed reads the live source instead: slower, never wrong.
-   */
-  const stale = `s.[snapshot_id] NOT IN (SELECT TOP (${KEEP_SNAPSHOTS}) [snapshot_id] FROM ${SNAP} ORDER BY [snapshot_id] DESC)
-      AND (s.[taken_at] < DATEADD(DAY, -1, SYSUTCDATETIME()) OR NOT EXISTS (SELECT 1 FROM ${BATCH} x WHERE x.[batch_id] = s.[batch_id] AND x.[end_time] IS NULL))`;
-  const SNAPSHOT = {
-    /** Inside the snapshot's transaction: a second attempt waits for the first, then finds its snapshot. */
-    snapshotOf: `SELECT [snapshot_id], [row_count] FROM ${SNAP} WITH (UPDLOCK, HOLDLOCK) WHERE [batch_id] = @batchId`,
-    snapshotId: `SELECT [snapshot_id] FROM ${SNAP} WHERE [batch_id] = @batchId`,
-    pruneSnapshots: `DELETE r FROM ${SNAP_ROWS} r INNER JOIN ${SNAP} s ON s.[snapshot_id] = r.[snapshot_id] WHERE ${stale};
-    DELETE s FROM ${SNAP} s WHERE ${stale}`,
-  } as const;
-
   return {
-    SQL: { ...SQL, ...SNAPSHOT }, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
+    SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
     syncStatesSql, countUnfinishedForKeysSql, recordErrorRepeatSql, recordErrorInsertSql, listErrorsSql, updateBatchSql,
     adoption: mssqlAdoptionSql(schema),
-    snapshotSql, snapshotPageSql, snapshotRowsByKeySql,
   };
-}
-
-export function readSourcePageSql(opts: { po: boolean; customerNames: number; afterCursor: boolean }): string {
-  const conds = sourceFilterConds(opts);
-  if (opts.afterCursor) {
-    const [k1, k2, k3] = KEY_EXPRS;
-    conds.push(`(${k1} > @k1 OR (${k1} = @k1 AND ${k2} > @k2) OR (${k1} = @k1 AND ${k2} = @k2 AND ${k3} > @k3))`);
-  }
-  return `SELECT TOP (@limit) ${SOURCE_SELECT}, ${KEY_EXPRS.map((e, i) => `${e} AS ${b(PAGE_KEY_ALIASES[i] as string)}`).join(', ')}
-    FROM ${SOURCE} WHERE ${conds.join(' AND ')} ORDER BY ${KEY_EXPRS.join(', ')}, [record_uuid]`;
-}
-/** All rows of one order key group (the page's last group is always read whole). */
-export function readKeyGroupSql(opts: { po: boolean; customerNames: number }): string {
-  const conds = sourceFilterConds(opts);
-  KEY_EXPRS.forEach((e, i) => conds.push(`${e} = @k${i + 1}`));
-  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${conds.join(' AND ')} ORDER BY [record_uuid]`;
-}
-function sourceFilterConds(opts: { po: boolean; customerNames: number }): string[] {
-  const conds = ['1 = 1'];
-  if (opts.po) conds.push('LTRIM(RTRIM([PO NUMBER])) = @po');
-  if (opts.customerNames > 0) conds.push(`UPPER(LTRIM(RTRIM([CUSTOMER NAME]))) IN (${inList('c', opts.customerNames)})`);
-  return conds;
-}
-export function readSourceByKeySql(keyColumns: string[]): string {
-  return `SELECT ${SOURCE_SELECT} FROM ${SOURCE} WHERE ${keyColumns.map((c, i) => `${normalisedKey(c)} = @v${i}`).join(' AND ')} ORDER BY [record_uuid]`;
-}
-export function insertSourceRowsSql(columns: string[], rows: number): string {
-  const values = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ');
-  return `INSERT INTO ${SOURCE} (${columns.map(b).join(', ')}) VALUES ${values}`;
-}
-export function updateSourceRowsSql(setCols: string[], whereCols: string[]): string {
-  return `UPDATE ${SOURCE} SET ${setCols.map((c, i) => `${b(c)} = @s${i}`).join(', ')} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`;
 }
 
 /** Every statement shape the adapter can send, with small sample sizes: the CI check parses each of them. */
@@ -270,14 +171,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     ...s.migrations.flatMap((m) => m.statements.map((sql, i) => ({ name: `migration ${m.version} #${i}`, sql }))),
     ...Object.entries(s.SQL).map(([name, sql]) => ({ name, sql })),
     ...Object.entries(s.adoption).flatMap(([name, sql]) => (typeof sql === 'string' ? [{ name: `adoption: ${name}`, sql }] : [])),
-    { name: 'readKeyGroupSql', sql: readKeyGroupSql({ po: true, customerNames: 2 }) },
-    { name: 'readSourceByKeySql', sql: readSourceByKeySql([...ORDER_KEY_COLUMNS]) },
-    { name: 'insertSourceRowsSql', sql: insertSourceRowsSql(ORDERS_UNIFIED_COLUMNS.map((c) => c.name), 2) },
-    { name: 'updateSourceRowsSql', sql: updateSourceRowsSql(["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'XL'], ['AAG ORDER NUMBER']) },
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
-    { name: 'snapshotSql', sql: s.snapshotSql({ po: true }) },
-    { name: 'snapshotPageSql', sql: s.snapshotPageSql({ po: true, customerNames: 2 }) },
-    { name: 'snapshotRowsByKeySql', sql: s.snapshotRowsByKeySql([...ORDER_KEY_COLUMNS]) },
     { name: 'syncStatesSql', sql: s.syncStatesSql(3) },
     { name: 'countUnfinishedForKeysSql', sql: s.countUnfinishedForKeysSql(3) },
     { name: 'recordErrorRepeatSql(item)', sql: s.recordErrorRepeatSql('item') },
@@ -290,9 +184,17 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'adoption: deleteBoardReadSql', sql: s.adoption.deleteBoardReadSql(3) },
     { name: 'adoption: insertBoardReadSql', sql: s.adoption.insertBoardReadSql(2) },
   ];
-  for (const po of [false, true]) for (const afterCursor of [false, true]) {
-    out.push({ name: `readSourcePageSql(po=${po},cursor=${afterCursor})`, sql: readSourcePageSql({ po, customerNames: po ? 0 : 2, afterCursor }) });
+  // The source statements, for the test table's columns (the real ones come from the catalog).
+  const src = mssqlSourceSql(schema, '[dbo].[ORDERS_UNIFIED]', resolveSource('dbo.ORDERS_UNIFIED', DEFAULT_SOURCE_SPEC, ORDERS_UNIFIED_COLUMNS.map((c) => ({ name: c.name, type: c.sqlType }))));
+  for (const po of [false, true]) {
+    const f = { po, customerNames: po ? 0 : 2 };
+    out.push({ name: `source livePage(po=${po})`, sql: src.livePage({ ...f, after: true }) }, { name: `source liveGroup(po=${po})`, sql: src.liveGroup(f) },
+      { name: `source snapshotPage(po=${po})`, sql: src.snapshotPage(f) });
+    for (const snapshotIsolation of [false, true]) out.push({ name: `source snapshot(po=${po},si=${snapshotIsolation})`, sql: src.snapshot({ po, snapshotIsolation }) });
   }
+  for (const [name, sql] of Object.entries(src)) if (typeof sql === 'string') out.push({ name: `source ${name}`, sql });
+  out.push({ name: 'source liveByKey', sql: src.liveByKey(['AAG ORDER NUMBER', 'CUSTOMER STYLE']) }, { name: 'source insertRows', sql: src.insertRows(['AAG ORDER NUMBER', 'XL'], 2) },
+    { name: 'source updateRows', sql: src.updateRows(['XL'], ['AAG ORDER NUMBER']) });
   for (const orderKey of [false, true]) for (const limit of [false, true]) {
     out.push({ name: `listErrorsSql(key=${orderKey},limit=${limit})`, sql: s.listErrorsSql({ orderKey, unresolvedOnly: limit, limit }) });
   }

@@ -8,11 +8,14 @@ import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { BOARD_READ_COLUMNS } from './adoption-mssql-sql';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
-import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
-import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { MAX_PARAMS, MAX_VALUES_ROWS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, mssqlStatements, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
-import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, sourceKeyPart, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { BATCH_COUNTER_COLUMNS, chunk, emptyStatusCounts, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
+import { MssqlSource } from './mssql/source-reader';
+import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
+import { sqlParameter } from './mssql/parameters';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
@@ -31,9 +34,6 @@ const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOP
 const RACE_NUMBERS = new Set([2601, 2627]);
 const ATTEMPTS = 4;
 const CONNECT_ATTEMPTS = 6;   // a serverless database can take half a minute to resume
-/** Copying (or removing) a batch's snapshot reads the whole source: more than the default 15 s request timeout, within
- * the 5 minutes the detection activity has. */
-const SNAPSHOT_TIMEOUT_MS = 4 * 60_000;
 
 interface DriverError { number?: number; code?: string; message: string; originalError?: DriverError }
 const driverError = (e: unknown): DriverError => e as DriverError;
@@ -71,7 +71,10 @@ export class MssqlError extends Error {
   }
 }
 
-interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings }
+interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings; source: MssqlSource }
+
+/** What the store reads as the source: MSSQL_SOURCE, the mapping's columns, the collapsed-snapshot rule. */
+export interface MssqlSourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule }
 
 export class MssqlStore implements Store {
   readonly dialect = 'mssql' as const;
@@ -79,14 +82,22 @@ export class MssqlStore implements Store {
   private constructor(private readonly shared: Shared, private readonly signal?: AbortSignal) {}
 
   /** Connects with retries (transient errors only: a wrong password fails at once). */
-  static async connect(settings: MssqlSettings, onPoolError: (err: Error) => void = (err) => console.error(`SQL Server pool error: ${redact(err.message, settings.password)}`)): Promise<MssqlStore> {
+  static async connect(
+    settings: MssqlSettings, source: MssqlSourceOptions = {},
+    onPoolError: (err: Error) => void = (err) => console.error(`SQL Server pool error: ${redact(err.message, settings.password)}`),
+  ): Promise<MssqlStore> {
+    const schema = checkedSchemaName(settings.schema);
+    const sourceName = parseSourceName(source.name ?? DEFAULT_MSSQL_SOURCE);
     for (let attempt = 1; ; attempt++) {
       const pool = new sql.ConnectionPool(toDriverConfig(settings));
       // An idle connection that dies emits 'error' on the pool: without a listener Node would end the process.
       pool.on('error', onPoolError);
       try {
         await pool.connect();
-        return new MssqlStore({ pool, sql: mssqlStatements(settings.schema), settings });
+        const shared = { pool, sql: mssqlStatements(schema), settings } as Shared;
+        const store = new MssqlStore(shared);
+        shared.source = new MssqlSource(store, { schema, source: sourceName, spec: source.spec ?? DEFAULT_SOURCE_SPEC, collapse: source.collapse ?? DEFAULT_COLLAPSE_RULE });
+        return store;
       } catch (e) {
         await pool.close().catch(() => undefined);
         const transient = isTransient(e) || driverError(e).code === 'ETIMEOUT';
@@ -111,10 +122,7 @@ export class MssqlStore implements Store {
     if (this.signal?.aborted) throw cancelled();
     // mssql's Request takes per-request overrides as a second argument (lib/base/request.js); its typings omit it.
     const req = new (sql.Request as unknown as new (parent: Runner, overrides?: { requestTimeout?: number }) => sql.Request)(on, timeoutMs ? { requestTimeout: timeoutMs } : undefined);
-    for (const [p, value] of Object.entries(params)) {
-      if (typeof value === 'number') req.input(p, Number.isInteger(value) ? sql.BigInt : sql.Float, value);
-      else req.input(p, sql.NVarChar(sql.MAX), value);
-    }
+    for (const [p, value] of Object.entries(params)) req.input(p, sqlParameter(value), value);
     const onAbort = () => req.cancel();
     this.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -149,8 +157,8 @@ export class MssqlStore implements Store {
 
   /** One statement of a companion store on this pool (db/operations-mssql.ts), with this store's retries,
    * cancellation and password-free errors. */
-  query(name: string, sqlText: string, params: Record<string, Param> = {}): Promise<sql.IResult<Row>> {
-    return this.exec(name, sqlText, params);
+  query(name: string, sqlText: string, params: Record<string, Param> = {}, opts: { timeoutMs?: number } = {}): Promise<sql.IResult<Row>> {
+    return this.retrying(() => this.run(name, sqlText, params, this.pool, opts.timeoutMs));
   }
 
   private inTransaction<T>(work: (tx: sql.Transaction) => Promise<T>, retryRaces = true): Promise<T> {
@@ -216,8 +224,8 @@ export class MssqlStore implements Store {
   async inspect(): Promise<DatabaseInfo> {
     await this.checkServer();
     const legacy = (await this.exec('legacyTables', this.s.SQL.legacyTables)).recordset.map((r) => `dbo.${String(r.table_name)}`);
-    const columns = (await this.exec('sourceColumns', this.s.SQL.sourceColumns)).recordset.map((r) => String(r.column_name));
-    return { ownTables: `${this.shared.settings.schema}.*`, legacyTables: legacy, sourceColumns: columns };
+    const columns = (await this.shared.source.catalog()).map((c) => c.name);
+    return { ownTables: `${this.shared.settings.schema}.*`, legacyTables: legacy, sourceColumns: columns, sourceName: this.shared.source.displayName };
   }
 
   async close(): Promise<void> { await this.pool.close(); }
@@ -226,88 +234,27 @@ export class MssqlStore implements Store {
   // ---- ORDERS_UNIFIED ----
 
   async insertSourceRows(rows: SourceRow[]): Promise<void> {
-    for (const row of rows) for (const name of Object.keys(row)) assertSourceColumn(name);
-    // Only the columns some row fills: more rows fit under the parameter limit.
-    const columns = ORDERS_UNIFIED_COLUMNS.map((c) => c.name).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
-    if (columns.length === 0) return;
-    await this.inTransaction(async (tx) => {
-      for (const part of chunk(rows, Math.min(MAX_VALUES_ROWS, Math.max(1, Math.floor(MAX_PARAMS / columns.length))))) {
-        const params: Record<string, Param> = {};
-        part.forEach((r, i) => columns.forEach((c, j) => { params[`r${i}_${j}`] = r[c] ?? null; }));
-        await this.run('insertSourceRows', insertSourceRowsSql(columns, part.length), params, tx);
-      }
-    }, false);
+    await this.inTransaction((tx) => this.shared.source.insert(rows, (name, text, params) => this.run(name, text, params, tx)), false);
   }
 
-  async updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
-    const whereCols = Object.keys(where);
-    const setCols = Object.keys(set);
-    [...whereCols, ...setCols].forEach(assertSourceColumn);
-    if (whereCols.length === 0 || setCols.length === 0) throw new Error('updateSourceRows needs at least one where and one set column');
-    const params: Record<string, Param> = {};
-    setCols.forEach((c, i) => { params[`s${i}`] = set[c] ?? null; });
-    whereCols.forEach((c, i) => { params[`w${i}`] = where[c] ?? null; });
-    return (await this.exec('updateSourceRows', updateSourceRowsSql(setCols, whereCols), params)).rowsAffected[0] ?? 0;
+  updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
+    return this.shared.source.update(where, set);
   }
 
-  async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
-    const po = filter?.po?.trim() ?? null;
-    let taken = false;
-    const rows = await this.inTransaction(async (tx) => {
-      const found = (await this.run('snapshotOf', this.s.SQL.snapshotOf, { batchId }, tx)).recordset[0];
-      if (found) return Number(found.row_count);
-      taken = true;
-      const res = await this.run('snapshotSource', this.s.snapshotSql({ po: po !== null }), { batchId, po }, tx, SNAPSHOT_TIMEOUT_MS);
-      return Number(res.recordset[0]?.row_count ?? 0);
-    });
-    if (taken) await this.retrying(() => this.run('pruneSnapshots', this.s.SQL.pruneSnapshots, {}, this.pool, SNAPSHOT_TIMEOUT_MS));
-    return rows;
+  snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
+    return this.shared.source.snapshot(batchId, filter);
   }
 
-  async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
-    const names = filter?.customerNames ?? [];
-    const params: Record<string, Param> = {};
-    if (filter?.po !== undefined) params.po = filter.po.trim();
-    names.forEach((n, i) => { params[`c${i}`] = n.trim().toUpperCase(); });
-    const shape = { po: filter?.po !== undefined, customerNames: names.length };
-    const after = cursor === null ? null : decodeCursor(cursor);
-    const afterGroup = after !== null && !Array.isArray(after) ? after.group : 0;
-    // A cursor of the live source (a batch that began before snapshots existed) goes on over the live source.
-    const snapshotId = filter?.snapshotOf !== undefined && !Array.isArray(after) ? await this.snapshotIdOf(filter.snapshotOf) : null;
-    if (snapshotId !== null) {
-      const page = (await this.exec('readSnapshotPage', this.s.snapshotPageSql(shape), { ...params, id: snapshotId, after: afterGroup, limit })).recordset;
-      const last = page[page.length - 1];
-      return { rows: page.map(toSourceRow), nextCursor: page.length < limit || !last ? null : encodeCursor(Number(last[SNAPSHOT_GROUP_ALIAS])) };
-    }
-    const pageParams: Record<string, Param> = { ...params, limit };
-    if (cursor) [pageParams.k1, pageParams.k2, pageParams.k3] = decodeKeyCursor(cursor);
-    const page = (await this.exec('readSourcePage', readSourcePageSql({ ...shape, afterCursor: cursor !== null }), pageParams)).recordset;
-    const rows = page.map(toSourceRow);
-    if (rows.length < limit) return { rows, nextCursor: null };
-    // Never cut an order key group: the page's last group (by normalised key) is read whole and merged in by
-    // record_uuid, so a row is never returned twice (the group read and the page may both hold it).
-    const last = PAGE_KEY_ALIASES.map((a) => String((page[page.length - 1] as Row)[a] ?? ''));
-    const group = (await this.exec('readKeyGroup', readKeyGroupSql(shape), { ...params, k1: last[0] ?? '', k2: last[1] ?? '', k3: last[2] ?? '' })).recordset.map(toSourceRow);
-    const inGroup = new Set(group.map((r) => String(r.record_uuid)));
-    return { rows: [...rows.filter((r) => !inGroup.has(String(r.record_uuid))), ...group], nextCursor: encodeCursor(last) };
+  readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
+    return this.shared.source.page(cursor, limit, filter);
   }
 
-  private async snapshotIdOf(batchId: string): Promise<number | null> {
-    const r = (await this.exec('snapshotId', this.s.SQL.snapshotId, { batchId })).recordset[0];
-    return r ? Number(r.snapshot_id) : null;
+  readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
+    return this.shared.source.byKey(keyColumns, keyValues, snapshotOf);
   }
 
-  async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
-    keyColumns.forEach(assertSourceColumn);
-    if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    const params: Record<string, Param> = Object.fromEntries(keyValues.map((v, i) => [`v${i}`, sourceKeyPart(v)]));
-    if (snapshotOf) return (await this.exec('readSnapshotRowsByKey', this.s.snapshotRowsByKeySql(keyColumns), { ...params, batchId: snapshotOf })).recordset.map(toSourceRow);
-    return (await this.exec('readSourceRowsByKey', readSourceByKeySql(keyColumns), params)).recordset.map(toSourceRow);
-  }
-
-  async countSourceRows(): Promise<number> {
-    return Number((await this.exec('countSource', this.s.SQL.countSource)).recordset[0]?.n ?? 0);
+  countSourceRows(): Promise<number> {
+    return this.shared.source.count();
   }
 
   // ---- staging ----
@@ -526,15 +473,3 @@ export class MssqlStore implements Store {
 }
 
 const redact = (text: string, secret?: string): string => (secret ? text.split(secret).join('***') : text);
-
-/** SQL Server hands back Date objects for DATE columns; rows carry 'YYYY-MM-DD' text as in SQLite. */
-function toSourceRow(r: Row): SourceRow {
-  const out: SourceRow = {};
-  for (const [name, value] of Object.entries(r)) {
-    if (PAGE_KEY_ALIASES.includes(name) || name === SNAPSHOT_GROUP_ALIAS) continue;     // the page queries' cursor columns, not source columns
-    if (value === null || value === undefined) out[name] = null;
-    else if (value instanceof Date) out[name] = COLUMN_TYPES.get(name) === 'date' ? value.toISOString().slice(0, 10) : isoOf(value);
-    else out[name] = typeof value === 'number' ? value : String(value);
-  }
-  return out;
-}

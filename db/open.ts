@@ -7,6 +7,10 @@ import { SqliteStore } from './sqlite-store';
 // A static import: a dynamic import() goes through Node's ESM loader, which the tsx/cjs hook of bin/ does not serve.
 import { MssqlStore } from './mssql-store';
 import { DEFAULT_MSSQL_SCHEMA, settingsFromUrl, toDriverConfig, type MssqlSettings } from './mssql-config';
+import type { CollapseRule, SourceSpec } from './source';
+
+/** What the store reads as the source (db/source.ts): MSSQL_SOURCE (SQL Server), the mapping's columns, the collapse rule. */
+export interface SourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number }
 
 /** Pool size when the caller does not size it for a worker (CLI commands, tests). */
 const DEFAULT_POOL_MAX = 10;
@@ -30,13 +34,13 @@ export function redactMssqlUrl(url: string): string {
 }
 
 /** SQL Server by URL or by settings (see mssql-config.ts), otherwise the SQLite file. */
-export async function openStore(opts: { mssqlUrl?: string; mssql?: MssqlSettings; sqliteFile?: string }): Promise<Store> {
+export async function openStore(opts: { mssqlUrl?: string; mssql?: MssqlSettings; sqliteFile?: string; source?: SourceOptions }): Promise<Store> {
   if (opts.mssqlUrl || opts.mssql) {
-    return MssqlStore.connect(opts.mssql ?? settingsFromUrl(opts.mssqlUrl as string, { poolMax: DEFAULT_POOL_MAX, schema: DEFAULT_MSSQL_SCHEMA }));
+    return MssqlStore.connect(opts.mssql ?? settingsFromUrl(opts.mssqlUrl as string, { poolMax: DEFAULT_POOL_MAX, schema: DEFAULT_MSSQL_SCHEMA }), opts.source);
   }
   const file = opts.sqliteFile ?? DEFAULT_SQLITE_FILE;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const store = new SqliteStore(file);
+  const store = new SqliteStore(file, opts.source);
   await store.migrate();
   return store;
 }

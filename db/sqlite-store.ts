@@ -3,37 +3,16 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
 import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
-import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from './orders-unified-columns';
-import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q, sqliteKeyPart } from './migrations/sqlite';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
-  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
-  lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, emptyStatusCounts, lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
+import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, assertResolvedColumn, type CollapseRule, type SourceSpec } from './source';
+import { SqliteSource, q } from './sqlite/source-reader';
 
 const now = (): string => new Date().toISOString();
-
-const SOURCE_INSERT_SQL = `INSERT INTO ORDERS_UNIFIED (${ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ')}) VALUES (${ORDERS_UNIFIED_COLUMNS.map(() => '?').join(', ')})`;
-const KEY_AFTER = `(${SQLITE_KEY_EXPRS[0]} > ? OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} > ?) OR (${SQLITE_KEY_EXPRS[0]} = ? AND ${SQLITE_KEY_EXPRS[1]} = ? AND ${SQLITE_KEY_EXPRS[2]} > ?))`;
-const KEY_EQUALS = SQLITE_KEY_EXPRS.map((e) => `${e} = ?`).join(' AND ');
-const KEY_ORDER = `${SQLITE_KEY_EXPRS.join(', ')}, rowid`;
-
-// A sync batch's snapshot (the SQL Server design and its reasons: db/mssql-sql.ts, snapshotSql): one INSERT … SELECT
-// ranks each row's key group and its place in it, so pages read whole groups by integer range.
-const SOURCE_SELECT = ORDERS_UNIFIED_COLUMNS.map((c) => q(c.name)).join(', ');
-const SNAPSHOT_SQL = (po: boolean): string => {
-  const keys = SQLITE_KEY_EXPRS.map((_, i) => `k${i + 1}`).join(', ');
-  return `INSERT INTO MON_SourceSnapshotRow (snapshot_id, snap_group, snap_row, snap_key1, ${SOURCE_SELECT})
-  SELECT ?, DENSE_RANK() OVER (ORDER BY ${keys}), ROW_NUMBER() OVER (ORDER BY ${keys}, rid), substr(k1, 1, ${MAX_FIRST_KEY_PART}), ${SOURCE_SELECT}
-  FROM (SELECT ${SQLITE_KEY_EXPRS.map((e, i) => `${e} AS k${i + 1}`).join(', ')}, rowid AS rid, ${SOURCE_SELECT} FROM ORDERS_UNIFIED
-    WHERE ${po ? 'TRIM("PO NUMBER") = ?' : '1 = 1'})`;
-};
-/** Kept: the latest KEEP_SNAPSHOTS and those of batches still running (taken within a day); see db/mssql-sql.ts why. */
-const STALE_SNAPSHOT = `snapshot_id NOT IN (SELECT snapshot_id FROM MON_SourceSnapshot ORDER BY snapshot_id DESC LIMIT ${KEEP_SNAPSHOTS})
-  AND (taken_at < @dayAgo OR NOT EXISTS (SELECT 1 FROM MON_BatchProcessing b WHERE b.batch_id = MON_SourceSnapshot.batch_id AND b.end_time IS NULL))`;
-const PRUNE_SNAPSHOT_ROWS_SQL = `DELETE FROM MON_SourceSnapshotRow WHERE snapshot_id IN (SELECT snapshot_id FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT})`;
-const PRUNE_SNAPSHOTS_SQL = `DELETE FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT}`;
 
 const UPSERT_ORDER_SQL = `INSERT INTO STG_MON_CustMasterSchedule
   (order_key, stg_batch_id, "Title", "Group", "CUSTOMER", "AAG ORDER NUMBER", "PO NUMBER", stg_status, stg_payload_hash, stg_api_payload, stg_created_date, stg_updated_date)
@@ -62,13 +41,16 @@ const ZERO_REMOVED_SIZES_SQL = `UPDATE STG_MON_CustMasterSchedule_Subitems
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
+  private readonly source: SqliteSource;
 
-  constructor(file: string) {
+  /** `source`: the table read (the embedded ORDERS_UNIFIED), the mapping's columns, the collapsed-snapshot rule. */
+  constructor(file: string, source: { table?: string; spec?: SourceSpec; collapse?: CollapseRule } = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
+    this.source = new SqliteSource(this.db, { table: source.table ?? 'ORDERS_UNIFIED', spec: source.spec ?? DEFAULT_SOURCE_SPEC, collapse: source.collapse ?? DEFAULT_COLLAPSE_RULE });
   }
 
   async migrate(): Promise<void> {
@@ -92,8 +74,7 @@ export class SqliteStore implements Store {
   }
 
   async inspect(): Promise<DatabaseInfo> {
-    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('ORDERS_UNIFIED') as string[];
-    return { ownTables: 'main', legacyTables: [], sourceColumns: columns };
+    return { ownTables: 'main', legacyTables: [], sourceColumns: this.source.catalog().map((c) => c.name), sourceName: this.source.name };
   }
 
   /** SQLite calls are synchronous and short: there is no running request to cancel. */
@@ -104,98 +85,40 @@ export class SqliteStore implements Store {
   // ---- ORDERS_UNIFIED ----
 
   async insertSourceRows(rows: SourceRow[]): Promise<void> {
-    for (const row of rows) for (const name of Object.keys(row)) assertSourceColumn(name);
-    const insert = this.db.prepare(SOURCE_INSERT_SQL);
+    const src = this.source.resolved();
+    for (const row of rows) for (const name of Object.keys(row)) assertResolvedColumn(src, name);
+    // Every column of the table (the demo's record_uuid too), not only those the mapping reads.
+    const columns = this.source.catalog().map((c) => c.name);
+    const insert = this.db.prepare(`INSERT INTO ${q(this.source.name)} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.db.transaction(() => {
-      for (const row of rows) {
-        insert.run(ORDERS_UNIFIED_COLUMNS.map((c) => (c.name === 'record_uuid' ? (row[c.name] ?? randomUUID()) : (row[c.name] ?? null))));
-      }
+      for (const row of rows) insert.run(columns.map((c) => (c === 'record_uuid' ? (row[c] ?? randomUUID()) : (row[c] ?? null))));
     })();
   }
 
   async updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
+    const src = this.source.resolved();
     const whereCols = Object.keys(where);
     const setCols = Object.keys(set);
-    [...whereCols, ...setCols].forEach(assertSourceColumn);
+    [...whereCols, ...setCols].forEach((c) => assertResolvedColumn(src, c));
     if (whereCols.length === 0 || setCols.length === 0) throw new Error('updateSourceRows needs at least one where and one set column');
-    const sql = `UPDATE ORDERS_UNIFIED SET ${setCols.map((c) => `${q(c)} = ?`).join(', ')} WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`;
+    const sql = `UPDATE ${q(this.source.name)} SET ${setCols.map((c) => `${q(c)} = ?`).join(', ')} WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`;
     return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;
   }
 
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
-    const po = filter?.po?.trim() ?? null;
-    const found = this.db.prepare('SELECT row_count FROM MON_SourceSnapshot WHERE batch_id = ?').pluck();
-    // One write transaction (BEGIN IMMEDIATE): a second attempt waits for the first, then finds its snapshot.
-    return this.db.transaction(() => {
-      const existing = found.get(batchId) as number | undefined;
-      if (existing !== undefined) return existing;
-      const id = this.db.prepare('INSERT INTO MON_SourceSnapshot (batch_id, po_filter, taken_at) VALUES (?, ?, ?)').run(batchId, po, now()).lastInsertRowid;
-      const rows = this.db.prepare(SNAPSHOT_SQL(po !== null)).run(...(po !== null ? [id, po] : [id])).changes;
-      this.db.prepare('UPDATE MON_SourceSnapshot SET row_count = ? WHERE snapshot_id = ?').run(rows, id);
-      this.db.prepare(PRUNE_SNAPSHOT_ROWS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
-      this.db.prepare(PRUNE_SNAPSHOTS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
-      return rows;
-    }).immediate();
+    return this.source.snapshot(batchId, filter);
   }
 
   async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
-    const conds: string[] = [];
-    const params: unknown[] = [];
-    if (filter?.po !== undefined) { conds.push(`TRIM("PO NUMBER") = ?`); params.push(filter.po.trim()); }
-    if (filter?.customerNames) {
-      conds.push(`UPPER(TRIM("CUSTOMER NAME")) IN (SELECT value FROM json_each(?))`);
-      params.push(JSON.stringify(filter.customerNames.map((n) => n.trim().toUpperCase())));
-    }
-    const base = conds.length ? conds.join(' AND ') : '1 = 1';
-    const after = cursor === null ? null : decodeCursor(cursor);
-    const afterGroup = after !== null && !Array.isArray(after) ? after.group : 0;
-    // A cursor of the live source (a batch that began before snapshots existed) goes on over the live source.
-    const snapshotId = filter?.snapshotOf !== undefined && !Array.isArray(after)
-      ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(filter.snapshotOf) as number | undefined
-      : undefined;
-    if (snapshotId !== undefined) {
-      // The groups of the first `limit` rows after the cursor, then all of their rows.
-      const where = `snapshot_id = ? AND snap_group > ? AND ${base}`;
-      const groups = this.db.prepare(`SELECT MAX(snap_group) AS last, COUNT(*) AS n FROM (SELECT snap_group FROM MON_SourceSnapshotRow
-        WHERE ${where} ORDER BY snap_group, snap_row LIMIT ?)`).get(snapshotId, afterGroup, ...params, limit) as { last: number | null; n: number };
-      if (groups.last === null) return { rows: [], nextCursor: null };
-      const rows = this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE ${where} AND snap_group <= ? ORDER BY snap_group, snap_row`)
-        .all(snapshotId, afterGroup, ...params, groups.last) as SourceRow[];
-      return { rows, nextCursor: groups.n < limit ? null : encodeCursor(groups.last) };
-    }
-    let pageConds = base;
-    const pageParams = [...params];
-    if (cursor) {
-      const [k1, k2, k3] = decodeKeyCursor(cursor);
-      pageConds += ` AND ${KEY_AFTER}`;
-      pageParams.push(k1, k1, k2, k1, k2, k3);
-    }
-    const rows = this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${pageConds} ORDER BY ${KEY_ORDER} LIMIT ?`).all(...pageParams, limit) as SourceRow[];
-    if (rows.length < limit) return { rows, nextCursor: null };
-    // Never cut an order key group: replace the last group by all of its rows.
-    const last = keyTuple(rows[rows.length - 1] as SourceRow);
-    const kept = rows.filter((r) => !sameKey(keyTuple(r), last));
-    const group = this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${base} AND ${KEY_EQUALS} ORDER BY rowid`).all(...params, ...last) as SourceRow[];
-    return { rows: [...kept, ...group], nextCursor: encodeCursor(last) };
+    return this.source.page(cursor, limit, filter);
   }
 
   async readSourceRowsByKey(keyColumns: string[], keyValues: string[], snapshotOf?: string | null): Promise<SourceRow[]> {
-    keyColumns.forEach(assertSourceColumn);
-    if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
-    const values = keyValues.map(sourceKeyPart);
-    const snapshotId = snapshotOf ? this.db.prepare('SELECT snapshot_id FROM MON_SourceSnapshot WHERE batch_id = ?').pluck().get(snapshotOf) as number | undefined : undefined;
-    if (snapshotId !== undefined) {
-      const where = keyColumns.map((c) => `${c === ORDER_KEY_COLUMNS[0] ? 'snap_key1' : sqliteKeyPart(c)} = ?`).join(' AND ');
-      return this.db.prepare(`SELECT ${SOURCE_SELECT} FROM MON_SourceSnapshotRow WHERE snapshot_id = ? AND ${where} ORDER BY snap_group, snap_row`)
-        .all(snapshotId, ...values) as SourceRow[];
-    }
-    const where = keyColumns.map((c) => `${sqliteKeyPart(c)} = ?`).join(' AND ');
-    return this.db.prepare(`SELECT * FROM ORDERS_UNIFIED WHERE ${where} ORDER BY rowid`).all(...values) as SourceRow[];
+    return this.source.byKey(keyColumns, keyValues, snapshotOf);
   }
 
   async countSourceRows(): Promise<number> {
-    return this.db.prepare('SELECT COUNT(*) FROM ORDERS_UNIFIED').pluck().get() as number;
+    return this.db.prepare(`SELECT COUNT(*) FROM ${q(this.source.name)}`).pluck().get() as number;
   }
 
   // ---- staging ----
@@ -453,12 +376,4 @@ export class SqliteStore implements Store {
       .all(filter?.runId ?? null, filter?.runId ?? null) as Row[];
     return rows.map(toArchiveRecord);
   }
-}
-
-function keyTuple(row: SourceRow): [string, string, string] {
-  const [a, b, c] = ORDER_KEY_COLUMNS.map((k) => sourceKeyPart(row[k]));
-  return [a ?? '', b ?? '', c ?? ''];
-}
-function sameKey(a: string[], b: string[]): boolean {
-  return a.every((v, i) => v === b[i]);
 }

@@ -31,7 +31,8 @@ export interface BatchRecord {
 export interface DatabaseInfo {
   ownTables: string;              // where this project's tables live, e.g. "orders_sync.*"
   legacyTables: string[];         // the current system's tables of the same names (SQL Server dbo), left untouched
-  sourceColumns: string[];        // ORDERS_UNIFIED's columns as the database has them
+  sourceColumns: string[];        // the source's columns as the catalog has them (real names)
+  sourceName: string;             // the source read (MSSQL_SOURCE, or the SQLite table)
 }
 /** One item or subitem as `board adopt` read it (MON_AdoptionBoardRead). */
 export interface BoardReadRow {

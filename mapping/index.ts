@@ -4,5 +4,6 @@ export { createTransform, orderKeyOf, previewRows, KEY_SEPARATOR } from './trans
 export { checkMappingAgainstBoards, boardLabels, boardLabelIds } from './board-check';
 export type { BoardColumn, BoardColumns, BoardCheckResult } from './board-check';
 export { MappingError, MappingConfigError } from './errors';
+export { mappedSourceColumns } from './source-columns';
 export { COLUMN_TYPES } from './schema';
 export type { ColumnMapping, ColumnType, Mapping, SourceColumnType } from './schema';

@@ -5,8 +5,10 @@
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
+import { mssqlMigrations12x } from '../mssql/migrations-12x';
 
-export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
+import { b, qualified } from '../mssql/identifiers';
+export { b, qualified };
 
 /** Order keys and sizes compare exactly (binary), as they do in SQLite, whatever the database's default collation. */
 export const KEY_TYPE = 'NVARCHAR(450) COLLATE Latin1_General_100_BIN2';
@@ -17,8 +19,6 @@ export const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
 export const MAX_KEY_LENGTH = MAX_ORDER_KEY_LENGTH;
 const MSSQL_TYPES = { text: 'NVARCHAR(MAX)', int: 'INT', date: 'DATE', uuid: 'UNIQUEIDENTIFIER' } as const;
 
-/** `[schema].[table]`, schema-qualified everywhere (also in foreign keys). */
-export const qualified = (schema: string, table: string): string => `${b(schema)}.${b(table)}`;
 const ifNoTable = (schema: string, name: string, create: string): string =>
   `IF OBJECT_ID(N'${qualified(schema, name)}', N'U') IS NULL ${create}`;
 const ifNoIndex = (schema: string, table: string, index: string, create: string): string =>
@@ -240,5 +240,5 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }];
+  }, ...mssqlMigrations12x(schema)];
 }

@@ -2,6 +2,7 @@
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
 import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
 import { KEY_IGNORED_CODES } from '../common';
+import { SQLITE_MIGRATIONS_12X } from '../sqlite/migrations-12x';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -196,4 +197,5 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
       'CREATE INDEX IF NOT EXISTS IX_MON_SourceSnapshotRow_key1 ON MON_SourceSnapshotRow (snapshot_id, snap_key1, snap_group, snap_row)',
     ],
   },
+  ...SQLITE_MIGRATIONS_12X,
 ];

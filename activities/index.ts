@@ -10,6 +10,7 @@ import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
+import { endBatchOnSqlFailure, failFastStore, isSqlFailure } from './sql-failures';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
@@ -47,7 +48,8 @@ export interface StagedSummary {
 export function createActivities(deps: ActivityDeps) {
   const { mapping } = deps;
   // SQL requests end with the activity: a cancelled activity cancels its running statement.
-  const store = scopedStore(deps.store, () => asyncLocalStorage.getStore()?.cancellationSignal);
+  // A SQL error no retry can fix ends the order or page at once (activities/sql-failures.ts).
+  const store = failFastStore(scopedStore(deps.store, () => asyncLocalStorage.getStore()?.cancellationSignal));
   const transform = createTransform(mapping);
   const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
@@ -83,7 +85,10 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     detectChanges: heartbeating(async (input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) => {
-      const page = await detectChangesPage({ store, transform, keyOf }, input);
+      const page = await detectChangesPage({ store, transform, keyOf, isPermanent: isSqlFailure }, input).catch(async (err: unknown) => {
+        if (isSqlFailure(err)) await endBatchOnSqlFailure(store, input.batchId, err);
+        throw err;
+      });
       return { orders: page.orders, total: page.total, unchanged: page.unchanged, waiting: page.waiting, rejected: page.failed, nextCursor: page.nextCursor };
     }),
 

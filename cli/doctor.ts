@@ -1,7 +1,8 @@
 // `doctor`: checks each part the system needs and says what to do about what is wrong.
 import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
-import { checkMappingAgainstBoards, createTransform, loadMapping, previewRows, type BoardColumns, type Mapping } from '../mapping';
+import { checkMappingAgainstBoards, createTransform, loadMapping, mappedSourceColumns, previewRows, type BoardColumns, type Mapping } from '../mapping';
+import { SourceColumnsError, describeMissing, missingColumns } from '../db/source';
 import type { OrderPayload } from '../shared/order';
 import { boardRoom, describeRoom } from './board-limits';
 import { MondayClient } from '../graphql/client';
@@ -55,14 +56,16 @@ export async function doctor(config: Config): Promise<number> {
       await store.ping();
       const counts = await store.statusCounts();
       const info = await store.inspect();
-      // A source column the mapping reads that ORDERS_UNIFIED lacks (renamed, dropped) is named before any sync runs.
-      const have = new Set(info.sourceColumns.map((c) => c.toLowerCase()));
-      const wanted = mapping ? [...new Set([...mapping.source.keyColumns, ...Object.keys(mapping.source.columns), ...mapping.source.sizeColumns])] : [];
-      const missing = wanted.filter((c) => !have.has(c.toLowerCase()));
-      if (missing.length) throw new Error(`ORDERS_UNIFIED lacks ${missing.length} column(s) the mapping reads: ${missing.join(', ')}. Fix the mapping file or the table.`);
+      // A source column the mapping reads that the source lacks (renamed, dropped, spelt otherwise) is named before any
+      // sync runs, with the exact name to use when the table has a near match (case, spaces, apostrophes).
+      const read = mapping ? mappedSourceColumns(mapping) : [];
+      const missing = missingColumns(read, info.sourceColumns);
+      if (missing.length) throw new SourceColumnsError(info.sourceName, missing);
+      const declaredOnly = mapping ? missingColumns(Object.keys(mapping.source.columns), info.sourceColumns).filter((m) => !read.includes(m.name)) : [];
+      const unread = declaredOnly.length ? `; source.columns also declares ${declaredOnly.length} column(s) the table lacks, which no mapping entry reads: ${declaredOnly.map(describeMissing).join('; ')}` : '';
       const where = store.dialect === 'mssql' ? `SQL Server, this project's tables in ${info.ownTables}` : `SQLite ${config.SQLITE_FILE}`;
       const legacy = info.legacyTables.length ? `; the current system's tables seen (left untouched): ${info.legacyTables.join(', ')}` : '';
-      return `${where}; ORDERS_UNIFIED has every column the mapping reads${legacy}; staged order lines: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`;
+      return `${where}; ${info.sourceName} has every column the mapping reads (${read.length})${unread}${legacy}; staged order lines: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`;
     } finally {
       await store.close();
     }
@@ -110,7 +113,7 @@ export async function doctor(config: Config): Promise<number> {
 /** Every order line of the source table through the transform (rows the mapping rejects are left out: the sync reports them). */
 async function allPayloads(config: Config, mapping: Mapping): Promise<OrderPayload[]> {
   const transform = createTransform(mapping);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, mapping);
   try {
     const payloads: OrderPayload[] = [];
     let cursor: string | null = null;

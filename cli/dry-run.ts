@@ -12,7 +12,7 @@ export const MUTATION_COMPLEXITY = 30_000;
 export async function dryRun(config: Config, filter: { customer?: string; po?: string }): Promise<number> {
   const mapping = loadMapping(config.MAPPING_FILE);
   const transform = createTransform(mapping);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, mapping);
   const totals = { create: 0, update: 0, unchanged: 0, rejected: 0, mutations: 0 };
   try {
     let cursor: string | null = null;

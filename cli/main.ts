@@ -274,8 +274,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${err.message}\n\n${help(name)}`);
       return 2;
     }
-    // A failed workflow (the adoption guard, say) says why in its cause: print that line, not the wrapper.
-    const message = err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
+    // A failed workflow (the adoption guard, a SQL error no retry can fix) says why in its innermost cause (workflow →
+    // activity → application failure): print that line, not the wrappers.
+    const message = err instanceof WorkflowFailedError ? innermostCause(err).message : (err as Error).message;
     console.error(err instanceof ConfigError ? err.message : `orders-sync ${name} failed: ${message}`);
     return 1;
   }
@@ -284,4 +285,11 @@ export async function main(argv: string[]): Promise<number> {
 /** Entry point of bin/orders-sync.js. */
 export function runCli(): void {
   void main(process.argv.slice(2)).then((code) => process.exit(code));
+}
+
+/** The deepest cause of a failure chain that carries a message of its own. */
+function innermostCause(err: Error): Error {
+  let e: Error = err;
+  while (e.cause instanceof Error && e.cause.message) e = e.cause;
+  return e;
 }

@@ -4,8 +4,13 @@
 import type { OrderPayload, SourceRow } from '../shared/order';
 import type { Store } from './store';
 import { ORDER_KEY_COLUMNS } from './orders-unified-columns';
+import { stageIsolatingFailures } from './stage-isolated';
 
-export interface DetectDeps { store: Store; transform: (row: SourceRow) => OrderPayload; keyOf: (row: SourceRow) => string }
+export interface DetectDeps {
+  store: Store; transform: (row: SourceRow) => OrderPayload; keyOf: (row: SourceRow) => string;
+  /** An error no retry can fix (db/sql-errors.ts): the page is then staged order by order, so one bad line fails alone. */
+  isPermanent?: (err: unknown) => boolean;
+}
 export interface DetectedOrder { key: string; customer: string; poNumber: string | null; aagOrderNumber: string; change: 'NEW' | 'CHANGED' | 'RETRY' }
 
 const norm = (s: string): string => s.trim().toUpperCase();
@@ -78,7 +83,7 @@ export async function detectChangesPage(
     toStage.push(p);
     orders.push({ key: p.key, customer: p.customer, poNumber: p.poNumber, aagOrderNumber: p.aagOrderNumber, change });
   }
-  await store.stageOrders(opts.batchId, toStage);
+  failed += await stageIsolatingFailures(deps, opts.batchId, toStage, orders);
   // The batch counters are written once by the sync workflow from these figures (a retried page never counts twice).
   return { orders, total: page.rows.length, unchanged, waiting, failed, nextCursor: page.nextCursor };
 }

@@ -16,6 +16,7 @@ import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type Sou
 import { MssqlSource } from './mssql/source-reader';
 import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
 import { sqlParameter } from './mssql/parameters';
+import { permanentSqlError, type PermanentSqlError } from './sql-errors';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
@@ -62,12 +63,15 @@ const cancelled = (): Error => Object.assign(new Error('SQL request cancelled: t
 export class MssqlError extends Error {
   readonly number?: number;
   readonly code?: string;
-  constructor(statement: string, cause: unknown, secret?: string) {
+  /** Set when no retry can fix it (db/sql-errors.ts): the activity then fails the order or page at once. */
+  readonly failFast: PermanentSqlError | null;
+  constructor(readonly statement: string, cause: unknown, secret?: string, sqlText?: string) {
     const err = driverError(cause);
     super(`SQL Server ${statement} failed${err.number !== undefined ? ` (Msg ${err.number})` : ''}: ${redact(String(err.message), secret)}`);
     this.name = 'MssqlError';
     this.number = err.number ?? err.originalError?.number;
     this.code = err.code;
+    this.failFast = permanentSqlError(cause, sqlText);
   }
 }
 
@@ -129,7 +133,7 @@ export class MssqlStore implements Store {
       return await req.query<Row>(sqlText);
     } catch (e) {
       if (this.signal?.aborted) throw cancelled();
-      throw new MssqlError(name, e, this.shared.settings.password);
+      throw new MssqlError(name, e, this.shared.settings.password, sqlText);
     } finally {
       this.signal?.removeEventListener('abort', onAbort);
     }

@@ -56,6 +56,13 @@ export function nearMatch(name: string, catalog: readonly string[]): string | nu
   return found.length === 1 ? found[0]! : null;
 }
 
+/** The names of `wanted` the catalog lacks (exact comparison), each with its near match when there is one. */
+export function missingColumns(wanted: readonly string[], catalog: readonly string[]): { name: string; suggestion: string | null }[] {
+  const have = new Set(catalog);
+  return wanted.filter((n) => !have.has(n)).map((name) => ({ name, suggestion: nearMatch(name, catalog) }));
+}
+export { describeMissing };
+
 /** Checks the spec against the catalog (names compare exactly, as the mapping must spell them) and resolves it. */
 export function resolveSource(sourceName: string, spec: SourceSpec, catalog: readonly CatalogColumn[]): ResolvedSource {
   if (catalog.length === 0) throw Object.assign(new Error(`${sourceName} does not exist or this login cannot see its columns (set MSSQL_SOURCE, or grant SELECT on it)`), { permanent: true });
@@ -64,10 +71,7 @@ export function resolveSource(sourceName: string, spec: SourceSpec, catalog: rea
   const missing = wanted.filter((n) => !byName.has(n));
   // Without a mapping's list the roles are defaults: a source without them is still readable, it just cannot be filtered.
   const required = spec.columns ? missing : missing.filter((n) => spec.keyColumns.includes(n));
-  if (required.length > 0) {
-    const names = catalog.map((c) => c.name);
-    throw new SourceColumnsError(sourceName, required.map((name) => ({ name, suggestion: nearMatch(name, names) })));
-  }
+  if (required.length > 0) throw new SourceColumnsError(sourceName, missingColumns(required, catalog.map((c) => c.name)));
   const columns = wanted.filter((n) => byName.has(n)).map((n) => byName.get(n)!);
   return {
     columns, keyColumns: [...spec.keyColumns], poColumn: spec.poColumn, customerColumn: spec.customerColumn,

@@ -1,0 +1,31 @@
+// A page's orders are staged in one bulk call. When that call fails with an error no retry can fix (a value that does
+// not fit a staging column, say), the page is staged again order by order: every order that fits is staged, each one
+// that does not gets its own error row and is left out of the page's dispatch. One bad line never blocks the others.
+import type { OrderPayload } from '../shared/order';
+import type { Store } from './store';
+
+/** Stages `payloads`; returns how many failed for good (removed from `orders`, an error row each). */
+export async function stageIsolatingFailures(
+  deps: { store: Store; isPermanent?: (err: unknown) => boolean }, batchId: string, payloads: OrderPayload[], orders: { key: string }[],
+): Promise<number> {
+  try {
+    await deps.store.stageOrders(batchId, payloads);
+    return 0;
+  } catch (err) {
+    if (!deps.isPermanent?.(err) || payloads.length <= 1) throw err;
+  }
+  let failed = 0;
+  for (const p of payloads) {
+    try {
+      await deps.store.stageOrders(batchId, [p]);
+    } catch (err) {
+      const category = ((err as { details?: { category?: 'CONFIG' | 'DATA' }[] }).details?.[0]?.category) ?? 'DATA';
+      // Not the line's fault (a missing table or permission): the page fails, as it did in bulk.
+      if (!deps.isPermanent?.(err) || category === 'CONFIG') throw err;
+      await deps.store.recordError({ scope: 'item', orderKey: p.key, category, errorType: 'SQL_ERROR', message: (err as Error).message, batchId });
+      orders.splice(orders.findIndex((o) => o.key === p.key), 1);
+      failed++;
+    }
+  }
+  return failed;
+}

@@ -16,6 +16,7 @@ import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type Sou
 import { MssqlSource } from './mssql/source-reader';
 import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
 import { sqlParameter } from './mssql/parameters';
+import { DEFAULT_RETENTION_DAYS, mssqlRetentionSql } from './retention';
 import { permanentSqlError, type PermanentSqlError } from './sql-errors';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
@@ -34,6 +35,14 @@ const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOP
 /** Unique key violations inside a bulk upsert: a concurrent stager won the race; running it again is safe. */
 const RACE_NUMBERS = new Set([2601, 2627]);
 const ATTEMPTS = 4;
+const MIGRATE_LOCK_SQL = `DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = @resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = @waitMs;
+SELECT @result AS result`;
+const MIGRATE_LOCK_WAIT_MS = 120_000;
+/** A migration may rebuild an index of a large table: more than the default request timeout. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
+/** Retention runs after a snapshot, at most this often per process. */
+const RETENTION_EVERY_MS = 60 * 60_000;
 const CONNECT_ATTEMPTS = 6;   // a serverless database can take half a minute to resume
 
 interface DriverError { number?: number; code?: string; message: string; originalError?: DriverError }
@@ -75,10 +84,10 @@ export class MssqlError extends Error {
   }
 }
 
-interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings; source: MssqlSource }
+interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings; source: MssqlSource; retentionDays: number; retainedAt: number }
 
 /** What the store reads as the source: MSSQL_SOURCE, the mapping's columns, the collapsed-snapshot rule. */
-export interface MssqlSourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule }
+export interface MssqlSourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number }
 
 export class MssqlStore implements Store {
   readonly dialect = 'mssql' as const;
@@ -98,7 +107,7 @@ export class MssqlStore implements Store {
       pool.on('error', onPoolError);
       try {
         await pool.connect();
-        const shared = { pool, sql: mssqlStatements(schema), settings } as Shared;
+        const shared = { pool, sql: mssqlStatements(schema), settings, retentionDays: source.retentionDays ?? DEFAULT_RETENTION_DAYS, retainedAt: 0 } as Shared;
         const store = new MssqlStore(shared);
         shared.source = new MssqlSource(store, { schema, source: sourceName, spec: source.spec ?? DEFAULT_SOURCE_SPEC, collapse: source.collapse ?? DEFAULT_COLLAPSE_RULE });
         return store;
@@ -130,7 +139,9 @@ export class MssqlStore implements Store {
     const onAbort = () => req.cancel();
     this.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await req.query<Row>(sqlText);
+      // XACT_ABORT: any error rolls the whole transaction back (SQL Server's default leaves some statements'
+      // effects in place and the transaction open). Set per request: a pooled connection has no start-up hook.
+      return await req.query<Row>(`SET XACT_ABORT ON;\n${sqlText}`);
     } catch (e) {
       if (this.signal?.aborted) throw cancelled();
       throw new MssqlError(name, e, this.shared.settings.password, sqlText);
@@ -180,19 +191,27 @@ export class MssqlStore implements Store {
     }, (e) => isTransient(e) || (retryRaces && RACE_NUMBERS.has(driverError(e).number ?? 0)));
   }
 
+  /**
+   * One transaction that first takes an application lock (sp_getapplock, released when it ends): two `db migrate`
+   * runs, or workers starting together, apply the migrations one after the other, never both. All of it or nothing.
+   */
   async migrate(): Promise<void> {
     await this.checkServer();
-    await this.exec('createSchema', this.s.SQL.createSchema);
-    await this.exec('createMigrationsTable', this.s.SQL.createMigrationsTable);
-    await this.checkOwnTables();
-    const applied = new Set((await this.exec('appliedMigrations', this.s.SQL.appliedMigrations)).recordset.map((r) => String(r.version)));
-    for (const m of this.s.migrations) {
-      if (applied.has(m.version)) continue;
-      await this.inTransaction(async (tx) => {
-        for (const [i, statement] of m.statements.entries()) await this.run(`migration ${m.version} #${i}`, statement, {}, tx);
+    await this.inTransaction(async (tx) => {
+      const lock = await this.run('migrateLock', MIGRATE_LOCK_SQL, { resource: `orders-sync migrate ${this.schema}`, waitMs: MIGRATE_LOCK_WAIT_MS }, tx, MIGRATE_LOCK_WAIT_MS + 15_000);
+      if (Number(lock.recordset[0]?.result ?? -1) < 0) {
+        throw new Error(`Another \`orders-sync db migrate\` has held the migration lock of schema ${this.schema} for over ${MIGRATE_LOCK_WAIT_MS / 1000} s; run it again when that one has finished.`);
+      }
+      await this.run('createSchema', this.s.SQL.createSchema, {}, tx);
+      await this.run('createMigrationsTable', this.s.SQL.createMigrationsTable, {}, tx);
+      await this.checkOwnTables(tx);
+      const applied = new Set((await this.run('appliedMigrations', this.s.SQL.appliedMigrations, {}, tx)).recordset.map((r) => String(r.version)));
+      for (const m of this.s.migrations) {
+        if (applied.has(m.version)) continue;
+        for (const [i, statement] of m.statements.entries()) await this.run(`migration ${m.version} #${i}`, statement, {}, tx, MIGRATION_TIMEOUT_MS);
         await this.run('recordMigration', this.s.SQL.recordMigration, { version: m.version }, tx);
-      }, false);
-    }
+      }
+    }, false);
   }
 
   /** TRANSLATE, which key comparisons need (SQL Server 2017 and later, Azure SQL): stop before anything else, saying so. */
@@ -207,9 +226,9 @@ export class MssqlStore implements Store {
   }
 
   /** A table of ours that exists without the columns we expect is someone else's: stop, naming it. */
-  private async checkOwnTables(): Promise<void> {
+  private async checkOwnTables(tx: sql.Transaction): Promise<void> {
     const found = new Map<string, Set<string>>();
-    for (const r of (await this.exec('ownColumns', this.s.SQL.ownColumns, { schema: this.shared.settings.schema })).recordset) {
+    for (const r of (await this.run('ownColumns', this.s.SQL.ownColumns, { schema: this.shared.settings.schema }, tx)).recordset) {
       // Babelfish reports object names lower-cased; SQL Server as created. Compare case-insensitively.
       const table = String(r.table_name).toLowerCase();
       found.set(table, (found.get(table) ?? new Set()).add(String(r.column_name).toLowerCase()));
@@ -245,8 +264,19 @@ export class MssqlStore implements Store {
     return this.shared.source.update(where, set);
   }
 
-  snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
-    return this.shared.source.snapshot(batchId, filter);
+  async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
+    const rows = await this.shared.source.snapshot(batchId, filter);
+    await this.applyRetention();
+    return rows;
+  }
+
+  /** RETENTION_DAYS (db/retention.ts), once an hour at most; a failure is reported, never fails the sync. */
+  private async applyRetention(): Promise<void> {
+    const days = this.shared.retentionDays;
+    if (days <= 0 || Date.now() - this.shared.retainedAt < RETENTION_EVERY_MS) return;
+    this.shared.retainedAt = Date.now();
+    await this.query('retention', mssqlRetentionSql(this.schema), { days }, { timeoutMs: MIGRATION_TIMEOUT_MS })
+      .catch((err: Error) => console.error(`retention (RETENTION_DAYS=${days}) failed, tried again in an hour: ${err.message}`));
   }
 
   readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {

@@ -11,6 +11,7 @@ import {
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, assertResolvedColumn, type CollapseRule, type SourceSpec } from './source';
 import { SqliteSource, q } from './sqlite/source-reader';
+import { DEFAULT_RETENTION_DAYS, sqliteRetentionSql } from './retention';
 
 const now = (): string => new Date().toISOString();
 
@@ -42,14 +43,17 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly source: SqliteSource;
+  private readonly retentionDays: number;
+  private retainedAt = 0;
 
   /** `source`: the table read (the embedded ORDERS_UNIFIED), the mapping's columns, the collapsed-snapshot rule. */
-  constructor(file: string, source: { table?: string; spec?: SourceSpec; collapse?: CollapseRule } = {}) {
+  constructor(file: string, source: { table?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number } = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
+    this.retentionDays = source.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.source = new SqliteSource(this.db, { table: source.table ?? 'ORDERS_UNIFIED', spec: source.spec ?? DEFAULT_SOURCE_SPEC, collapse: source.collapse ?? DEFAULT_COLLAPSE_RULE });
   }
 
@@ -106,7 +110,14 @@ export class SqliteStore implements Store {
   }
 
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
-    return this.source.snapshot(batchId, filter);
+    const rows = this.source.snapshot(batchId, filter);
+    // RETENTION_DAYS (db/retention.ts), at most once an hour.
+    if (this.retentionDays > 0 && Date.now() - this.retainedAt >= 60 * 60_000) {
+      this.retainedAt = Date.now();
+      const cutoff = new Date(Date.now() - this.retentionDays * 86_400_000).toISOString();
+      this.db.transaction(() => { for (const statement of sqliteRetentionSql()) this.db.prepare(statement).run({ cutoff }); })();
+    }
+    return rows;
   }
 
   async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {

@@ -75,33 +75,6 @@ export function mssqlStatements(schema: string) {
     getBatch: `SELECT * FROM ${BATCH} WHERE [batch_id] = @batchId`,
     statusCounts: `SELECT [stg_status], COUNT(*) AS n FROM ${STG} GROUP BY [stg_status]`,
     countUnfinished: `SELECT COUNT(*) AS n FROM ${STG} WHERE ${UNFINISHED}`,
-    /**
-     * The body of one stageOrders request (after stageRowsSql's table variables are filled): set-based statements
-     * apply @o and @s. Missing rows are inserted before existing ones are updated: a row a concurrent stager inserted
-     * in between is then updated with this (newer) payload instead of being skipped.
-     */
-    applyStaged: `
-    INSERT INTO ${STG} ([order_key], [stg_batch_id], [Title], [Group], [CUSTOMER], [AAG ORDER NUMBER], [PO NUMBER], [stg_status], [stg_payload_hash], [stg_api_payload])
-      SELECT s.[order_key], @batchId, s.[title], s.[group_name], s.[customer], s.[aag], s.[po], 'PENDING', s.[hash], s.[payload] FROM @o s
-      WHERE NOT EXISTS (SELECT 1 FROM ${STG} t WITH (UPDLOCK, HOLDLOCK) WHERE t.[order_key] = s.[order_key]);
-    UPDATE t SET t.[stg_batch_id] = @batchId, t.[Title] = s.[title], t.[Group] = s.[group_name], t.[CUSTOMER] = s.[customer],
-      t.[AAG ORDER NUMBER] = s.[aag], t.[PO NUMBER] = s.[po],
-      t.[stg_status] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN 'PENDING' ELSE t.[stg_status] END,
-      t.[stg_error_message] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN NULL ELSE t.[stg_error_message] END,
-      t.[stg_payload_hash] = s.[hash], t.[stg_api_payload] = s.[payload], t.[stg_updated_date] = SYSUTCDATETIME()
-      FROM ${STG} t INNER JOIN @o s ON s.[order_key] = t.[order_key];
-    INSERT INTO ${SUB} ([stg_parent_stg_id], [stg_batch_id], [Size], [stg_size_seq], [stg_size_label], [ORDER_QTY], [stg_status], [stg_api_payload])
-      SELECT p.[stg_id], @batchId, s.[size], s.[seq], s.[label], s.[qty], 'PENDING', s.[payload] FROM @s s INNER JOIN ${STG} p ON p.[order_key] = s.[order_key]
-      WHERE NOT EXISTS (SELECT 1 FROM ${SUB} x WITH (UPDLOCK, HOLDLOCK) WHERE x.[stg_parent_stg_id] = p.[stg_id] AND x.[Size] = s.[size]);
-    UPDATE x SET x.[stg_batch_id] = @batchId, x.[stg_size_label] = s.[label], x.[ORDER_QTY] = s.[qty],
-      x.[stg_status] = CASE WHEN x.[stg_synced_qty] = s.[qty] THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_api_payload] = s.[payload], x.[stg_updated_date] = SYSUTCDATETIME()
-      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @s s ON s.[order_key] = p.[order_key] AND s.[size] = x.[Size];
-    -- Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
-    DELETE x FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @o o ON o.[order_key] = p.[order_key]
-      WHERE x.[stg_monday_subitem_id] IS NULL AND NOT EXISTS (SELECT 1 FROM @s s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);
-    UPDATE x SET x.[ORDER_QTY] = 0, x.[stg_status] = CASE WHEN x.[stg_synced_qty] = 0 THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_updated_date] = SYSUTCDATETIME()
-      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN @o o ON o.[order_key] = p.[order_key]
-      WHERE x.[stg_monday_subitem_id] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @s s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);`,
     updateSubitemId: `UPDATE ${SUB} SET [stg_monday_subitem_id] = @subitemId, [stg_monday_parent_item_id] = @itemId, [stg_synced_qty] = @qty,
       [stg_status] = CASE WHEN [ORDER_QTY] = @qty THEN 'SYNCED' ELSE 'PENDING' END, [stg_updated_date] = SYSUTCDATETIME()
       WHERE [stg_parent_stg_id] = @parent AND [Size] = @size`,
@@ -110,18 +83,56 @@ export function mssqlStatements(schema: string) {
       SELECT @parent, @size, ISNULL(MAX([stg_size_seq]), -1) + 1, @qty, 'SYNCED', @subitemId, @itemId, @qty FROM ${SUB} WHERE [stg_parent_stg_id] = @parent`,
   } as const;
 
-  /** One stageOrders request: `orders` rows of @o{i}_{0..7} and `sizes` rows of @s{i}_{0..5}, then applyStaged. */
+  /**
+   * The body of one stageOrders request: set-based statements apply the orders `o` and their sizes `sz` (table
+   * variables, or a bulk load's rows in the inbox tables). Missing rows are inserted before existing ones are updated: a row a concurrent stager inserted
+   * in between is then updated with this (newer) payload instead of being skipped.
+   */
+  const applyStaged = (o: string, sz: string): string => `
+    INSERT INTO ${STG} ([order_key], [stg_batch_id], [Title], [Group], [CUSTOMER], [AAG ORDER NUMBER], [PO NUMBER], [stg_status], [stg_payload_hash], [stg_api_payload])
+      SELECT s.[order_key], @batchId, s.[title], s.[group_name], s.[customer], s.[aag], s.[po], 'PENDING', s.[hash], s.[payload] FROM ${o} s
+      WHERE NOT EXISTS (SELECT 1 FROM ${STG} t WITH (UPDLOCK, HOLDLOCK) WHERE t.[order_key] = s.[order_key]);
+    UPDATE t SET t.[stg_batch_id] = @batchId, t.[Title] = s.[title], t.[Group] = s.[group_name], t.[CUSTOMER] = s.[customer],
+      t.[AAG ORDER NUMBER] = s.[aag], t.[PO NUMBER] = s.[po],
+      t.[stg_status] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN 'PENDING' ELSE t.[stg_status] END,
+      t.[stg_error_message] = CASE WHEN t.[stg_payload_hash] <> s.[hash] OR t.[stg_status] = 'FAILED' THEN NULL ELSE t.[stg_error_message] END,
+      t.[stg_payload_hash] = s.[hash], t.[stg_api_payload] = s.[payload], t.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${STG} t INNER JOIN ${o} s ON s.[order_key] = t.[order_key];
+    INSERT INTO ${SUB} ([stg_parent_stg_id], [stg_batch_id], [Size], [stg_size_seq], [stg_size_label], [ORDER_QTY], [stg_status], [stg_api_payload])
+      SELECT p.[stg_id], @batchId, s.[size], s.[seq], s.[label], s.[qty], 'PENDING', s.[payload] FROM ${sz} s INNER JOIN ${STG} p ON p.[order_key] = s.[order_key]
+      WHERE NOT EXISTS (SELECT 1 FROM ${SUB} x WITH (UPDLOCK, HOLDLOCK) WHERE x.[stg_parent_stg_id] = p.[stg_id] AND x.[Size] = s.[size]);
+    UPDATE x SET x.[stg_batch_id] = @batchId, x.[stg_size_label] = s.[label], x.[ORDER_QTY] = s.[qty],
+      x.[stg_status] = CASE WHEN x.[stg_synced_qty] = s.[qty] THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_api_payload] = s.[payload], x.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN ${sz} s ON s.[order_key] = p.[order_key] AND s.[size] = x.[Size];
+    -- Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
+    DELETE x FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN ${o} o ON o.[order_key] = p.[order_key]
+      WHERE x.[stg_monday_subitem_id] IS NULL AND NOT EXISTS (SELECT 1 FROM ${sz} s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);
+    UPDATE x SET x.[ORDER_QTY] = 0, x.[stg_status] = CASE WHEN x.[stg_synced_qty] = 0 THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_updated_date] = SYSUTCDATETIME()
+      FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN ${o} o ON o.[order_key] = p.[order_key]
+      WHERE x.[stg_monday_subitem_id] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${sz} s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);`;
+  /**
+   * One stageOrders request of few orders: `orders` rows of @o{i}_{0..7} and `sizes` rows of @s{i}_{0..5}, applied in a
+   * transaction of its own (one round trip). The size key is 900 + 200 bytes: nonclustered (a clustered key holds 900).
+   */
   const stageOrdersSql = (orders: number, sizes: number): string => {
     const values = (prefix: string, rows: number, cols: number): string =>
       Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `@${prefix}${r}_${c}`).join(', ')})`).join(', ');
     return `DECLARE @o TABLE ([order_key] ${KEY_TYPE} NOT NULL PRIMARY KEY, [title] ${TEXT} NULL, [group_name] ${TEXT} NULL,
       [customer] ${TEXT} NULL, [aag] ${TEXT} NULL, [po] ${TEXT} NULL, [hash] NVARCHAR(64) COLLATE DATABASE_DEFAULT NOT NULL, [payload] ${TEXT} NOT NULL);
     DECLARE @s TABLE ([order_key] ${KEY_TYPE} NOT NULL, [size] ${SIZE_TYPE} NOT NULL, [seq] INT NOT NULL,
-      [label] ${TEXT} NULL, [qty] INT NOT NULL, [payload] ${TEXT} NULL, PRIMARY KEY ([order_key], [size]));
+      [label] ${TEXT} NULL, [qty] INT NOT NULL, [payload] ${TEXT} NULL, PRIMARY KEY NONCLUSTERED ([order_key], [size]));
     INSERT INTO @o ([order_key], [title], [group_name], [customer], [aag], [po], [hash], [payload]) VALUES ${values('o', orders, STAGE_ORDER_FIELDS)};
     ${sizes > 0 ? `INSERT INTO @s ([order_key], [size], [seq], [label], [qty], [payload]) VALUES ${values('s', sizes, STAGE_SIZE_FIELDS)};` : ''}
-    ${SQL.applyStaged}`;
+    BEGIN TRANSACTION;
+    ${applyStaged('@o', '@s')}
+    COMMIT;`;
   };
+  /** The apply of a bulk load (db/mssql/bulk-stage.ts): the inbox rows of load @load, removed in the same transaction. */
+  const INBOX_O = qualified(schema, 'MON_StageInboxOrder');
+  const INBOX_S = qualified(schema, 'MON_StageInboxSize');
+  const applyBulkSql = `${applyStaged(`(SELECT * FROM ${INBOX_O} WHERE [load_id] = @load)`, `(SELECT * FROM ${INBOX_S} WHERE [load_id] = @load)`)}
+    DELETE FROM ${INBOX_O} WHERE [load_id] = @load;
+    DELETE FROM ${INBOX_S} WHERE [load_id] = @load;`;
   const syncStatesSql = (keys: number): string =>
     `SELECT [order_key], [stg_status], [stg_payload_hash], [stg_synced_hash], [stg_monday_item_id] FROM ${STG} WHERE [order_key] IN (${inList('k', keys)})`;
   const countUnfinishedForKeysSql = (keys: number): string => `${SQL.countUnfinished} AND [order_key] IN (${inList('k', keys)})`;
@@ -157,7 +168,7 @@ export function mssqlStatements(schema: string) {
   };
 
   return {
-    SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql,
+    SQL, migrations: mssqlMigrations(schema), tables: mssqlTables(schema), stageOrdersSql, applyBulkSql,
     syncStatesSql, countUnfinishedForKeysSql, recordErrorRepeatSql, recordErrorInsertSql, listErrorsSql, updateBatchSql,
     adoption: mssqlAdoptionSql(schema),
   };
@@ -172,6 +183,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     ...Object.entries(s.SQL).map(([name, sql]) => ({ name, sql })),
     ...Object.entries(s.adoption).flatMap(([name, sql]) => (typeof sql === 'string' ? [{ name: `adoption: ${name}`, sql }] : [])),
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
+    { name: 'applyBulkSql', sql: s.applyBulkSql },
     { name: 'syncStatesSql', sql: s.syncStatesSql(3) },
     { name: 'countUnfinishedForKeysSql', sql: s.countUnfinishedForKeysSql(3) },
     { name: 'recordErrorRepeatSql(item)', sql: s.recordErrorRepeatSql('item') },

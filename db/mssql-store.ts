@@ -16,6 +16,7 @@ import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type Sou
 import { MssqlSource } from './mssql/source-reader';
 import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
 import { sqlParameter } from './mssql/parameters';
+import { bulkLoadInbox } from './mssql/bulk-stage';
 import { DEFAULT_RETENTION_DAYS, mssqlRetentionSql } from './retention';
 import { permanentSqlError, type PermanentSqlError } from './sql-errors';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
@@ -35,6 +36,7 @@ const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOP
 /** Unique key violations inside a bulk upsert: a concurrent stager won the race; running it again is safe. */
 const RACE_NUMBERS = new Set([2601, 2627]);
 const ATTEMPTS = 4;
+const isRetryableStage = (e: unknown): boolean => isTransient(e) || RACE_NUMBERS.has(driverError(e).number ?? 0);
 const MIGRATE_LOCK_SQL = `DECLARE @result INT;
 EXEC @result = sp_getapplock @Resource = @resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = @waitMs;
 SELECT @result AS result`;
@@ -312,28 +314,22 @@ export class MssqlStore implements Store {
     if (orders.length === 0) return;
     const tooLong = orders.find((p) => p.key.length > MAX_KEY_LENGTH);
     if (tooLong) throw new Error(`Order key of ${tooLong.key.length} characters is longer than the ${MAX_KEY_LENGTH} the staging key column holds: ${tooLong.key.slice(0, 80)}…`);
-    // Each request carries as many whole orders (with their sizes) as fit under the parameter and VALUES limits;
-    // its table variables live exactly as long as the statements that use them. All requests: one transaction.
-    const requests: { params: Record<string, Param>; orders: number; sizes: number }[] = [];
-    let current = { params: {} as Record<string, Param>, orders: 0, sizes: 0 };
-    for (const p of orders) {
-      const fits = (current.orders + 1) * STAGE_ORDER_FIELDS + (current.sizes + p.subitems.length) * STAGE_SIZE_FIELDS <= MAX_PARAMS
-        && current.sizes + p.subitems.length <= MAX_VALUES_ROWS;
-      if (!fits && current.orders > 0) {
-        requests.push(current);
-        current = { params: {}, orders: 0, sizes: 0 };
+    const sizes = orders.reduce((n, p) => n + p.subitems.length, 0);
+    // A few orders (stageOrder's one): one request, its own transaction. More (a page): bulk load + one apply.
+    if (orders.length * STAGE_ORDER_FIELDS + sizes * STAGE_SIZE_FIELDS <= MAX_PARAMS && sizes <= MAX_VALUES_ROWS) {
+      const params: Record<string, Param> = { batchId };
+      orders.forEach((p, i) => [p.key, p.itemName, p.groupName, p.customer, p.aagOrderNumber, p.poNumber, p.hash, JSON.stringify(p)]
+        .forEach((v, j) => { params[`o${i}_${j}`] = v; }));
+      let n = 0;
+      for (const p of orders) {
+        p.subitems.forEach((sub, seq) => { [p.key, sub.size, seq, sub.name, sub.qty, JSON.stringify(sub)].forEach((v, j) => { params[`s${n}_${j}`] = v; }); n++; });
       }
-      [p.key, p.itemName, p.groupName, p.customer, p.aagOrderNumber, p.poNumber, p.hash, JSON.stringify(p)]
-        .forEach((v, j) => { current.params[`o${current.orders}_${j}`] = v; });
-      current.orders++;
-      p.subitems.forEach((s, seq) => {
-        [p.key, s.size, seq, s.name, s.qty, JSON.stringify(s)].forEach((v, j) => { current.params[`s${current.sizes}_${j}`] = v; });
-        current.sizes++;
-      });
+      await this.retrying(() => this.run('stageOrders', this.s.stageOrdersSql(orders.length, sizes), params), isRetryableStage);
+      return;
     }
-    requests.push(current);
     await this.inTransaction(async (tx) => {
-      for (const r of requests) await this.run('stageOrders', this.s.stageOrdersSql(r.orders, r.sizes), { ...r.params, batchId }, tx);
+      const load = await bulkLoadInbox(tx, this.schema, orders).catch((e: unknown) => { throw new MssqlError('stageOrders (bulk load)', e, this.shared.settings.password); });
+      await this.run('stageOrders (apply)', this.s.applyBulkSql, { load, batchId }, tx, MIGRATION_TIMEOUT_MS);
     });
   }
 

@@ -1,6 +1,7 @@
 // SQL Server migrations 120–129 (issue 19): the snapshot keeps rows once per content, and keys fit SQL Server's
 // index key limits (900 bytes clustered, 1,700 nonclustered from SQL Server 2016; the test engine checks neither).
 import { qualified } from './identifiers';
+import { INBOX_ORDER_COLUMNS, INBOX_SIZE_COLUMNS } from './bulk-stage-columns';
 import { MAX_FIRST_KEY_PART } from '../common';
 
 export function mssqlMigrations12x(schema: string): { version: string; statements: string[] }[] {
@@ -53,5 +54,16 @@ export function mssqlMigrations12x(schema: string): { version: string; statement
       ifNoIndex('ERR_MON_CustMasterSchedule_Subitems', 'IX_ERR_MON_CustMasterSchedule_Subitems_created', `CREATE NONCLUSTERED INDEX [IX_ERR_MON_CustMasterSchedule_Subitems_created] ON ${t('ERR_MON_CustMasterSchedule_Subitems')} ([created_date])`),
       ifNoIndex('MON_WriteAudit', 'IX_MON_WriteAudit_written', `CREATE NONCLUSTERED INDEX [IX_MON_WriteAudit_written] ON ${t('MON_WriteAudit')} ([written_at])`),
     ],
+  }, {
+    // Work tables of bulk staging (db/mssql/bulk-stage.ts): a TDS bulk load fills them, one set-based apply empties
+    // them, in one transaction. Clustered on the load id alone (16 bytes): a key with order_key would pass 900 bytes.
+    version: '122_stage_inbox',
+    statements: (['MON_StageInboxOrder', 'MON_StageInboxSize'] as const).flatMap((name) => {
+      const columns = name === 'MON_StageInboxOrder' ? INBOX_ORDER_COLUMNS : INBOX_SIZE_COLUMNS;
+      return [
+        ifNoTable(name, `CREATE TABLE ${t(name)} ([load_id] UNIQUEIDENTIFIER NOT NULL, ${columns.map((c) => `[${c.name}] ${c.sql}`).join(', ')})`),
+        ifNoIndex(name, `CX_${name}_load`, `CREATE CLUSTERED INDEX [CX_${name}_load] ON ${t(name)} ([load_id])`),
+      ];
+    }),
   }];
 }

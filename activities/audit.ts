@@ -17,7 +17,7 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
   return {
     async item(staged: StagedOrder, itemId: string, action: 'created' | 'updated' | 'found'): Promise<void> {
       if (!ops) return;
-      const batch = (await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
+      const batch = (staged.batchId !== undefined ? staged.batchId : await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
       const newValues = { groupName: staged.payload.groupName, columnValues: staged.payload.columnValues };
       const created = action === 'created';
       await ops.recordWrites([{
@@ -29,7 +29,7 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
     /** `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes zeroed or archived. */
     async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive'): Promise<void> {
       if (!ops || !staged.itemId) return;
-      const batch = (await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
+      const batch = (staged.batchId !== undefined ? staged.batchId : await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
       const known = new Map(before.map((b) => [b.subitemId, b]));
       const base = { batchId: batch, orderKey: staged.key, target: 'subitem' as const, parentId: staged.itemId };
       const writes: MondayWrite[] = [];

@@ -154,9 +154,13 @@ export function createActivities(deps: ActivityDeps) {
         }
         throw err;
       }
-      await store.stageOrders(input.batchId ?? 'rerun', [payload]);
+      // Detection staged this very payload for this batch moments ago: staging it again would change nothing.
+      const batch = input.batchId ?? 'rerun';
+      const before = await store.getStagedOrder(input.key);
+      const unchanged = before !== null && before.payload.hash === payload.hash && before.batchId === batch && before.status !== 'FAILED';
+      if (!unchanged) await store.stageOrders(batch, [payload]);
       await store.setOrderStatus(input.key, 'IN_PROGRESS');
-      const staged = await stagedOrder(input.key);
+      const staged = unchanged ? before : await stagedOrder(input.key);
       const pendingSizes = staged.subitems.filter((s) => s.subitemId === null ? s.qty > 0 : s.syncedQty !== s.qty).map((s) => s.size);
       return { status: 'STAGED', hash: payload.hash, customer: payload.customer, poNumber: payload.poNumber, aagOrderNumber: payload.aagOrderNumber, itemId: staged.itemId, pendingSizes };
     },
@@ -169,6 +173,7 @@ export function createActivities(deps: ActivityDeps) {
         // Labels resolve on the board written to (acceptance's copy has its own label ids).
         const itemsBoardId = input.boards?.itemsBoardId ?? mapping.items.boardId;
         const labels = await resolveBoardLabels(deps.monday, itemsBoardId, p.columnValues, (id) => mayCreateLabels.has(id));
+        const rememberedGroupId = await store.rememberedGroup(itemsBoardId, p.groupName);
         const result = await writeItem(deps.monday, {
           boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
           groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
@@ -176,11 +181,11 @@ export function createActivities(deps: ActivityDeps) {
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
           onMissingItem: deps.missingItem ?? 'recreate',
-          rememberedGroupId: await store.rememberedGroup(itemsBoardId, p.groupName),
+          rememberedGroupId,
         });
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
-        if (result.groupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
+        if (result.groupId && result.groupId !== rememberedGroupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         if (!result.relinked) return { itemId: result.itemId, action: result.action };
         // The linked item was gone: its subitem ids went with it, so every size is written again.

@@ -102,7 +102,7 @@ export const UNFINISHED_STATUSES: readonly OrderStatus[] = ['PENDING', 'IN_PROGR
 export function toStagedOrder(key: string, r: Row, subs: Row[]): StagedOrder {
   return {
     key, status: r.stg_status as OrderStatus, payload: fromJson(r.stg_api_payload) as OrderPayload, itemId: str(r.stg_monday_item_id),
-    attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash),
+    attempts: Number(r.stg_retry_count), syncedHash: str(r.stg_synced_hash), batchId: str(r.stg_batch_id),
     subitems: subs.map((s) => ({
       size: String(s.Size), qty: Number(s.ORDER_QTY), subitemId: str(s.stg_monday_subitem_id),
       syncedQty: s.stg_synced_qty === null ? null : Number(s.stg_synced_qty),

@@ -17,6 +17,8 @@ import { MssqlSource } from './mssql/source-reader';
 import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
 import { sqlParameter } from './mssql/parameters';
 import { bulkLoadInbox } from './mssql/bulk-stage';
+import { mssqlOrderSql } from './mssql/order-sql';
+type MssqlOrderSql = ReturnType<typeof mssqlOrderSql>;
 import { DEFAULT_RETENTION_DAYS, mssqlRetentionSql } from './retention';
 import { permanentSqlError, type PermanentSqlError } from './sql-errors';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
@@ -86,7 +88,7 @@ export class MssqlError extends Error {
   }
 }
 
-interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; settings: MssqlSettings; source: MssqlSource; retentionDays: number; retainedAt: number }
+interface Shared { pool: sql.ConnectionPool; sql: MssqlStatements; orderSql: MssqlOrderSql; settings: MssqlSettings; source: MssqlSource; retentionDays: number; retainedAt: number }
 
 /** What the store reads as the source: MSSQL_SOURCE, the mapping's columns, the collapsed-snapshot rule. */
 export interface MssqlSourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number }
@@ -109,7 +111,8 @@ export class MssqlStore implements Store {
       pool.on('error', onPoolError);
       try {
         await pool.connect();
-        const shared = { pool, sql: mssqlStatements(schema), settings, retentionDays: source.retentionDays ?? DEFAULT_RETENTION_DAYS, retainedAt: 0 } as Shared;
+        const statements = mssqlStatements(schema);
+        const shared = { pool, sql: statements, orderSql: mssqlOrderSql(schema, statements), settings, retentionDays: source.retentionDays ?? DEFAULT_RETENTION_DAYS, retainedAt: 0 } as Shared;
         const store = new MssqlStore(shared);
         shared.source = new MssqlSource(store, { schema, source: sourceName, spec: source.spec ?? DEFAULT_SOURCE_SPEC, collapse: source.collapse ?? DEFAULT_COLLAPSE_RULE });
         return store;
@@ -131,6 +134,7 @@ export class MssqlStore implements Store {
 
   private get pool(): sql.ConnectionPool { return this.shared.pool; }
   private get s(): MssqlStatements { return this.shared.sql; }
+  private get o(): MssqlOrderSql { return this.shared.orderSql; }
 
   /** Runs one statement; `name` says which in errors. `timeoutMs` overrides the pool's request timeout (bulk copies). */
   private async run(name: string, sqlText: string, params: Record<string, Param> = {}, on: Runner = this.pool, timeoutMs?: number): Promise<sql.IResult<Row>> {
@@ -334,41 +338,38 @@ export class MssqlStore implements Store {
   }
 
   async getStagedOrder(key: string): Promise<StagedOrder | null> {
-    const r = (await this.exec('stagedOrder', this.s.SQL.stagedOrder, { key })).recordset[0];
-    if (!r) return null;
-    const subs = (await this.exec('stagedSubitems', this.s.SQL.stagedSubitems, { parent: Number(r.stg_id) })).recordset;
-    return toStagedOrder(key, r, subs);
+    const res = await this.exec('stagedOrder', this.o.stagedOrder, { key });
+    const [orders, subs] = res.recordsets as unknown as Row[][];
+    const r = orders?.[0];
+    return r ? toStagedOrder(key, r, subs ?? []) : null;
   }
+
 
   async setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      const res = await this.run('setOrderStatus', this.s.SQL.setOrderStatus, { key, status, itemId: fields?.itemId ?? null, error: fields?.error ?? null }, tx);
-      if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
-      if (fields?.itemId !== undefined) await this.run('copyParentItemId', this.s.SQL.copyParentItemId, { key, itemId: fields.itemId }, tx);
-    });
+    const params = { key, status, itemId: fields?.itemId ?? null, error: fields?.error ?? null, copyItemId: fields?.itemId !== undefined ? 1 : 0 };
+    const res = await this.exec('setOrderStatus', this.o.setOrderStatus, params);
+    if (Number(res.recordset[0]?.found ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
   }
+
 
   async setSubitemIds(key: string, rows: { size: string; subitemId: string; qty: number }[]): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      const parent = (await this.run('parentOf', this.s.SQL.parentOf, { key }, tx)).recordset[0];
-      if (!parent) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
-      // One statement per size reported by Monday: this records a Monday response, not a bulk load.
-      for (const r of rows) {
-        const p = { parent: Number(parent.stg_id), size: r.size, qty: r.qty, subitemId: r.subitemId, itemId: str(parent.stg_monday_item_id) };
-        const res = await this.run('updateSubitemId', this.s.SQL.updateSubitemId, p, tx);
-        if ((res.rowsAffected[0] ?? 0) === 0) await this.run('insertSubitemId', this.s.SQL.insertSubitemId, p, tx);
-      }
-    });
+    // What Monday answered for these sizes, set-based in one request per few hundred sizes.
+    for (const part of rows.length === 0 ? [[]] : chunk(rows, 600)) {
+      const params: Record<string, Param> = { key };
+      part.forEach((r, i) => { params[`s${i}`] = r.size; params[`i${i}`] = r.subitemId; params[`q${i}`] = r.qty; });
+      const text = part.length > 0 ? this.o.setSubitemIds(part.length) : this.s.SQL.parentOf;
+      const res = await this.exec('setSubitemIds', text, params);
+      const found = part.length > 0 ? Number(res.recordset[0]?.found ?? 0) : res.recordset.length;
+      if (found === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
+    }
   }
 
+
   async markSynced(key: string, hash: string): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      const res = await this.run('markSynced', this.s.SQL.markSynced, { key, hash }, tx);
-      if ((res.rowsAffected[0] ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
-      await this.run('resolveItemErrors', this.s.SQL.resolveItemErrors, { key }, tx);
-      await this.run('resolveSubitemErrors', this.s.SQL.resolveSubitemErrors, { key }, tx);
-    });
+    const res = await this.exec('markSynced', this.o.markSynced, { key, hash });
+    if (Number(res.recordset[0]?.found ?? 0) === 0) throw new Error(`No staged order for key ${JSON.stringify(key)}`);
   }
+
 
   // ---- errors, batches, status ----
 
@@ -381,10 +382,7 @@ export class MssqlStore implements Store {
       http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0,
     };
     if (e.scope === 'subitem') p.size = e.size ?? null;
-    await this.inTransaction(async (tx) => {
-      const again = await this.run('recordError (repeat)', this.s.recordErrorRepeatSql(e.scope), p, tx);
-      if ((again.rowsAffected[0] ?? 0) === 0) await this.run('recordError (insert)', this.s.recordErrorInsertSql(e.scope), p, tx);
-    });
+    await this.exec('recordError', this.o.recordError(e.scope), p);
   }
 
   async listErrors(filter?: { orderKey?: string; unresolvedOnly?: boolean; limit?: number }): Promise<ErrorRecord[]> {
@@ -411,7 +409,7 @@ export class MssqlStore implements Store {
   async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
     // One transaction: the outcome row and the counters it feeds change together.
     const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
-    const found = await this.inTransaction(async (tx) => (await this.run('recordOutcome', this.s.SQL.recordOutcome, params, tx)).recordset[0]?.found);
+    const found = (await this.retrying(() => this.run('recordOutcome', this.o.recordOutcome, params), isRetryableStage)).recordset[0]?.found;
     if (!found) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
   }
 
@@ -493,7 +491,7 @@ export class MssqlStore implements Store {
   }
 
   async rememberGroup(boardId: string, title: string, groupId: string): Promise<void> {
-    await this.inTransaction(async (tx) => { await this.run('rememberGroup', this.s.adoption.rememberGroup, { boardId, title, groupId }, tx); });
+    await this.retrying(() => this.run('rememberGroup', this.o.rememberGroup, { boardId, title, groupId }), isRetryableStage);
   }
 
   async clearSubitemIds(key: string): Promise<void> {

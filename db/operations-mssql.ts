@@ -6,7 +6,7 @@ import { qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
 import { rolledBackNote, toAuditedWrite, toRunningBatch } from './operations-sqlite';
-import { fromJson, isoOf, toJson, type Row } from './common';
+import { chunk, fromJson, isoOf, toJson, type Row } from './common';
 
 type Param = string | number | null;
 
@@ -75,6 +75,8 @@ export function allOperationsStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: 
 const DUPLICATE_KEY = new Set([2601, 2627]);
 /** Ids per statement: well under SQL Server's 2,100 parameters. */
 const IDS_PER_STATEMENT = 500;
+/** Audited writes per request: 9 parameters each, under the 2,100 limit. */
+const WRITES_PER_REQUEST = 200;
 
 export class MssqlOperations implements OperationsStore {
   private readonly s: MssqlOperationsSql;
@@ -95,12 +97,20 @@ export class MssqlOperations implements OperationsStore {
     });
   }
 
+  /** All of an activity's writes in one request (its own transaction); a lost insert race runs it again, as updates. */
   async recordWrites(writes: MondayWrite[]): Promise<void> {
-    for (const w of writes) {
-      await this.upsert('recordWrite', {
-        batchId: w.batchId, orderKey: w.orderKey, target: w.target, mondayId: w.mondayId, size: w.size, parentId: w.parentId, action: w.action,
-        newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues),
+    for (const part of chunk(writes, WRITES_PER_REQUEST)) {
+      const params: Record<string, Param> = {};
+      const texts = part.map((w, i) => {
+        Object.assign(params, Object.fromEntries(Object.entries({
+          batchId: w.batchId, orderKey: w.orderKey, target: w.target, mondayId: w.mondayId, size: w.size, parentId: w.parentId, action: w.action,
+          newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues),
+        }).map(([k, v]) => [`${k}${i}`, v])));
+        return this.s.recordWrite.replace(/@(\w+)/g, `@$1${i}`);
       });
+      const text = `BEGIN TRANSACTION;\n${texts.join('\n')}\nCOMMIT;`;
+      const once = () => this.store.query('recordWrites', text, params);
+      await once().catch((e: { number?: number }) => { if (!DUPLICATE_KEY.has(e.number ?? 0)) throw e; return once(); });
     }
   }
 

@@ -5,7 +5,11 @@ import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 export interface SourcePage { rows: SourceRow[]; nextCursor: string | null }
 export interface SyncState { key: string; status: OrderStatus; stagedHash: string; syncedHash: string | null; itemId: string | null }
 export interface StagedSubitem { size: string; qty: number; subitemId: string | null; syncedQty: number | null }
-export interface StagedOrder { key: string; status: OrderStatus; payload: OrderPayload; itemId: string | null; attempts: number; syncedHash: string | null; subitems: StagedSubitem[] }
+export interface StagedOrder {
+  key: string; status: OrderStatus; payload: OrderPayload; itemId: string | null; attempts: number; syncedHash: string | null; subitems: StagedSubitem[];
+  /** The batch that last staged it (stg_batch_id; 'rerun' outside a sync); absent from stores of earlier releases. */
+  batchId?: string | null;
+}
 export interface ErrorRecord {
   scope: 'item' | 'subitem';              // which ERR_ table
   orderKey: string; size?: string;        // size for subitem errors

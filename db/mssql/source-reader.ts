@@ -104,11 +104,15 @@ export class MssqlSource {
     keyColumns.forEach((c) => assertResolvedColumn(src, c));
     if (keyColumns.length === 0 || keyColumns.length !== keyValues.length) throw new Error('keyColumns and keyValues must match');
     const values = keyValues.map(sourceKeyPart);
-    const header = snapshotOf && keyColumns[0] === src.keyColumns[0] ? await this.header(snapshotOf) : null;
-    if (header) {
-      const rows = (await this.db.query('readSnapshotRowsByKey', sql.snapshotByFirstKey, { id: header.id, v0: values[0]!.slice(0, MAX_FIRST_KEY_PART) })).recordset
-        .map((r) => decodeSnapshotRow(String(r.row_json), header.columns));
-      return rows.filter((row) => keyColumns.every((c, i) => sourceKeyPart(row[c]) === values[i]));
+    if (snapshotOf && keyColumns[0] === src.keyColumns[0]) {
+      const res = await this.db.query('readSnapshotRowsByKey', sql.snapshotByFirstKey, { batchId: snapshotOf, v0: values[0]!.slice(0, MAX_FIRST_KEY_PART) });
+      const [header, rows] = (res as unknown as { recordsets: Row[][] }).recordsets;
+      const columns = header?.[0]?.source_columns;
+      // No readable snapshot (none, removed, or of an earlier release): the live source below.
+      if (columns !== null && columns !== undefined) {
+        const cols = JSON.parse(String(columns)) as CatalogColumn[];
+        return (rows ?? []).map((r) => decodeSnapshotRow(String(r.row_json), cols)).filter((row) => keyColumns.every((c, i) => sourceKeyPart(row[c]) === values[i]));
+      }
     }
     const params = Object.fromEntries(values.map((v, i) => [`v${i}`, v]));
     return (await this.db.query('readSourceRowsByKey', sql.liveByKey(keyColumns), params)).recordset.map((r) => this.toSourceRow(r, src));

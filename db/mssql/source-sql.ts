@@ -131,9 +131,12 @@ END CATCH`,
       return `DECLARE @last INT = (SELECT MAX(t.[snap_group]) FROM (SELECT TOP (@limit) m.[snap_group] FROM ${from} WHERE ${where} ORDER BY m.[snap_group], m.[snap_row]) t);
     SELECT r.[row_json], m.[snap_group] AS ${b(SNAPSHOT_GROUP_ALIAS)} FROM ${from} WHERE ${where} AND m.[snap_group] <= @last ORDER BY m.[snap_group], m.[snap_row]`;
     },
-    /** The rows whose first key part is @v0 (the caller compares the other parts), within the snapshot's PO. */
-    snapshotByFirstKey: `SELECT r.[row_json] FROM ${MEMBERS} m INNER JOIN ${ROWS} r ON r.[row_id] = m.[row_id]
-      WHERE m.[snapshot_id] = @id AND m.[snap_key1] = @v0 ORDER BY m.[snap_group], m.[snap_row]`,
+    /** One request: the batch's snapshot header, then its rows whose first key part is @v0 (the caller compares the other parts). */
+    snapshotByFirstKey: `DECLARE @id INT, @columns NVARCHAR(MAX);
+      SELECT @id = [snapshot_id], @columns = [source_columns] FROM ${SNAP} WHERE [batch_id] = @batchId;
+      SELECT @id AS snapshot_id, @columns AS source_columns;
+      IF @columns IS NOT NULL SELECT r.[row_json] FROM ${MEMBERS} m INNER JOIN ${ROWS} r ON r.[row_id] = m.[row_id]
+        WHERE m.[snapshot_id] = @id AND m.[snap_key1] = @v0 ORDER BY m.[snap_group], m.[snap_row]`,
     /** Removes stale snapshots, then the rows no snapshot lists any more. */
     prune: `DELETE m FROM ${MEMBERS} m INNER JOIN ${SNAP} s ON s.[snapshot_id] = m.[snapshot_id] WHERE ${stale};
     DELETE s FROM ${SNAP} s WHERE ${stale};

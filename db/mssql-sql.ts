@@ -110,6 +110,10 @@ export function mssqlStatements(schema: string) {
     UPDATE x SET x.[ORDER_QTY] = 0, x.[stg_status] = CASE WHEN x.[stg_synced_qty] = 0 THEN 'SYNCED' ELSE 'PENDING' END, x.[stg_updated_date] = SYSUTCDATETIME()
       FROM ${SUB} x INNER JOIN ${STG} p ON p.[stg_id] = x.[stg_parent_stg_id] INNER JOIN ${o} o ON o.[order_key] = p.[order_key]
       WHERE x.[stg_monday_subitem_id] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${sz} s WHERE s.[order_key] = p.[order_key] AND s.[size] = x.[Size]);`;
+  const DECLARE_STAGED = `DECLARE @o TABLE ([order_key] ${KEY_TYPE} NOT NULL PRIMARY KEY, [title] ${TEXT} NULL, [group_name] ${TEXT} NULL,
+      [customer] ${TEXT} NULL, [aag] ${TEXT} NULL, [po] ${TEXT} NULL, [hash] NVARCHAR(64) COLLATE DATABASE_DEFAULT NOT NULL, [payload] ${TEXT} NOT NULL);
+    DECLARE @s TABLE ([order_key] ${KEY_TYPE} NOT NULL, [size] ${SIZE_TYPE} NOT NULL, [seq] INT NOT NULL,
+      [label] ${TEXT} NULL, [qty] INT NOT NULL, [payload] ${TEXT} NULL, PRIMARY KEY NONCLUSTERED ([order_key], [size]));`;
   /**
    * One stageOrders request of few orders: `orders` rows of @o{i}_{0..7} and `sizes` rows of @s{i}_{0..5}, applied in a
    * transaction of its own (one round trip). The size key is 900 + 200 bytes: nonclustered (a clustered key holds 900).
@@ -117,10 +121,7 @@ export function mssqlStatements(schema: string) {
   const stageOrdersSql = (orders: number, sizes: number): string => {
     const values = (prefix: string, rows: number, cols: number): string =>
       Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `@${prefix}${r}_${c}`).join(', ')})`).join(', ');
-    return `DECLARE @o TABLE ([order_key] ${KEY_TYPE} NOT NULL PRIMARY KEY, [title] ${TEXT} NULL, [group_name] ${TEXT} NULL,
-      [customer] ${TEXT} NULL, [aag] ${TEXT} NULL, [po] ${TEXT} NULL, [hash] NVARCHAR(64) COLLATE DATABASE_DEFAULT NOT NULL, [payload] ${TEXT} NOT NULL);
-    DECLARE @s TABLE ([order_key] ${KEY_TYPE} NOT NULL, [size] ${SIZE_TYPE} NOT NULL, [seq] INT NOT NULL,
-      [label] ${TEXT} NULL, [qty] INT NOT NULL, [payload] ${TEXT} NULL, PRIMARY KEY NONCLUSTERED ([order_key], [size]));
+    return `${DECLARE_STAGED}
     INSERT INTO @o ([order_key], [title], [group_name], [customer], [aag], [po], [hash], [payload]) VALUES ${values('o', orders, STAGE_ORDER_FIELDS)};
     ${sizes > 0 ? `INSERT INTO @s ([order_key], [size], [seq], [label], [qty], [payload]) VALUES ${values('s', sizes, STAGE_SIZE_FIELDS)};` : ''}
     BEGIN TRANSACTION;
@@ -130,7 +131,11 @@ export function mssqlStatements(schema: string) {
   /** The apply of a bulk load (db/mssql/bulk-stage.ts): the inbox rows of load @load, removed in the same transaction. */
   const INBOX_O = qualified(schema, 'MON_StageInboxOrder');
   const INBOX_S = qualified(schema, 'MON_StageInboxSize');
-  const applyBulkSql = `${applyStaged(`(SELECT * FROM ${INBOX_O} WHERE [load_id] = @load)`, `(SELECT * FROM ${INBOX_S} WHERE [load_id] = @load)`)}
+  // Through keyed table variables: joining the inbox rows directly planned ten times slower on the test engine.
+  const applyBulkSql = `${DECLARE_STAGED}
+    INSERT INTO @o SELECT [order_key], [title], [group_name], [customer], [aag], [po], [hash], [payload] FROM ${INBOX_O} WHERE [load_id] = @load;
+    INSERT INTO @s SELECT [order_key], [size], [seq], [label], [qty], [payload] FROM ${INBOX_S} WHERE [load_id] = @load;
+    ${applyStaged('@o', '@s')}
     DELETE FROM ${INBOX_O} WHERE [load_id] = @load;
     DELETE FROM ${INBOX_S} WHERE [load_id] = @load;`;
   const syncStatesSql = (keys: number): string =>

@@ -9,7 +9,7 @@ import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, emptyStatusCounts, lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
-import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, assertResolvedColumn, type CollapseRule, type SourceSpec } from './source';
+import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
 import { SqliteSource, q } from './sqlite/source-reader';
 import { DEFAULT_RETENTION_DAYS, sqliteRetentionSql } from './retention';
 
@@ -89,10 +89,10 @@ export class SqliteStore implements Store {
   // ---- ORDERS_UNIFIED ----
 
   async insertSourceRows(rows: SourceRow[]): Promise<void> {
-    const src = this.source.resolved();
-    for (const row of rows) for (const name of Object.keys(row)) assertResolvedColumn(src, name);
     // Every column of the table (the demo's record_uuid too), not only those the mapping reads.
     const columns = this.source.catalog().map((c) => c.name);
+    const known = new Set(columns);
+    for (const row of rows) for (const name of Object.keys(row)) if (!known.has(name)) throw new Error(`Unknown source column: ${JSON.stringify(name)}`);
     const insert = this.db.prepare(`INSERT INTO ${q(this.source.name)} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.db.transaction(() => {
       for (const row of rows) insert.run(columns.map((c) => (c === 'record_uuid' ? (row[c] ?? randomUUID()) : (row[c] ?? null))));
@@ -100,10 +100,10 @@ export class SqliteStore implements Store {
   }
 
   async updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number> {
-    const src = this.source.resolved();
+    const known = new Set(this.source.catalog().map((c) => c.name));
     const whereCols = Object.keys(where);
     const setCols = Object.keys(set);
-    [...whereCols, ...setCols].forEach((c) => assertResolvedColumn(src, c));
+    for (const c of [...whereCols, ...setCols]) if (!known.has(c)) throw new Error(`Unknown source column: ${JSON.stringify(c)}`);
     if (whereCols.length === 0 || setCols.length === 0) throw new Error('updateSourceRows needs at least one where and one set column');
     const sql = `UPDATE ${q(this.source.name)} SET ${setCols.map((c) => `${q(c)} = ?`).join(', ')} WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`;
     return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;

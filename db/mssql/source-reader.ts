@@ -125,9 +125,10 @@ export class MssqlSource {
 
   /** Test databases and the demo: rows by real column names, in as few requests as the parameter limit allows. */
   async insert(rows: SourceRow[], run: (name: string, text: string, params: Record<string, Param>) => Promise<unknown>): Promise<void> {
-    const { src, sql } = await this.resolved();
-    for (const row of rows) for (const name of Object.keys(row)) assertResolvedColumn(src, name);
-    const columns = src.columns.map((c) => c.name).filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
+    const { sql } = await this.resolved();
+    const known = (await this.catalog()).map((c) => c.name);
+    for (const row of rows) for (const name of Object.keys(row)) if (!known.includes(name)) throw new Error(`Unknown source column: ${JSON.stringify(name)}`);
+    const columns = known.filter((n) => rows.some((r) => r[n] !== null && r[n] !== undefined));
     if (columns.length === 0) return;
     for (const part of chunk(rows, Math.min(MAX_VALUES_ROWS, Math.max(1, Math.floor(MAX_PARAMS / columns.length))))) {
       const params: Record<string, Param> = {};
@@ -137,10 +138,11 @@ export class MssqlSource {
   }
 
   async update(where: Record<string, string>, set: SourceRow): Promise<number> {
-    const { src, sql } = await this.resolved();
+    const { sql } = await this.resolved();
+    const known = new Set((await this.catalog()).map((c) => c.name));
     const whereCols = Object.keys(where);
     const setCols = Object.keys(set);
-    [...whereCols, ...setCols].forEach((c) => assertResolvedColumn(src, c));
+    for (const c of [...whereCols, ...setCols]) if (!known.has(c)) throw new Error(`Unknown source column: ${JSON.stringify(c)}`);
     if (whereCols.length === 0 || setCols.length === 0) throw new Error('updateSourceRows needs at least one where and one set column');
     const params: Record<string, Param> = {};
     setCols.forEach((c, i) => { params[`s${i}`] = set[c] ?? null; });

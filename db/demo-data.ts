@@ -42,7 +42,7 @@ function toRow(r: Rand, spec: LineSpec): SourceRow {
     'AAG SEASON': spec.season[0], 'CUSTOMER SEASON': spec.season[1], DROP: pick(r, ['DROP01', 'DROP02', 'DROP03']),
     MONTH: pick(r, ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN']), CATEGORY: spec.category, 'MAKE OR BUY': 'BUY', PLANNER: 'NALLA',
     'CUSTOMER STYLE': spec.style, 'STYLE DESCRIPTION': pick(r, DESCRIPTIONS), 'CUSTOMER COLOUR DESCRIPTION': spec.colour,
-    "CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS": spec.colour.split(' - ')[0] ?? null,
+    "CUSTOMER''S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS": spec.colour.split(' - ')[0] ?? null,
     'PO NUMBER': spec.po, 'CUSTOMER ALT PO': `${spec.po}-${int(r, 1, 9)}`, 'UNIT OF MEASURE': 'PCE',
     'ORDER TYPE': r() < 0.95 ? 'ACTIVE' : 'CANCELLED', DESTINATION: pick(r, ['MISSISSIPPI', 'CALIFORNIA', 'SYDNEY', 'AUCKLAND']),
     'ETA CUSTOMER WAREHOUSE DATE': isoDate(2025, Math.min(12, month + 4), int(r, 1, 28)), 'EX FACTORY DATE': isoDate(2025, Math.min(12, month + 3), int(r, 1, 28)),

@@ -38,6 +38,8 @@ const TRANSIENT_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOP
 /** Unique key violations inside a bulk upsert: a concurrent stager won the race; running it again is safe. */
 const RACE_NUMBERS = new Set([2601, 2627]);
 const ATTEMPTS = 4;
+/** NVARCHAR(100): SIZE_TYPE in db/migrations/mssql.ts. */
+const MAX_SIZE_LENGTH = 100;
 const isRetryableStage = (e: unknown): boolean => isTransient(e) || RACE_NUMBERS.has(driverError(e).number ?? 0);
 const MIGRATE_LOCK_SQL = `DECLARE @result INT;
 EXEC @result = sp_getapplock @Resource = @resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = @waitMs;
@@ -317,7 +319,13 @@ export class MssqlStore implements Store {
     const orders = lastPerKey(payloads);
     if (orders.length === 0) return;
     const tooLong = orders.find((p) => p.key.length > MAX_KEY_LENGTH);
-    if (tooLong) throw new Error(`Order key of ${tooLong.key.length} characters is longer than the ${MAX_KEY_LENGTH} the staging key column holds: ${tooLong.key.slice(0, 80)}…`);
+    const data = (column: string, message: string): Error => Object.assign(new Error(message), {
+      failFast: { category: 'DATA', number: null, table: `${this.schema}.STG_MON_CustMasterSchedule_Subitems`, column, hint: 'fix the source row or the mapping, then rerun' },
+    });
+    if (tooLong) throw data('order_key', `Order key of ${tooLong.key.length} characters is longer than the ${MAX_KEY_LENGTH} the staging key column holds: ${tooLong.key.slice(0, 80)}…`);
+    // Checked here: a bulk load's stream cannot carry a value longer than its column (SQL Server: Msg 4815).
+    const longSize = orders.find((p) => p.subitems.some((sub) => sub.size.length > MAX_SIZE_LENGTH));
+    if (longSize) throw data('Size', `Order ${longSize.key}: a size label is longer than the ${MAX_SIZE_LENGTH} characters the staging Size column holds`);
     const sizes = orders.reduce((n, p) => n + p.subitems.length, 0);
     // A few orders (stageOrder's one): one request, its own transaction. More (a page): bulk load + one apply.
     if (orders.length * STAGE_ORDER_FIELDS + sizes * STAGE_SIZE_FIELDS <= MAX_PARAMS && sizes <= MAX_VALUES_ROWS) {

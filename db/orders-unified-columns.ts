@@ -1,5 +1,5 @@
 // ORDERS_UNIFIED exactly as the company's DDL defines it: 268 columns in DDL order, quirky names included.
-// The DDL doubles the apostrophe inside brackets; the real column name has one.
+// The DDL writes [CUSTOMER''S COLOUR CODE …]: inside brackets only ] is escaped, so the real name has two apostrophes.
 
 export type SourceColumnType = 'text' | 'int' | 'date' | 'uuid';
 export interface SourceColumn { name: string; sqlType: SourceColumnType }
@@ -39,7 +39,7 @@ const BEFORE_SIZES: [string, SourceColumnType][] = [
   ['PRICING ALIAS/RELATED ITEM', 'text'],
   ['ALIAS/RELATED ITEM', 'text'],
   ['CUSTOMER STYLE', 'text'],
-  ["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'text'],
+  ["CUSTOMER''S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'text'],
   ['ACTIVE', 'text'],
   ['All', 'text'],
   ['Multiple Items', 'text'],

@@ -20,13 +20,13 @@ const DATA_HINT = 'the value does not fit the column; fix the source row, then r
  * SQL Server error numbers (sys.messages): 207 invalid column, 208 invalid object, 4104 multi-part identifier, 209
  * ambiguous column, 213 column count, 102/156 syntax, 195 unknown function, 8144/8178 parameters, 229/230/262/300
  * permissions, 3952 snapshot isolation not allowed; data: 245/8114/241/242/295 conversion, 8115/220/232 overflow,
- * 515 NULL, 547 constraint, 2628/8152 truncation, 1946 index key too long. Not 2601/2627 (a unique key): a
+ * 515 NULL, 547 constraint, 2628/8152/4815 truncation (4815: a bulk load's), 1946 index key too long. Not 2601/2627 (a unique key): a
  * concurrent writer explains those, and a retry succeeds.
  */
 const MSSQL_NUMBERS: Record<number, { category: 'CONFIG' | 'DATA'; hint: string }> = {
   ...Object.fromEntries([207, 208, 4104, 209, 213, 102, 156, 195, 8144, 8178, 3952].map((n) => [n, { category: 'CONFIG', hint: SCHEMA_HINT }])),
   ...Object.fromEntries([229, 230, 262, 300].map((n) => [n, { category: 'CONFIG', hint: PERMISSION_HINT }])),
-  ...Object.fromEntries([245, 8114, 241, 242, 295, 8115, 220, 232, 515, 547, 2628, 8152, 1946].map((n) => [n, { category: 'DATA', hint: DATA_HINT }])),
+  ...Object.fromEntries([245, 8114, 241, 242, 295, 8115, 220, 232, 515, 547, 2628, 8152, 4815, 1946].map((n) => [n, { category: 'DATA', hint: DATA_HINT }])),
 };
 
 /**

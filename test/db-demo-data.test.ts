@@ -13,7 +13,7 @@ describe('ORDERS_UNIFIED columns', () => {
     expect([count('text'), count('int'), count('date'), count('uuid')]).toEqual([101, 163, 3, 1]);
     expect(SIZE_COLUMNS).toHaveLength(161);
     const names = ORDERS_UNIFIED_COLUMNS.map((c) => c.name);
-    expect(names).toContain("CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS");
+    expect(names).toContain("CUSTOMER''S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS");
     expect(names).toContain('PROMO GROUP / CAMPAIGN (HOT 30/GLOBAL EDIT');
     expect(names.indexOf('INFOR COLOUR CODE') + 1).toBe(names.indexOf('XXXS'));
     expect(names.indexOf('S(6-8)') + 1).toBe(names.indexOf('TOTAL QTY'));

@@ -12,6 +12,8 @@ import { generateDemoOrders } from '../db/demo-data';
 import { COLUMN_TYPES } from '../db/orders-unified-columns';
 import type { SourceRow } from '../shared/order';
 import { createTransform, MappingError } from '../mapping';
+import sql from 'mssql';
+import { parseMssqlUrl } from '../db/open';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'bin/orders-sync.js');
@@ -36,7 +38,15 @@ if (!TEST_MSSQL_URL) {
 
   beforeAll(async () => {
     db = await freshMssqlDatabase('e2e');
-    stack = await startStack({ env: { MSSQL_URL: db.url }, worker: false });
+    // The user's newer pipeline: the source is a view of the legacy shape (MSSQL_SOURCE), over a table whose DDL quotes
+    // names as theirs does ([CUSTOMER''S COLOUR CODE …]: two apostrophes in the real name).
+    const pool = await new sql.ConnectionPool(parseMssqlUrl(db.url)).connect();
+    try {
+      await pool.request().batch('CREATE VIEW [dbo].[vORDERS_UNIFIED] AS SELECT * FROM [dbo].[ORDERS_UNIFIED]');
+    } finally {
+      await pool.close();
+    }
+    stack = await startStack({ env: { MSSQL_URL: db.url, MSSQL_SOURCE: 'dbo.vORDERS_UNIFIED' }, worker: false });
   }, 120_000);
   afterAll(async () => {
     worker?.kill('SIGTERM');
@@ -57,7 +67,7 @@ if (!TEST_MSSQL_URL) {
     await stack.store.insertSourceRows(rows);
     const doctor = await cli(['doctor']);
     expect(doctor.stdout).toMatch(/✔ Database: SQL Server/);
-    expect(doctor.stdout).toContain('ORDERS_UNIFIED has every column the mapping reads');
+    expect(doctor.stdout).toContain('dbo.vORDERS_UNIFIED has every column the mapping reads');
 
     worker = spawn(process.execPath, [CLI, 'worker'], { env: stack.childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let workerOut = '';

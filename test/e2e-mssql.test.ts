@@ -9,7 +9,8 @@ import { startStack, type Stack } from './support/stack';
 import { readBoard } from './support/board';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
 import { generateDemoOrders } from '../db/demo-data';
-import { COLUMN_TYPES } from '../db/orders-unified-columns';
+import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS } from '../db/orders-unified-columns';
+import { b } from '../db/mssql/identifiers';
 import type { SourceRow } from '../shared/order';
 import { createTransform, MappingError } from '../mapping';
 import sql from 'mssql';
@@ -42,7 +43,9 @@ if (!TEST_MSSQL_URL) {
     // names as theirs does ([CUSTOMER''S COLOUR CODE …]: two apostrophes in the real name).
     const pool = await new sql.ConnectionPool(parseMssqlUrl(db.url)).connect();
     try {
-      await pool.request().batch('CREATE VIEW [dbo].[vORDERS_UNIFIED] AS SELECT * FROM [dbo].[ORDERS_UNIFIED]');
+      // Columns named one by one, as the user's view does (the engine reports a SELECT * view's names lower-cased;
+      // SQL Server keeps them as in the table).
+      await pool.request().batch(`CREATE VIEW [dbo].[vORDERS_UNIFIED] AS SELECT ${ORDERS_UNIFIED_COLUMNS.map((c) => b(c.name)).join(', ')} FROM [dbo].[ORDERS_UNIFIED]`);
     } finally {
       await pool.close();
     }

@@ -11,9 +11,10 @@ import { generateDemoOrders } from '../db/demo-data';
 
 const ROOT = path.resolve(__dirname, '..');
 let stack: Stack;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fail-fast-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fail-fast-'));
   const mappingFile = path.join(dir, 'mapping.yaml');
   // The user's first attempt: the colour code read by its name with one apostrophe (the table's has two).
   const text = fs.readFileSync(DEFAULT_MAPPING_FILE, 'utf8')
@@ -23,7 +24,10 @@ beforeAll(async () => {
   stack = await startStack({ env: { MAPPING_FILE: mappingFile } });
   await stack.store.insertSourceRows(generateDemoOrders({ seed: 5, extraOrders: 0, includeBadRows: false }).slice(0, 3));
 }, 120_000);
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('sync --once prints the reason within seconds: the missing column and the exact name the table has', async () => {
   const started = Date.now();

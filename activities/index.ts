@@ -5,7 +5,7 @@ import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
-import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
+import { type Mapping, KEY_SEPARATOR, MappingError, clearedColumns, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import type { OperationsStore } from '../db/operations';
@@ -166,7 +166,7 @@ export function createActivities(deps: ActivityDeps) {
         const labels = await resolveBoardLabels(deps.monday, itemsBoardId, p.columnValues, (id) => mayCreateLabels.has(id));
         const result = await writeItem(deps.monday, {
           boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
+          groupName: p.groupName, columnValues: labels.columnValues, clearedColumns: clearedColumns(mapping, p.columnValues), createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,

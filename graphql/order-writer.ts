@@ -12,6 +12,9 @@ export interface ItemWrite {
   itemName: string;
   groupName: string;
   columnValues: Record<string, unknown>;
+  /** The clear value of each mapped column the source holds empty (mapping/transform.ts clearedColumns): sent with every
+   * update, since `change_multiple_column_values` leaves the columns it is not sent as they are. A create needs none. */
+  clearedColumns?: Record<string, unknown>;
   createLabelsIfMissing: boolean;
   payloadHash: string;
   /** The item id staging holds, if any. */
@@ -50,7 +53,7 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   // request only when it has to move). A group renamed by hand keeps its items: it is found by id.
   const update = async (itemId: string) => {
     const answer = await client.changeColumnValues(
-      { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+      { boardId: w.boardId, itemId, columnValues: { ...w.clearedColumns, ...columnValues }, createLabelsIfMissing: w.createLabelsIfMissing },
       idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
     );
     if (answer.state !== null && answer.state !== 'active') throw new ItemGoneError(itemId, answer.state);

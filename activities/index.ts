@@ -207,6 +207,7 @@ export function createActivities(deps: ActivityDeps) {
           parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing,
+          staged: staged.subitems.flatMap((s) => (s.subitemId ? [{ size: s.size, subitemId: s.subitemId }] : [])),
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
           retry: Context.current().info.attempt > 1,
@@ -216,7 +217,7 @@ export function createActivities(deps: ActivityDeps) {
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
         const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
-        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes);
+        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes, result);
         await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
@@ -234,7 +235,7 @@ export function createActivities(deps: ActivityDeps) {
         if (err instanceof LabelNotOnBoardError) throw labelFailure(staged.key, err);
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
         if (err instanceof MondayApiError && err.partialSubitems?.length) {
-          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes);
+          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes, { createdIds: err.partialCreated ?? [], updatedFrom: {} });
           await store.setSubitemIds(input.key, err.partialSubitems);
         }
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });

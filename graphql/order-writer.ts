@@ -4,6 +4,7 @@
 import { compareIds, idempotencyKey, type MondayClient } from './client';
 import { documents } from './documents';
 import { MondayApiError } from './errors';
+import { sizeForLabel } from '../shared/sizes';
 
 export interface ItemWrite {
   boardId: string;
@@ -168,8 +169,11 @@ export interface SubitemWrite {
   qtyColumnId: string;
   wanted: { size: string; name: string; qty: number; columnValues: Record<string, unknown> }[];
   createLabelsIfMissing: boolean;
-  /** What staging believes Monday holds. */
+  /** What staging believes Monday holds (the sizes of this call). */
   known: { size: string; subitemId: string; qty: number | null }[];
+  /** Every subitem id staging holds for the order, all sizes: a reconcile read knows a subitem by its id first, and
+   * by its size label only when staging does not know it (a label spelt another way, O/S for OS, is the same size). */
+  staged?: { size: string; subitemId: string }[];
   /** Read the parent's subitems first (retries, or when staging may be behind Monday). */
   reconcile: boolean;
   /**
@@ -196,6 +200,10 @@ export interface SubitemSyncResult {
   duplicatesArchived: number;
   subitems: { size: string; subitemId: string; qty: number }[];
   failures: { size: string; error: MondayApiError }[];
+  /** Ids a create of this call returned (a replayed answer included): only these are the call's creations (audit). */
+  createdIds: string[];
+  /** Subitems this call changed the quantity of that staging did not know, with the quantity they held before. */
+  updatedFrom: Record<string, number | null>;
 }
 
 type Held = { subitemId: string; qty: number | null };
@@ -210,7 +218,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
   const onMonday = new Map<string, Held>();
   /** Sizes of a planned batch already seen on Monday: possibly committed by a batch still in flight. */
   const seenBeforeCreate = new Map<string, Held>();
-  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [] };
+  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [], createdIds: [], updatedFrom: {} };
   const board = w.subitemsBoardId;
   const key = (step: string, ...extra: string[]) => idempotencyKey(w.orderKey, step, w.payloadHash, ...extra);
   const archiveDuplicate = async (size: string, subitemId: string) => {
@@ -218,6 +226,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
     if (done) result.duplicatesArchived++;
   };
   const updateSize = async (s: SubitemWrite['wanted'][number], have: Held) => {
+    if (!w.known.some((k) => k.subitemId === have.subitemId)) result.updatedFrom[have.subitemId] ??= have.qty;
     const done = await perSize(result, s.size, () => client.changeColumnValues(
       { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
       key(`update-subitem:${have.subitemId}`),
@@ -225,16 +234,23 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
     if (done) { have.qty = s.qty; result.updated++; }
   };
   try {
-    /** Read the parent's live subitems; two of one size: the oldest stays, the others are archived (whoever made them). */
+    /**
+     * Read the parent's live subitems, each under its size: the one staging links it to, else the order's size its
+     * label stands for (shared/sizes.ts), else its own label. Two of one size: the one staging links stays, else the
+     * oldest; the others are archived (whoever made them).
+     */
+    const stagedSize = new Map((w.staged ?? w.known).map((k) => [k.subitemId, k.size]));
+    const orderSizes = [...new Set([...w.wanted.map((s) => s.size), ...stagedSize.values()])];
     const reconcile = async (only: Set<string> | null) => {
       const bySize = new Map<string, Held[]>();
       for (const s of await client.itemSubitems(w.parentItemId, [w.sizeColumnId, w.qtyColumnId])) {
-        const size = s.values[w.sizeColumnId];
+        const label = s.values[w.sizeColumnId]?.trim();
+        const size = stagedSize.get(s.id) ?? (label ? sizeForLabel(label, orderSizes) ?? label : null);
         if (!size || s.state === 'archived' || s.state === 'deleted' || (only && !only.has(size))) continue;
         bySize.set(size, [...(bySize.get(size) ?? []), { subitemId: s.id, qty: s.numbers[w.qtyColumnId] ?? null }]);
       }
       for (const [size, list] of bySize) {
-        list.sort((a, b) => compareIds(a.subitemId, b.subitemId));
+        list.sort((a, b) => Number(stagedSize.get(b.subitemId) === size) - Number(stagedSize.get(a.subitemId) === size) || compareIds(a.subitemId, b.subitemId));
         onMonday.set(size, list[0]!);
         for (const extra of list.slice(1)) await archiveDuplicate(size, extra.subitemId);
       }
@@ -300,6 +316,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
           if (keep === id) {
             onMonday.set(s.size, { subitemId: id, qty: s.qty });
             result.created++;
+            result.createdIds.push(id);
           } else {
             // The older subitem stays: it gets this payload's values if it holds others.
             onMonday.set(s.size, { subitemId: keep, qty: seen!.qty });
@@ -317,7 +334,10 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
       if (retryable) throw retryable;
     }
   } catch (err) {
-    if (err instanceof MondayApiError) err.partialSubitems = heldSizes(onMonday, null);
+    if (err instanceof MondayApiError) {
+      err.partialSubitems = heldSizes(onMonday, null);
+      err.partialCreated = result.createdIds;
+    }
     throw err;
   }
   result.subitems = heldSizes(onMonday, new Set(w.wanted.map((s) => s.size)));

@@ -7,7 +7,6 @@ import type { SourceRow } from '../shared/order';
 import { startParts, type Parts } from './support/parts';
 import { createOrderDriver } from './support/order-driver';
 import { gql, readBoard } from './support/board';
-import { SANDBOX_TOKEN } from '../cli/targets';
 
 let parts: Parts;
 beforeAll(async () => { parts = await startParts(); });
@@ -62,9 +61,70 @@ test('a rollback empties again a column the batch filled (old code: the filled v
   expect((await itemOf(key)).values[NOTES]?.text ?? '').toBe('');
 });
 
-export async function setSubitemLabel(subitemId: string, label: string): Promise<void> {
-  // A label the earlier system wrote (adoption links it by its alias rule), written the way a person would.
+/** What people do on the subitems board by hand, through Monday's API as they would. */
+async function setSubitemLabel(subitemId: string, label: string): Promise<void> {
   await gql(parts.sandbox.url, `mutation ($id: ID!, $v: JSON!) { change_multiple_column_values(board_id: ${parts.mapping.subitems.boardId}, item_id: $id, column_values: $v, create_labels_if_missing: true) { id } }`,
     { id: subitemId, v: JSON.stringify({ [parts.mapping.subitems.sizeColumnId]: { labels: [label] } }) });
 }
-void SANDBOX_TOKEN;
+async function addSubitemByHand(parentId: string, label: string, qty: number): Promise<string> {
+  const { sizeColumnId, qtyColumnId } = parts.mapping.subitems;
+  const r = await gql<{ create_subitem: { id: string } }>(parts.sandbox.url, `mutation ($p: ID!, $v: JSON!) { create_subitem(parent_item_id: $p, item_name: "added by hand", column_values: $v, create_labels_if_missing: true) { id } }`,
+    { p: parentId, v: JSON.stringify({ [sizeColumnId]: { labels: [label] }, [qtyColumnId]: String(qty) }) });
+  return r.create_subitem.id;
+}
+const sizesOf = (item: { subitems: { values: Record<string, { text: string | null; value: string | null }> }[] }) =>
+  item.subitems.map((s) => [s.values[parts.mapping.subitems.sizeColumnId]?.text, Number(JSON.parse(s.values[parts.mapping.subitems.qtyColumnId]?.value ?? 'null'))]).sort();
+/** One order line with exactly these sizes. */
+function lineWithSizes(seed: number, sizes: Record<string, number>): SourceRow {
+  const [row] = generateOrderLines(1, seed);
+  for (const s of parts.mapping.source.sizeColumns) row![s] = null;
+  return { ...row!, ...sizes };
+}
+
+test('a subitem staging links is found by its id whatever its label says: O/S linked as OS is updated, never doubled (old code: O/S=5 and OS=7)', async () => {
+  const row = lineWithSizes(7, { OS: 5, M: 2 });
+  await parts.store.insertSourceRows([row]);
+  const driver = createOrderDriver(parts.acts);
+  await driver.sync();
+  const key = orderKeyOf(parts.mapping, row);
+  const os = (await itemOf(key)).subitems.find((s) => s.values[parts.mapping.subitems.sizeColumnId]?.text === 'OS')!;
+  await setSubitemLabel(os.id, 'O/S');   // as the earlier system spelt it (board adopt links it by its alias rule)
+  await parts.store.updateSourceRows(where(row), { OS: 7 });
+  await driver.sync();
+  // The same subitem, its quantity and its label written as the source has them.
+  expect(sizesOf(await itemOf(key))).toEqual([['M', 2], ['OS', 7]]);
+  expect((await itemOf(key)).subitems.map((s) => s.id)).toContain(os.id);
+});
+
+test('a subitem staging does not know is found by its normalised label: a hand-made "one size" is the order\'s OS, never a second one', async () => {
+  const row = lineWithSizes(8, { M: 2 });
+  await parts.store.insertSourceRows([row]);
+  const driver = createOrderDriver(parts.acts);
+  await driver.sync();
+  const key = orderKeyOf(parts.mapping, row);
+  const byHand = await addSubitemByHand((await itemOf(key)).id, 'one size', 3);
+  await parts.store.updateSourceRows(where(row), { OS: 4 });
+  await driver.sync();
+  expect(sizesOf(await itemOf(key))).toEqual([['M', 2], ['OS', 4]]);
+  expect((await itemOf(key)).subitems.map((s) => s.id)).toContain(byHand);
+});
+
+test('a subitem a reconcile found is audited as the update it got, not as created: rollback restores it, never archives it (old code: archived)', async () => {
+  const row = lineWithSizes(9, { M: 2 });
+  await parts.store.insertSourceRows([row]);
+  const driver = createOrderDriver(parts.acts);
+  await driver.sync();
+  const key = orderKeyOf(parts.mapping, row);
+  const byHand = await addSubitemByHand((await itemOf(key)).id, 'XL', 3);
+  await parts.store.updateSourceRows(where(row), { XL: 5, M: 1 });
+  const batch = await driver.sync();
+  const writes = await parts.operations.listWrites(batch.batchId);
+  expect(writes.filter((w) => w.target === 'subitem').map((w) => [w.size, w.action, w.mondayId === byHand, w.replacedValues]).sort())
+    .toEqual([['M', 'update', false, { qty: 2 }], ['XL', 'update', true, { qty: 3 }]]);
+
+  const { createRollbackActivities } = await import('../activities/rollback');
+  const rollback = createRollbackActivities({ store: parts.store, operations: parts.operations, monday: parts.monday, mapping: parts.mapping });
+  const plan = await driver.activity(rollback.planRollback, { batchId: batch.batchId });
+  await driver.activity(rollback.applyRollbackSteps, { batchId: batch.batchId, auditIds: plan.auditIds });
+  expect(sizesOf(await itemOf(key))).toEqual([['M', 2], ['XL', 3]]);
+});

@@ -26,6 +26,16 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
       }]);
     },
 
+    /** Items archived for an order line: extra ones the key look-up found (graphql/order-writer.ts upsertItem), or
+     * duplicates and orphans `verify --repair` archived (under its own batch). */
+    async archivedItems(orderKey: string, itemIds: string[], batchId?: string): Promise<void> {
+      if (!ops || itemIds.length === 0) return;
+      const batch = batchId ?? (await ops.stagedBatchId(orderKey)) ?? RERUN_BATCH;
+      await ops.recordWrites(itemIds.map((id) => ({
+        batchId: batch, orderKey, target: 'item' as const, mondayId: id, size: null, parentId: null, action: 'archive' as const, newValues: null, replacedValues: null,
+      })));
+    },
+
     /**
      * `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes
      * zeroed or archived; `call`: the ids a create of the call returned, and the quantities it replaced on subitems staging

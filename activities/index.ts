@@ -175,6 +175,7 @@ export function createActivities(deps: ActivityDeps) {
         });
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
+        await audit.archivedItems(staged.key, result.archivedDuplicates);
         if (result.groupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         if (!result.relinked) return { itemId: result.itemId, action: result.action };

@@ -35,6 +35,9 @@ export interface ItemResult {
   relinked: boolean;
   /** The group id the title resolved to when it was looked up (to remember), else null. */
   groupId: string | null;
+  /** Other active items the key look-up found for this order line (Monday's idempotency cache missed: its 30-minute
+   * window passed, or its memory budget was full), archived: the oldest is kept. The caller audits them. */
+  archivedDuplicates: string[];
 }
 
 /** Codes Monday answers for an item id it does not know (or no longer shows). */
@@ -75,7 +78,7 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   if (w.knownItemId) {
     try {
       await update(w.knownItemId);
-      return { itemId: w.knownItemId, action: 'updated', relinked: false, groupId };
+      return { itemId: w.knownItemId, action: 'updated', relinked: false, groupId, archivedDuplicates: [] };
     } catch (err) {
       if (!(await isGone(client, err, w.knownItemId))) throw err;
     }
@@ -85,15 +88,17 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
     }
   }
   if (w.outcomeUnknown || w.knownItemId) {
-    const [found] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
+    const [found, ...extra] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
     if (found) {
+      // Never two items for one order line: the oldest stays, the others are archived (restorable; nothing is deleted).
+      for (const e of extra) await client.archiveItem({ boardId: w.boardId, itemId: e.id }, idempotencyKey(w.orderKey, `archive-duplicate-item:${e.id}`, w.payloadHash));
       // The earlier attempt may have carried an older payload: bring the found item up to date.
       await update(found.id);
-      return { itemId: found.id, action: 'found', relinked: w.knownItemId !== null, groupId };
+      return { itemId: found.id, action: 'found', relinked: w.knownItemId !== null, groupId, archivedDuplicates: extra.map((e) => e.id) };
     }
   }
   const itemId = await create();
-  return { itemId, action: 'created', relinked: w.knownItemId !== null, groupId };
+  return { itemId, action: 'created', relinked: w.knownItemId !== null, groupId, archivedDuplicates: [] };
 }
 
 /** The item is not (or no longer) on the board: archived, deleted, or an id Monday does not know. */

@@ -128,3 +128,28 @@ test('a subitem a reconcile found is audited as the update it got, not as create
   await driver.activity(rollback.applyRollbackSteps, { batchId: batch.batchId, auditIds: plan.auditIds });
   expect(sizesOf(await itemOf(key))).toEqual([['M', 2], ['XL', 3]]);
 });
+
+test('several active items for one order line found by the key look-up: the oldest stays, the others are archived with an audit row (old code: left for ever)', async () => {
+  const row = lineWithSizes(10, { M: 2 });
+  await parts.store.insertSourceRows([row]);
+  const driver = createOrderDriver(parts.acts);
+  await driver.sync();
+  const key = orderKeyOf(parts.mapping, row);
+  const first = (await itemOf(key)).id;
+  // Two more items with its key, as creates whose Idempotency-Key Monday no longer remembered made them; then the
+  // linked one is archived by hand, so the next write looks the line up by its key.
+  const { items: { boardId, keyColumnId } } = parts.mapping;
+  const extra: string[] = [];
+  for (const n of [1, 2]) {
+    extra.push((await gql<{ create_item: { id: string } }>(parts.sandbox.url, `mutation ($v: JSON!) { create_item(board_id: ${boardId}, item_name: "copy ${n}", column_values: $v) { id } }`,
+      { v: JSON.stringify({ [keyColumnId]: key }) })).create_item.id);
+  }
+  parts.sandbox.setItemState(first, 'archived');
+  await parts.store.updateSourceRows(where(row), { M: 3 });
+  const batch = await driver.sync();
+  expect(batch.synced).toEqual([key]);
+  const board = await readBoard(parts.sandbox.url, boardId);
+  expect(board.filter((i) => i.values[keyColumnId]?.text === key).map((i) => i.id)).toEqual([extra[0]]);
+  const archived = (await parts.operations.listWrites(batch.batchId)).filter((w) => w.target === 'item' && w.action === 'archive');
+  expect(archived.map((w) => [w.orderKey, w.mondayId])).toEqual([[key, extra[1]]]);
+});

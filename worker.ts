@@ -117,6 +117,7 @@ export function activityDeps(config: Config, services: Services): WorkerDeps {
     orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
     missingItem: config.MONDAY_MISSING_ITEM,
+    snapshotKeepDays: config.SNAPSHOT_KEEP_DAYS,
   };
 }
 

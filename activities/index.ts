@@ -29,6 +29,8 @@ export interface ActivityDeps {
   operations?: OperationsStore;
   /** An item deleted or archived by hand: make it again (default) or fail the order (MONDAY_MISSING_ITEM). */
   missingItem?: 'recreate' | 'fail';
+  /** Snapshots of batches that never end are removed after this many days (SNAPSHOT_KEEP_DAYS). */
+  snapshotKeepDays?: number;
 }
 
 
@@ -61,12 +63,15 @@ export function createActivities(deps: ActivityDeps) {
     }
   };
 
-  /** The order line left ORDERS_UNIFIED between detection and its workflow: nothing is sent; say so. */
+  /**
+   * The order line left ORDERS_UNIFIED (read live) between detection and its workflow: nothing is sent; say so. Not
+   * sticky: staging forgets the staged hash, so when the row comes back the next sync sends it (markSourceGone).
+   */
   async function sourceRowGone(key: string, batchId: string | null, pass: number): Promise<void> {
     if (!(await store.getStagedOrder(key))) return;
     const message = `order ${key} is no longer in ORDERS_UNIFIED; nothing was sent to Monday`;
     await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'SOURCE_ROW_GONE', message, batchId });
-    await store.setOrderStatus(key, 'FAILED', { error: message });
+    await store.markSourceGone(key, message);
     if (batchId) await store.recordOrderOutcome({ batchId, key, pass, outcome: 'FAILED', subitems: 0 });
   }
 
@@ -83,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     detectChanges: heartbeating(async (input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) => {
-      const page = await detectChangesPage({ store, transform, keyOf }, input);
+      const page = await detectChangesPage({ store, transform, keyOf, snapshotKeepDays: deps.snapshotKeepDays }, input);
       return { orders: page.orders, total: page.total, unchanged: page.unchanged, waiting: page.waiting, rejected: page.failed, nextCursor: page.nextCursor };
     }),
 
@@ -118,7 +123,9 @@ export function createActivities(deps: ActivityDeps) {
       await store.setDetectionCounters(input.batchId, { total, newOrders, changed, unchanged, rejected });
       await store.updateBatch(input.batchId, {}, 'staging_loaded');
       const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
-      await store.finishBatch(input.batchId, status);
+      // The batch ends when the orders it dispatched end (db/batch-end.ts): its counters, MON_BatchProcessing and
+      // `status` say "running" until then, and its snapshot stays for their workflows.
+      await store.finishDispatch(input.batchId, dispatched, status);
     },
 
     /**
@@ -128,8 +135,12 @@ export function createActivities(deps: ActivityDeps) {
     async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
       // Candidates by the first key part (compared coarser than the mapping does), then the exact key as the mapping computes it.
       const [firstColumn] = mapping.source.keyColumns;
-      const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!], input.snapshotOf);
-      const rows = candidates.filter((row) => keyOrNull(row) === input.key);
+      const read = async (snapshotOf: string | null | undefined) =>
+        (await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!], snapshotOf)).filter((row) => keyOrNull(row) === input.key);
+      let rows = await read(input.snapshotOf);
+      // "Gone" is never concluded from a snapshot alone (one being removed, or copied while the source was reloaded):
+      // the live source decides.
+      if (rows.length === 0 && input.snapshotOf) rows = await read(null);
       if (rows.length === 0) {
         await sourceRowGone(input.key, input.batchId, input.pass ?? 1);
         return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };

@@ -5,7 +5,8 @@
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from './common';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from './common';
+import { mssqlBatchEndSql } from './batch-end';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -206,20 +207,10 @@ export function mssqlStatements(schema: string) {
     IF @id IS NOT NULL SELECT ${SOURCE_SELECT} FROM ${SNAP_ROWS} WHERE [snapshot_id] = @id AND ${snapConds.join(' AND ')} ORDER BY [snap_group], [snap_row]
     ELSE ${readSourceByKeySql(keyColumns)}`;
   };
-  /**
-   * Snapshots kept: the latest KEEP_SNAPSHOTS, and any of a batch still running (taken within a day). Not just the
-   * current one: order workflows a batch dispatched stage from its snapshot long after its pages were read (Monday's
-   * rate limit spreads them over hours), and several syncs (scheduled, targeted) can overlap. An order whose snapshot
-   * was removed reads the live source instead: slower, never wrong.
-   */
-  const stale = `s.[snapshot_id] NOT IN (SELECT TOP (${KEEP_SNAPSHOTS}) [snapshot_id] FROM ${SNAP} ORDER BY [snapshot_id] DESC)
-      AND (s.[taken_at] < DATEADD(DAY, -1, SYSUTCDATETIME()) OR NOT EXISTS (SELECT 1 FROM ${BATCH} x WHERE x.[batch_id] = s.[batch_id] AND x.[end_time] IS NULL))`;
   const SNAPSHOT = {
     /** Inside the snapshot's transaction: a second attempt waits for the first, then finds its snapshot. */
     snapshotOf: `SELECT [snapshot_id], [row_count] FROM ${SNAP} WITH (UPDLOCK, HOLDLOCK) WHERE [batch_id] = @batchId`,
     snapshotId: `SELECT [snapshot_id] FROM ${SNAP} WHERE [batch_id] = @batchId`,
-    pruneSnapshots: `DELETE r FROM ${SNAP_ROWS} r INNER JOIN ${SNAP} s ON s.[snapshot_id] = r.[snapshot_id] WHERE ${stale};
-    DELETE s FROM ${SNAP} s WHERE ${stale}`,
   } as const;
 
   return {
@@ -262,6 +253,11 @@ export function updateSourceRowsSql(setCols: string[], whereCols: string[]): str
   return `UPDATE ${SOURCE} SET ${setCols.map((c, i) => `${b(c)} = @s${i}`).join(', ')} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`;
 }
 
+/** Tests and demo data only: an order line leaves ORDERS_UNIFIED. */
+export function deleteSourceRowsSql(whereCols: string[]): string {
+  return `DELETE FROM ${SOURCE} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`;
+}
+
 /** Every statement shape the adapter can send, with small sample sizes: the CI check parses each of them. */
 export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: string; sql: string }[] {
   const s = mssqlStatements(schema);
@@ -274,6 +270,8 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'readSourceByKeySql', sql: readSourceByKeySql([...ORDER_KEY_COLUMNS]) },
     { name: 'insertSourceRowsSql', sql: insertSourceRowsSql(ORDERS_UNIFIED_COLUMNS.map((c) => c.name), 2) },
     { name: 'updateSourceRowsSql', sql: updateSourceRowsSql(["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'XL'], ['AAG ORDER NUMBER']) },
+    { name: 'deleteSourceRowsSql', sql: deleteSourceRowsSql(['AAG ORDER NUMBER']) },
+    ...Object.entries(mssqlBatchEndSql(schema)).map(([name, sql]) => ({ name: `batch end: ${name}`, sql })),
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
     { name: 'snapshotSql', sql: s.snapshotSql({ po: true }) },
     { name: 'snapshotPageSql', sql: s.snapshotPageSql({ po: true, customerNames: 2 }) },

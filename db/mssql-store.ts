@@ -10,7 +10,8 @@ import { BOARD_READ_COLUMNS } from './adoption-mssql-sql';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orders-unified-columns';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
-import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, deleteSourceRowsSql, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
+import { mssqlBatchEndSql, type BatchEndStatus } from './batch-end';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
 import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, isoOf, lastPerKey, sourceKeyPart, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
@@ -250,18 +251,29 @@ export class MssqlStore implements Store {
     return (await this.exec('updateSourceRows', updateSourceRowsSql(setCols, whereCols), params)).rowsAffected[0] ?? 0;
   }
 
+  async deleteSourceRows(where: Record<string, string>): Promise<number> {
+    const whereCols = Object.keys(where);
+    whereCols.forEach(assertSourceColumn);
+    if (whereCols.length === 0) throw new Error('deleteSourceRows needs at least one where column');
+    const params: Record<string, Param> = {};
+    whereCols.forEach((c, i) => { params[`w${i}`] = where[c] ?? null; });
+    return (await this.exec('deleteSourceRows', deleteSourceRowsSql(whereCols), params)).rowsAffected[0] ?? 0;
+  }
+
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
     const po = filter?.po?.trim() ?? null;
-    let taken = false;
-    const rows = await this.inTransaction(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const found = (await this.run('snapshotOf', this.s.SQL.snapshotOf, { batchId }, tx)).recordset[0];
       if (found) return Number(found.row_count);
-      taken = true;
       const res = await this.run('snapshotSource', this.s.snapshotSql({ po: po !== null }), { batchId, po }, tx, SNAPSHOT_TIMEOUT_MS);
       return Number(res.recordset[0]?.row_count ?? 0);
     });
-    if (taken) await this.retrying(() => this.run('pruneSnapshots', this.s.SQL.pruneSnapshots, {}, this.pool, SNAPSHOT_TIMEOUT_MS));
-    return rows;
+  }
+
+  async pruneSnapshots(keepDays: number): Promise<number> {
+    const sqlText = mssqlBatchEndSql(this.schema).pruneStale;
+    const res = await this.inTransaction((tx) => this.run('pruneSnapshots', sqlText, { cutoffMinutes: Math.round(keepDays * 1440) }, tx, SNAPSHOT_TIMEOUT_MS));
+    return Number(res.recordset[0]?.pruned ?? 0);
   }
 
   async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
@@ -434,8 +446,33 @@ export class MssqlStore implements Store {
   async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
     // One transaction: the outcome row and the counters it feeds change together.
     const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
-    const found = await this.inTransaction(async (tx) => (await this.run('recordOutcome', this.s.SQL.recordOutcome, params, tx)).recordset[0]?.found);
+    const found = await this.inTransaction(async (tx) => {
+      const counted = (await this.run('recordOutcome', this.s.SQL.recordOutcome, params, tx)).recordset[0]?.found;
+      if (counted) await this.endBatchWhenDone(o.batchId, tx);
+      return counted;
+    });
     if (!found) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+  }
+
+  async finishDispatch(batchId: string, dispatched: number, status: BatchEndStatus): Promise<void> {
+    const end = mssqlBatchEndSql(this.schema);
+    const found = await this.inTransaction(async (tx) => {
+      const known = (await this.run('finishDispatch', end.dispatch, { batchId, dispatched, status }, tx)).recordset[0]?.found;
+      if (known) await this.endBatchWhenDone(batchId, tx);
+      return known;
+    });
+    if (!found) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  /** In the caller's transaction: ends the batch if its orders all have an outcome, and removes its snapshot then. */
+  private async endBatchWhenDone(batchId: string, tx: sql.Transaction): Promise<void> {
+    const end = mssqlBatchEndSql(this.schema);
+    const ended = Number((await this.run('endBatch', end.endWhenDone, { batchId }, tx)).recordset[0]?.ended ?? 0);
+    if (ended > 0) await this.run('pruneSnapshotOf', end.pruneOf, { batchId }, tx, SNAPSHOT_TIMEOUT_MS);
+  }
+
+  async markSourceGone(key: string, message: string): Promise<void> {
+    await this.exec('markSourceGone', mssqlBatchEndSql(this.schema).markSourceGone, { key, message });
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

@@ -7,10 +7,11 @@ import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS, assertSourceColumn } from '.
 import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q, sqliteKeyPart } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
-  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
   lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
+import { SQLITE_BATCH_END_SQL, type BatchEndStatus } from './batch-end';
 
 const now = (): string => new Date().toISOString();
 
@@ -29,11 +30,6 @@ const SNAPSHOT_SQL = (po: boolean): string => {
   FROM (SELECT ${SQLITE_KEY_EXPRS.map((e, i) => `${e} AS k${i + 1}`).join(', ')}, rowid AS rid, ${SOURCE_SELECT} FROM ORDERS_UNIFIED
     WHERE ${po ? 'TRIM("PO NUMBER") = ?' : '1 = 1'})`;
 };
-/** Kept: the latest KEEP_SNAPSHOTS and those of batches still running (taken within a day); see db/mssql-sql.ts why. */
-const STALE_SNAPSHOT = `snapshot_id NOT IN (SELECT snapshot_id FROM MON_SourceSnapshot ORDER BY snapshot_id DESC LIMIT ${KEEP_SNAPSHOTS})
-  AND (taken_at < @dayAgo OR NOT EXISTS (SELECT 1 FROM MON_BatchProcessing b WHERE b.batch_id = MON_SourceSnapshot.batch_id AND b.end_time IS NULL))`;
-const PRUNE_SNAPSHOT_ROWS_SQL = `DELETE FROM MON_SourceSnapshotRow WHERE snapshot_id IN (SELECT snapshot_id FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT})`;
-const PRUNE_SNAPSHOTS_SQL = `DELETE FROM MON_SourceSnapshot WHERE ${STALE_SNAPSHOT}`;
 
 const UPSERT_ORDER_SQL = `INSERT INTO STG_MON_CustMasterSchedule
   (order_key, stg_batch_id, "Title", "Group", "CUSTOMER", "AAG ORDER NUMBER", "PO NUMBER", stg_status, stg_payload_hash, stg_api_payload, stg_created_date, stg_updated_date)
@@ -122,6 +118,13 @@ export class SqliteStore implements Store {
     return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;
   }
 
+  async deleteSourceRows(where: Record<string, string>): Promise<number> {
+    const whereCols = Object.keys(where);
+    whereCols.forEach(assertSourceColumn);
+    if (whereCols.length === 0) throw new Error('deleteSourceRows needs at least one where column');
+    return this.db.prepare(`DELETE FROM ORDERS_UNIFIED WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`).run(...whereCols.map((c) => where[c])).changes;
+  }
+
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
     const po = filter?.po?.trim() ?? null;
     const found = this.db.prepare('SELECT row_count FROM MON_SourceSnapshot WHERE batch_id = ?').pluck();
@@ -132,9 +135,15 @@ export class SqliteStore implements Store {
       const id = this.db.prepare('INSERT INTO MON_SourceSnapshot (batch_id, po_filter, taken_at) VALUES (?, ?, ?)').run(batchId, po, now()).lastInsertRowid;
       const rows = this.db.prepare(SNAPSHOT_SQL(po !== null)).run(...(po !== null ? [id, po] : [id])).changes;
       this.db.prepare('UPDATE MON_SourceSnapshot SET row_count = ? WHERE snapshot_id = ?').run(rows, id);
-      this.db.prepare(PRUNE_SNAPSHOT_ROWS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
-      this.db.prepare(PRUNE_SNAPSHOTS_SQL).run({ dayAgo: new Date(Date.now() - 86_400_000).toISOString() });
       return rows;
+    }).immediate();
+  }
+
+  async pruneSnapshots(keepDays: number): Promise<number> {
+    const cutoff = new Date(Date.now() - keepDays * 86_400_000).toISOString();
+    return this.db.transaction(() => {
+      this.db.prepare(SQLITE_BATCH_END_SQL.pruneStaleRows).run({ cutoff });
+      return this.db.prepare(SQLITE_BATCH_END_SQL.pruneStale).run({ cutoff }).changes;
     }).immediate();
   }
 
@@ -289,6 +298,11 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async markSourceGone(key: string, message: string): Promise<void> {
+    this.db.prepare(`UPDATE STG_MON_CustMasterSchedule SET stg_status = 'FAILED', stg_error_message = ?, stg_payload_hash = '', stg_updated_date = ?
+      WHERE order_key = ?`).run(message, now(), key);
+  }
+
   // ---- errors, batches, status ----
 
   async recordError(e: ErrorRecord): Promise<void> {
@@ -354,7 +368,23 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       upsert.run({ batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems, now: now() });
       if (recount.run({ batchId: o.batchId }).changes === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+      this.endBatchWhenDone(o.batchId);
     }).immediate();
+  }
+
+  async finishDispatch(batchId: string, dispatched: number, status: BatchEndStatus): Promise<void> {
+    this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM MON_BatchProcessing WHERE batch_id = ?').get(batchId)) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+      this.db.prepare(SQLITE_BATCH_END_SQL.dispatch).run({ batchId, dispatched, status, now: now() });
+      this.endBatchWhenDone(batchId);
+    }).immediate();
+  }
+
+  /** Inside the caller's transaction: ends the batch if its orders all have an outcome, and removes its snapshot then. */
+  private endBatchWhenDone(batchId: string): void {
+    if (this.db.prepare(SQLITE_BATCH_END_SQL.endWhenDone).run({ batchId, now: now() }).changes === 0) return;
+    this.db.prepare(SQLITE_BATCH_END_SQL.pruneRowsOf).run({ batchId });
+    this.db.prepare(SQLITE_BATCH_END_SQL.pruneOf).run({ batchId });
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

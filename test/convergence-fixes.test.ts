@@ -7,6 +7,7 @@ import type { SourceRow } from '../shared/order';
 import { startParts, type Parts } from './support/parts';
 import { createOrderDriver } from './support/order-driver';
 import { gql, readBoard } from './support/board';
+import type { SqliteStore } from '../db/sqlite-store';
 
 let parts: Parts;
 beforeAll(async () => { parts = await startParts(); });
@@ -152,4 +153,55 @@ test('several active items for one order line found by the key look-up: the olde
   expect(board.filter((i) => i.values[keyColumnId]?.text === key).map((i) => i.id)).toEqual([extra[0]]);
   const archived = (await parts.operations.listWrites(batch.batchId)).filter((w) => w.target === 'item' && w.action === 'archive');
   expect(archived.map((w) => [w.orderKey, w.mondayId])).toEqual([[key, extra[1]]]);
+});
+
+describe('"source row gone" and the end of a batch', () => {
+  const snapshotRows = (batchId: string) => (parts.store as SqliteStore).db
+    .prepare('SELECT COUNT(*) FROM MON_SourceSnapshotRow r JOIN MON_SourceSnapshot s ON s.snapshot_id = r.snapshot_id WHERE s.batch_id = ?').pluck().get(batchId) as number;
+
+  test('a snapshot without the row (half removed, or copied mid-reload) is not "gone": the live source decides (old code: FAILED for good)', async () => {
+    const row = lineWithSizes(11, { M: 2 });
+    await parts.store.insertSourceRows([row]);
+    const key = orderKeyOf(parts.mapping, row);
+    const driver = createOrderDriver(parts.acts);
+    await driver.activity(parts.acts.startSyncBatch, { batchId: 'B1', customer: null, po: null, scheduledBy: 'test' });
+    await driver.activity(parts.acts.detectChanges, { batchId: 'B1', cursor: null, pageSize: 100 });
+    // What the old two-statement prune let a reader see: the snapshot's header, and none of its rows.
+    (parts.store as SqliteStore).db.prepare('DELETE FROM MON_SourceSnapshotRow').run();
+    await expect(driver.activity(parts.acts.stageOrder, { key, batchId: 'B1', snapshotOf: 'B1' })).resolves.toMatchObject({ status: 'STAGED' });
+  });
+
+  test('a row that really left is reported gone, and synced again when it comes back (old code: it waited for ever)', async () => {
+    const row = lineWithSizes(12, { M: 2 });
+    await parts.store.insertSourceRows([row]);
+    const key = orderKeyOf(parts.mapping, row);
+    const driver = createOrderDriver(parts.acts);
+    await driver.sync();
+    await parts.store.deleteSourceRows(where(row));
+    await driver.rerun(key);
+    expect(await parts.store.getStagedOrder(key)).toMatchObject({ status: 'FAILED' });
+    await parts.store.insertSourceRows([row]);
+    const back = await driver.sync();
+    expect(back.synced).toEqual([key]);
+    expect(await parts.store.getStagedOrder(key)).toMatchObject({ status: 'SYNCED' });
+  });
+
+  test('a batch ends when its orders end, and its snapshot goes then, not at dispatch (old code: ended at dispatch)', async () => {
+    const rows = [lineWithSizes(13, { M: 2 }), lineWithSizes(14, { S: 1 })];
+    await parts.store.insertSourceRows(rows);
+    const driver = createOrderDriver(parts.acts);
+    const totals = { batchId: 'B2', total: 2, dispatched: 2, newOrders: 2, changed: 0, unchanged: 0, waiting: 0, rejected: 0, pages: 1 };
+    await driver.activity(parts.acts.startSyncBatch, { batchId: 'B2', customer: null, po: null, scheduledBy: 'test' });
+    const page = await driver.activity(parts.acts.detectChanges, { batchId: 'B2', cursor: null, pageSize: 100 });
+    await driver.activity(parts.acts.finishSyncBatch, { batchId: 'B2', totals });
+    expect(await parts.store.getBatch('B2')).toMatchObject({ endTime: null });
+    expect(snapshotRows('B2')).toBe(2);
+    await driver.runOrder(page.orders[0]!.key, 'B2');
+    expect(await parts.store.getBatch('B2')).toMatchObject({ endTime: null, counters: { synced: 1 } });
+    expect(snapshotRows('B2')).toBe(2);
+    await driver.runOrder(page.orders[1]!.key, 'B2');
+    expect(await parts.store.getBatch('B2')).toMatchObject({ status: 'COMPLETED', counters: { synced: 2 } });
+    expect((await parts.store.getBatch('B2'))?.endTime).not.toBeNull();
+    expect(snapshotRows('B2')).toBe(0);
+  });
 });

@@ -5,6 +5,7 @@
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
+import { convergenceMigrations, convergenceTables } from './convergence';
 
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 
@@ -183,6 +184,7 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       columns: [['worker_id', 'NVARCHAR(200) NOT NULL PRIMARY KEY'], ['updated_at', 'DATETIME2(3) NOT NULL'], ['status_json', 'NVARCHAR(MAX) NOT NULL']],
       constraints: [],
     },
+    ...convergenceTables(),
   ];
 }
 
@@ -240,5 +242,5 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }];
+  }, ...convergenceMigrations(t)];
 }

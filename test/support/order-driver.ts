@@ -94,6 +94,8 @@ export function createOrderDriver(acts: OrderActivities, opts: DriverOptions = {
     },
     /** `orders-sync rerun <key>`: one pass on the live source, outside any batch. */
     rerun: (key: string) => runOrder(key, null, null, null),
+    /** One order workflow's pass for a batch that dispatched it, reading the batch's snapshot. */
+    runOrder: (key: string, batchId: string) => runOrder(key, batchId, batchId, null),
     activity,
   };
 }

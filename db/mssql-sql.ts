@@ -7,6 +7,7 @@
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from './orders-unified-columns';
 import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from './common';
 import { mssqlBatchEndSql } from './batch-end';
+import { allMssqlVerifyStatements } from './verify-mssql';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -272,6 +273,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'updateSourceRowsSql', sql: updateSourceRowsSql(["CUSTOMER'S COLOUR CODE (CUSTOM FIELD) CUSTOMER PROVIDES THIS", 'XL'], ['AAG ORDER NUMBER']) },
     { name: 'deleteSourceRowsSql', sql: deleteSourceRowsSql(['AAG ORDER NUMBER']) },
     ...Object.entries(mssqlBatchEndSql(schema)).map(([name, sql]) => ({ name: `batch end: ${name}`, sql })),
+    ...allMssqlVerifyStatements(schema),
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
     { name: 'snapshotSql', sql: s.snapshotSql({ po: true }) },
     { name: 'snapshotPageSql', sql: s.snapshotPageSql({ po: true, customerNames: 2 }) },

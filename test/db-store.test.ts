@@ -18,6 +18,8 @@ import { parseMssqlUrl } from '../db/open';
 import { settingsFromUrl } from '../db/mssql-config';
 import { DEFAULT_MAPPING_FILE, loadMapping, orderKeyOf } from '../mapping';
 import { sourceKeyPart } from '../db/common';
+import { verifyStoreOf } from '../db/verify-store';
+import { DRIFT_CLASSES, type DriftClass } from '../activities/verify-drift';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, recordMssqlRequests, skippedNotice, tempTablesCrossingRequests } from './support/mssql';
 
 const NASTY = ["O'Brien \"quoted\"", "'; DROP TABLE ORDERS_UNIFIED; --", '顧客 Ünïcødé 🧵', 'back\\slash ]bracket[ `tick`'];
@@ -274,6 +276,35 @@ function contract(name: string, open: () => Promise<Store>): void {
       await store.insertSourceRows(rows);
       expect(await store.deleteSourceRows({ 'PO NUMBER': po, 'AAG ORDER NUMBER': String(rows[0]!['AAG ORDER NUMBER']) })).toBe(1);
       expect((await store.readSourcePage(null, 10, { po })).rows).toHaveLength(1);
+    });
+
+    test('verify: runs, a board page read twice stored once, drift replaced from a sequence on, staged links', async () => {
+      const v = verifyStoreOf(store);
+      const runId = k('verify');
+      const scope = { customer: null, po: null };
+      await v.saveRun({ runId, boardId: 'B-verify', scope, status: 'READING' });
+      const rows = [NASTY[0]!, NASTY[2]!].map((name, i) => ({ id: `${run}${i}`, parentItemId: i ? `${run}0` : null, name, groupId: 'g1', groupTitle: NASTY[1]!, cellsJson: JSON.stringify({ c: { text: NASTY[3], value: null } }) }));
+      await v.saveBoardRows(runId, rows);
+      await v.saveBoardRows(runId, rows);   // the page read again after a crash
+      expect((await v.readBoardRows(runId)).sort((a, b) => a.id.localeCompare(b.id))).toEqual(rows);
+      const d = (n: number) => ({ class: 'stale_cell' as const, orderKey: k(`K${n}|S|C`), itemId: String(n), subitemId: null, keptItemId: null, subject: 'NOTES (long_text)', expected: NASTY[n % 4]!, actual: '(empty)' });
+      await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);
+      await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);   // a retried comparison
+      await v.saveDrift(runId, 3, [d(3)]);
+      expect(await v.listDrift(runId)).toEqual([d(0), d(1), d(2), d(3)]);
+      expect(await v.listDrift(runId, { offset: 1, limit: 2 })).toEqual([d(1), d(2)]);
+      const summary = { lines: 4, items: 1, subitems: 1, unverified: 0, counts: { ...Object.fromEntries(DRIFT_CLASSES.map((c) => [c, 0])), stale_cell: 4 } as Record<DriftClass, number>, driftingLines: 4 };
+      await v.saveRun({ runId, boardId: 'B-verify', scope, status: 'DONE', summary });
+      await v.saveRun({ runId: k('verify-po'), boardId: 'B-verify', scope: { customer: null, po: '4755' }, status: 'DONE', summary });
+      expect(await v.getRun(runId)).toMatchObject({ status: 'DONE', scope, summary });
+      expect((await v.latestWholeBoardRun('B-verify'))?.runId).toBe(runId);
+      await v.clearDrift(runId);
+      expect(await v.listDrift(runId)).toEqual([]);
+      const key = k('LINK|S|C');
+      await store.stageOrders(k('link-batch'), [payload(key, [['M', 2], ['L', 1]])]);
+      await store.setOrderStatus(key, 'ITEM_CREATED', { itemId: '7001' });
+      await store.setSubitemIds(key, [{ size: 'M', subitemId: '7002', qty: 2 }]);
+      expect((await v.stagedLinks()).get(key)).toEqual({ itemId: '7001', subitems: [{ size: 'M', subitemId: '7002' }] });
     });
 
     test('injection: quotes, DROP TABLE and non-Latin text round-trip in every text field', async () => {

@@ -10,6 +10,7 @@ import { createRollbackActivities } from './activities/rollback';
 import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { createAdoptionActivities } from './activities/adoption';
+import { createVerifyActivities } from './activities/verify';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -159,6 +160,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     ...createActivities(deps),
     ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
+    ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
     ...queues.extraActivities,
   };
   const common = {

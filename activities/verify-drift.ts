@@ -8,11 +8,9 @@ import type { Mapping } from '../mapping';
 import type { OrderPayload } from '../shared/order';
 import { sizeForLabel } from '../shared/sizes';
 import { columnMatches } from './acceptance-check';
+import { DRIFT_CLASSES, emptyDriftCounts, type DriftClass } from '../shared/verify';
 
-export const DRIFT_CLASSES = [
-  'missing_item', 'duplicate_item', 'orphan_item', 'stale_cell', 'should_be_empty', 'missing_size', 'duplicate_size', 'wrong_quantity', 'wrong_group',
-] as const;
-export type DriftClass = (typeof DRIFT_CLASSES)[number];
+export { DRIFT_CLASSES, emptyDriftCounts, type DriftClass };
 
 export interface Drift {
   class: DriftClass;
@@ -158,8 +156,3 @@ export function orphanDrift(item: BoardRow, keyColumnId: string): Drift {
   const held = item.cells[keyColumnId]?.text;
   return drift({ class: 'orphan_item', orderKey: held || null, itemId: item.id, subject: 'item', expected: 'no item (no order line)', actual: `${JSON.stringify(item.name)}${held ? ` with key ${held}` : ''}` });
 }
-
-export function emptyDriftCounts(): Record<DriftClass, number> {
-  return Object.fromEntries(DRIFT_CLASSES.map((c) => [c, 0])) as Record<DriftClass, number>;
-}
-

@@ -18,6 +18,7 @@ import { openConfiguredStore } from '../worker';
 import { SCHEDULE_ID } from '../shared/temporal';
 import { loadMapping } from '../mapping';
 import { runBoardAdopt, reportLines } from './board';
+import { runVerify, verifyExitCode } from './verify';
 import { WorkflowFailedError } from '@temporalio/client';
 
 interface Command {
@@ -207,6 +208,34 @@ const commands: Record<string, Command> = {
         const result = await runBoardAdopt(client, store, opts, log);
         for (const line of reportLines(result, opts)) console.log(line);
         return 0;
+      } finally {
+        await store.close();
+        await client.connection.close();
+      }
+    },
+  },
+  verify: {
+    usage: 'verify [--customer NAME] [--po NUMBER] [--report FILE] [--repair]',
+    summary: 'Check that the board says what ORDERS_UNIFIED says: read both boards (paged, the mapped columns, within VERIFY_READ_SHARE of the budget), compare with what the mapping makes of every order line and report drift by class; exit 0 only with no drift. --repair sends each drifting order line through the order workflow and archives duplicate and orphan items (audited, never deleted).',
+    options: {
+      customer: { type: 'string', description: 'only this canonical customer\'s order lines, e.g. GREYSON' },
+      po: { type: 'string', description: 'only this PO NUMBER\'s order lines' },
+      report: { type: 'string', description: 'write every drift row to this file: .csv or .json' },
+      repair: { type: 'boolean', description: 'repair what drifted and wait for it (exit 0 when every drifting order line was repaired); run verify again to confirm' },
+    },
+    async run(config, a) {
+      const client = await connectClient(temporalFor(config));
+      const store = await openConfiguredStore(config);
+      try {
+        const report = typeof a.values.report === 'string' ? a.values.report : null;
+        if (report !== null && !/\.(csv|json)$/i.test(report)) throw new UsageError('--report needs a file name ending in .csv or .json');
+        const opts = {
+          scope: { customer: (a.values.customer as string | undefined) ?? null, po: (a.values.po as string | undefined) ?? null },
+          repair: Boolean(a.values.repair), reportFile: report, boardId: loadMapping(config.MAPPING_FILE).items.boardId,
+        };
+        const result = await runVerify(client, store, opts, log);
+        for (const line of result.lines) console.log(line);
+        return verifyExitCode(result.summary);
       } finally {
         await store.close();
         await client.connection.close();

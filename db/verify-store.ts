@@ -4,26 +4,15 @@
 import type { Store } from './store';
 import type { SqliteStore } from './sqlite-store';
 import type { MssqlStore } from './mssql-store';
-import type { Drift, DriftClass, StagedLink } from '../activities/verify-drift';
+import type { Drift, StagedLink } from '../activities/verify-drift';
+import type { DriftClass, VerifyScope, VerifySummary } from '../shared/verify';
+
+export type { VerifyScope, VerifySummary };
 import { SqliteVerifyStore } from './verify-sqlite';
 import { MssqlVerifyStore } from './verify-mssql';
 import { isoOf, str } from './common';
 
-export interface VerifyScope { customer: string | null; po: string | null }
-
 export type VerifyStatus = 'READING' | 'COMPARED' | 'REPAIRING' | 'DONE';
-
-export interface VerifySummary {
-  /** Order lines compared, board items and subitems read, items whose source row the mapping rejects (not compared). */
-  lines: number;
-  items: number;
-  subitems: number;
-  unverified: number;
-  counts: Record<DriftClass, number>;
-  /** Order lines with drift (what --repair sends through the order workflow). */
-  driftingLines: number;
-  repair?: { batchId: string; dispatched: number; archived: number; synced: number; failed: number; ended: boolean };
-}
 
 export interface VerifyRun { runId: string; boardId: string; scope: VerifyScope; status: VerifyStatus; summary: VerifySummary | null; startedAt: string; finishedAt: string | null }
 

@@ -254,6 +254,11 @@ export function reportCsv(plan: AdoptionPlan, notLinked: { key: string; reason: 
   for (const r of plan.rejected ?? []) rows.push(['rejected', '', r.key, '', '', '', r.reason]);
   const itemOf = new Map(plan.matched.map((m) => [m.key, m.itemId]));
   for (const n of notLinked) rows.push(['not_linked', '', n.key, itemOf.get(n.key) ?? '', '', '', n.reason]);
+  return toCsv(rows);
+}
+
+/** Rows as CSV (RFC 4180 quoting): the reports of board adopt and verify. */
+export function toCsv(rows: string[][]): string {
   const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -1,0 +1,235 @@
+// The activities of `orders-sync verify` (workflows/verify.ts): read both boards page by page (the mapped columns only,
+// within VERIFY_READ_SHARE of the budget), compare them with what the mapping makes of ORDERS_UNIFIED, and with
+// --repair archive duplicate and orphan items (audited) and send every drifting order line through the order workflow.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Store } from '../db/store';
+import { verifyStoreOf, type VerifyScope, type VerifySummary } from '../db/verify-store';
+import type { OperationsStore } from '../db/operations';
+import type { Mapping } from '../mapping';
+import { idempotencyKey, type MondayClient } from '../graphql/client';
+import { toActivityFailure } from '../graphql/errors';
+import { normaliseText } from '../mapping/adoption-match';
+import { orderWorkflowId, type OrderPayload } from '../shared/order';
+import { TASK_QUEUE } from '../shared/temporal';
+import type { OrderWorkflowInput } from '../shared/workflow-types';
+import { ReadPacer, forEachOrderLinePage, readBoardItems, resumable, timeScaleOf, type BoardSide } from './adoption';
+import { createWriteAudit } from './audit';
+import { emptyDriftCounts, lineDrift, orphanDrift, type BoardRow, type Cell, type Drift, type DriftRules } from './verify-drift';
+
+export interface VerifyDeps {
+  store: Store;
+  mapping: Mapping;
+  monday: MondayClient;
+  operations?: OperationsStore;
+  /** Needed by dispatchRepairs only. */
+  temporal?: Client;
+  orderDefaults: Pick<OrderWorkflowInput, 'subitemBatchSize' | 'rerunWait' | 'retryWindows' | 'selfRetryAfter'>;
+  removedSizes: 'zero' | 'archive';
+  /** VERIFY_READ_SHARE: share of the minute's complexity budget verify reads with. */
+  readShare?: number;
+  pageSize?: number;
+}
+
+/** Drift an order workflow pass repairs (everything but items no order line claims). */
+const LINE_CLASSES = new Set(['missing_item', 'duplicate_item', 'stale_cell', 'should_be_empty', 'missing_size', 'duplicate_size', 'wrong_quantity', 'wrong_group']);
+const SIZE_CLASSES = new Set(['missing_size', 'duplicate_size', 'wrong_quantity']);
+/** Drift rows written per request while comparing. */
+const DRIFT_FLUSH = 500;
+const MUTATION_ESTIMATE = 30_100;
+
+export const repairBatchId = (runId: string): string => `repair:${runId}`;
+
+export function createVerifyActivities(deps: VerifyDeps) {
+  const { store, mapping, monday } = deps;
+  const verify = verifyStoreOf(store);
+  const audit = createWriteAudit(deps.operations);
+  const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
+  const itemColumns = [...mapping.items.columns.map((c) => c.id), mapping.items.keyColumnId];
+  const boardOf = (side: BoardSide) => (side === 'items' ? mapping.items.boardId : mapping.subitems.boardId);
+  const columnsOf = (side: BoardSide) => (side === 'items' ? itemColumns : [mapping.subitems.sizeColumnId, mapping.subitems.qtyColumnId]);
+
+  /** The scope's order lines, and the scope's orphans: by the board's customer and PO cells. */
+  const inScope = (scope: VerifyScope) => ({
+    line: (l: OrderPayload) => (scope.customer === null || normaliseText(l.customer) === normaliseText(scope.customer)) && (scope.po === null || (l.poNumber ?? '').trim() === scope.po.trim()),
+    item: (i: BoardRow) => {
+      const cell = (pred: (c: Mapping['items']['columns'][number]) => boolean) => {
+        const id = mapping.items.columns.find(pred)?.id;
+        return id ? normaliseText(i.cells[id]?.text) : null;
+      };
+      const customer = cell((c) => c.transform === 'canonical_customer');
+      const po = cell((c) => c.source === mapping.source.poNumberColumn);
+      return (scope.customer === null || customer === null || customer === normaliseText(scope.customer)) && (scope.po === null || po === null || po === normaliseText(scope.po));
+    },
+  });
+
+  return {
+    async startVerify(input: { runId: string; scope: VerifyScope }): Promise<void> {
+      await verify.saveRun({ runId: input.runId, boardId: mapping.items.boardId, scope: input.scope, status: 'READING' });
+    },
+
+    /** One page of the items or the subitems board, the mapped columns with text and value, into MON_VerifyBoardRead. */
+    async readVerifyPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
+      const page = await readBoardItems(monday, pace, { boardId: boardOf(input.side), side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(verify)' });
+      await verify.saveBoardRows(input.runId, page.items.map((i) => ({
+        id: i.id, parentItemId: i.parentItemId, name: i.name, groupId: i.groupId, groupTitle: i.groupTitle,
+        cellsJson: JSON.stringify(Object.fromEntries(Object.keys(i.values).map((c) => [c, { text: i.values[c] ?? null, value: i.raw[c] ?? null } satisfies Cell]))),
+      })));
+      return { cursor: page.cursor, read: page.items.length };
+    },
+
+    /**
+     * Everything the mapping makes of ORDERS_UNIFIED (page by page) against the board as read: the drift rows go to
+     * MON_VerifyDrift, the counts to the run. Items are claimed by the order line staging links them to, or whose key
+     * their key column holds; an item no source line claims is an orphan (a rejected row's item is neither).
+     */
+    async compareBoard(input: { runId: string; scope: VerifyScope }): Promise<VerifySummary> {
+      const ctx = Context.current();
+      const rows = await verify.readBoardRows(input.runId);
+      const items = new Map<string, { row: (typeof rows)[number]; key: string | null }>();
+      const subitems = new Map<string, BoardRow[]>();
+      for (const r of rows) {
+        const cells = JSON.parse(r.cellsJson) as Record<string, Cell>;
+        if (r.parentItemId === null) items.set(r.id, { row: r, key: cells[mapping.items.keyColumnId]?.text || null });
+        else subitems.set(r.parentItemId, [...(subitems.get(r.parentItemId) ?? []), { ...r, cells }]);
+      }
+      const byKey = new Map<string, string[]>();
+      for (const [id, i] of items) if (i.key) byKey.set(i.key, [...(byKey.get(i.key) ?? []), id]);
+      const links = await verify.stagedLinks();
+      const linkedTo = new Map<string, string>();   // item id → the order line staging links it to
+      for (const [key, link] of links) if (link.itemId) linkedTo.set(link.itemId, key);
+      const rules: DriftRules = {
+        mapping, removedSizes: deps.removedSizes, rememberedGroups: new Map(),
+        groups: await monday.boardStructure(mapping.items.boardId).then((b) => b.groups, (err: unknown) => { throw toActivityFailure(err, { orderKey: '(verify)', step: 'read-groups' }); }),
+      };
+      const scope = inScope(input.scope);
+      const full = (id: string): BoardRow => {
+        const { row } = items.get(id)!;
+        return { ...row, cells: JSON.parse(row.cellsJson) as Record<string, Cell> };
+      };
+
+      await verify.clearDrift(input.runId);
+      const summary: VerifySummary = { lines: 0, items: items.size, subitems: rows.length - items.size, unverified: 0, counts: emptyDriftCounts(), driftingLines: 0 };
+      let pending: Drift[] = [];
+      let seq = 0;
+      const flush = async () => {
+        await verify.saveDrift(input.runId, seq, pending);
+        seq += pending.length;
+        pending = [];
+      };
+      const claimed = new Set<string>();
+      const sourceKeys = new Set<string>();
+      await forEachOrderLinePage(store, mapping, async (lines) => {
+        for (const line of lines) {
+          sourceKeys.add(line.key);
+          const link = links.get(line.key);
+          const ids = new Set((byKey.get(line.key) ?? []).filter((id) => (linkedTo.get(id) ?? line.key) === line.key));
+          if (link?.itemId && items.has(link.itemId)) ids.add(link.itemId);
+          ids.forEach((id) => claimed.add(id));
+          if (!scope.line(line)) continue;
+          if (!rules.rememberedGroups.has(line.groupName)) rules.rememberedGroups.set(line.groupName, (await store.rememberedGroup(mapping.items.boardId, line.groupName)) ?? '');
+          const found = lineDrift(rules, line, [...ids].map(full), (id) => subitems.get(id) ?? [], link);
+          summary.lines++;
+          if (found.length > 0) summary.driftingLines++;
+          pending.push(...found);
+        }
+        if (pending.length >= DRIFT_FLUSH) await flush();
+        ctx.heartbeat();
+      }, (key) => sourceKeys.add(key));   // a rejected or duplicated row: its items are not orphans, nor compared
+      for (const [id, i] of items) {
+        if (claimed.has(id) || (i.key !== null && sourceKeys.has(i.key))) {
+          if (!claimed.has(id)) summary.unverified++;
+          continue;
+        }
+        const row = full(id);
+        if (scope.item(row)) pending.push(orphanDrift(row, mapping.items.keyColumnId));
+      }
+      await flush();
+      for (const d of await verify.listDrift(input.runId)) summary.counts[d.class]++;
+      await verify.saveRun({ runId: input.runId, boardId: mapping.items.boardId, scope: input.scope, status: 'COMPARED', summary });
+      return summary;
+    },
+
+    /**
+     * --repair, on Monday: archive duplicate items (the oldest stays) and orphans, each with an audit row under the
+     * repair batch, and set staging straight so the order workflow writes what drifted: an order line linked to the
+     * item kept, sizes whose subitem drifted unsynced (-1: "what Monday holds is not known"), an orphan's line gone.
+     */
+    async repairBoard(input: { runId: string }): Promise<{ archived: number }> {
+      const drift = await verify.listDrift(input.runId);
+      const batchId = repairBatchId(input.runId);
+      const links = await verify.stagedLinks();
+      const toArchive = drift.filter((d) => (d.class === 'duplicate_item' || d.class === 'orphan_item') && d.itemId !== null);
+      await resumable(toArchive, async (d) => {
+        await pace.wait(monday.lastCost('ArchiveItem') ?? MUTATION_ESTIMATE);
+        const key = d.orderKey ?? '(orphan)';
+        try {
+          await monday.archiveItem({ boardId: mapping.items.boardId, itemId: d.itemId! }, idempotencyKey(key, 'verify-archive', d.itemId!));
+          pace.spent(monday.lastCost('ArchiveItem'));
+        } catch (err) {
+          throw toActivityFailure(err, { orderKey: key, step: 'verify-archive' });
+        }
+        await audit.archivedItems(key, [d.itemId!], batchId);
+        // The item of a line gone from the source: if the line comes back, the next sync sends it (and makes the item again).
+        if (d.class === 'orphan_item' && d.orderKey && links.get(d.orderKey)?.itemId === d.itemId) {
+          await store.markSourceGone(d.orderKey, `verify archived its item ${d.itemId}: the order line is no longer in ORDERS_UNIFIED`);
+        }
+      });
+      for (const d of drift) {
+        const link = d.orderKey ? links.get(d.orderKey) : undefined;
+        if (!link || !d.orderKey) continue;
+        if (d.class === 'duplicate_item' && d.keptItemId && link.itemId !== d.keptItemId) {
+          await store.setOrderStatus(d.orderKey, 'ITEM_CREATED', { itemId: d.keptItemId });
+          await store.clearSubitemIds(d.orderKey);
+          link.itemId = d.keptItemId;
+          link.subitems = [];
+        } else if (SIZE_CLASSES.has(d.class)) {
+          const subitemId = (d.class === 'duplicate_size' ? d.keptItemId : d.subitemId) ?? link.subitems.find((s) => s.size === d.subject)?.subitemId;
+          if (subitemId) await store.setSubitemIds(d.orderKey, [{ size: d.subject, subitemId, qty: -1 }]);
+        }
+      }
+      return { archived: toArchive.length };
+    },
+
+    /** Sends every drifting order line through its order workflow, in the repair batch (it ends when they end). */
+    async dispatchRepairs(input: { runId: string }): Promise<{ batchId: string; dispatched: number }> {
+      const temporal = deps.temporal;
+      if (!temporal) throw ApplicationFailure.nonRetryable('dispatchRepairs needs a Temporal client', 'CONFIG');
+      const batchId = repairBatchId(input.runId);
+      const keys = [...new Set((await verify.listDrift(input.runId)).filter((d) => LINE_CLASSES.has(d.class) && d.orderKey).map((d) => d.orderKey!))];
+      await store.startBatch({ batchId, batchType: 'VERIFY_REPAIR', configSnapshot: { verifyRun: input.runId } });
+      for (const key of keys) {
+        // The empty hash is newer than any a waiting order failed with: it wakes the order as a changed row would.
+        await temporal.workflow.signalWithStart('orderWorkflow', {
+          workflowId: orderWorkflowId(key), taskQueue: TASK_QUEUE,
+          args: [{ key, batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput],
+          signal: 'sourceChanged', signalArgs: ['', batchId],
+          staticSummary: `${key} (verify --repair)`,
+        });
+        Context.current().heartbeat();
+      }
+      await store.finishDispatch(batchId, keys.length, 'COMPLETED');
+      return { batchId, dispatched: keys.length };
+    },
+
+    /** Waits up to a minute for the repair batch to end; its counters either way. */
+    async repairProgress(input: { batchId: string }): Promise<{ ended: boolean; synced: number; failed: number }> {
+      const ctx = Context.current();
+      for (let waited = 0; ; waited += 2_000) {
+        const batch = await store.getBatch(input.batchId);
+        if (!batch) throw ApplicationFailure.nonRetryable(`no repair batch ${input.batchId}`, 'NO_BATCH');
+        const result = { ended: batch.endTime !== null, synced: batch.counters.synced, failed: batch.counters.failed };
+        if (result.ended || waited >= 60_000) return result;
+        ctx.heartbeat();
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    },
+
+    async finishVerify(input: { runId: string; scope: VerifyScope; summary: VerifySummary }): Promise<void> {
+      await verify.saveRun({ runId: input.runId, boardId: mapping.items.boardId, scope: input.scope, status: 'DONE', summary: input.summary });
+    },
+  };
+}
+
+export type VerifyActivities = ReturnType<typeof createVerifyActivities>;

@@ -4,7 +4,7 @@ import { Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
-import { applySchedule, describeSchedule } from './schedule';
+import { applySchedule, applyVerifySchedule, describeSchedule } from './schedule';
 import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
@@ -51,16 +51,23 @@ const commands: Record<string, Command> = {
     },
   },
   schedule: {
-    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT]',
+    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT] [--nightly-verify HH:MM|off]',
     summary: `Manage the Temporal Schedule "${SCHEDULE_ID}" that runs the sync every SYNC_INTERVAL (overlap SKIP).`,
-    options: { note: { type: 'string', description: 'a note recorded with pause/unpause' } },
+    options: {
+      note: { type: 'string', description: 'a note recorded with pause/unpause' },
+      'nightly-verify': { type: 'string', description: 'with apply: a whole-board orders-sync verify every night at this UTC time (HH:MM), report only; off removes it' },
+    },
     async run(config, a) {
       const client = await connectClient(temporalFor(config));
       const handle = client.schedule.getHandle(SCHEDULE_ID);
       const note = typeof a.values.note === 'string' ? a.values.note : undefined;
       try {
         switch (a.positionals[0]) {
-          case 'apply': log(`schedule ${await applySchedule(client, config)}`); break;
+          case 'apply':
+            // The nightly verify first: a malformed time refuses before anything changed.
+            if (typeof a.values['nightly-verify'] === 'string') log(await applyVerifySchedule(client, config, a.values['nightly-verify']));
+            log(`schedule ${await applySchedule(client, config)}`);
+            break;
           case 'pause': await handle.pause(note ?? 'paused from orders-sync'); log('schedule paused'); break;
           case 'unpause': await handle.unpause(note ?? 'unpaused from orders-sync'); log('schedule unpaused'); break;
           case 'trigger': await handle.trigger(); log('sync triggered (skipped if one is already running)'); break;

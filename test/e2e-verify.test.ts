@@ -11,6 +11,7 @@ import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import type { SourceRow } from '../shared/order';
+import { verifyStoreOf } from '../db/verify-store';
 
 const ROOT = path.resolve(__dirname, '..');
 let stack: Stack;
@@ -65,4 +66,26 @@ test('hand edits are reported by class, --repair brings them back through the or
   const again = await cli(['verify']);
   expect(again.stdout).toMatch(/no drift in 5 order lines/);
   expect(again.code).toBe(0);
+});
+
+test('schedule apply --nightly-verify: a whole-board verify every night (refused when malformed), shown by describe, removed with off', async () => {
+  const bad = await cli(['schedule', 'apply', '--nightly-verify', '25:00']);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/--nightly-verify needs a UTC time HH:MM/);
+  const applied = await cli(['schedule', 'apply', '--nightly-verify', '02:30']);
+  expect(applied.stderr).toMatch(/nightly verify: every day at 02:30 UTC/);
+  expect((await cli(['schedule', 'describe'])).stdout).toMatch(/nightly verify \(orders-sync-verify\): active, every day at 02:30 UTC; next: \S+T02:30:00/);
+  // What 02:30 does: a whole-board verify under its own run id, the one the drift gauge reads.
+  const verify = verifyStoreOf(stack.store);
+  const before = await verify.latestWholeBoardRun(stack.mapping.items.boardId);
+  await stack.client.schedule.getHandle('orders-sync-verify').trigger();
+  let after = before;
+  for (let i = 0; i < 300 && after?.runId === before?.runId; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await verify.latestWholeBoardRun(stack.mapping.items.boardId);
+  }
+  expect(after?.runId).not.toBe(before?.runId);
+  expect(after?.summary?.lines).toBe(5);
+  await cli(['schedule', 'apply', '--nightly-verify', 'off']);
+  expect((await cli(['schedule', 'describe'])).stdout).toMatch(/nightly verify: off/);
 });

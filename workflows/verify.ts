@@ -9,6 +9,7 @@ import type { VerifyScope, VerifySummary } from '../shared/verify';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
 
 export interface VerifyInput {
+  /** Empty for a scheduled run: its first run id names it. */
   runId: string;
   scope: VerifyScope;
   repair: boolean;
@@ -42,7 +43,8 @@ const monday = proxyActivities<VerifyActivities>({
 
 const MAX_RESTARTS = 3;
 
-export async function verifyWorkflow(input: VerifyInput): Promise<VerifySummary> {
+export async function verifyWorkflow(scheduled: VerifyInput): Promise<VerifySummary> {
+  const input = { ...scheduled, runId: scheduled.runId || workflowInfo().firstExecutionRunId };
   const progress: VerifyProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: input.resume?.summary ?? null };
   setHandler(verifyProgressQuery, () => progress);
   const show = () => setCurrentDetails(describe(progress, input));

@@ -34,6 +34,11 @@ export interface VerifyDeps {
 
 /** Drift an order workflow pass repairs (everything but items no order line claims). */
 const LINE_CLASSES = new Set(['missing_item', 'duplicate_item', 'stale_cell', 'should_be_empty', 'missing_size', 'duplicate_size', 'wrong_quantity', 'wrong_group']);
+
+/** The order lines --repair sends through their order workflow. */
+export function linesToRepair(drift: Drift[]): string[] {
+  return [...new Set(drift.filter((d) => LINE_CLASSES.has(d.class) && d.orderKey).map((d) => d.orderKey!))];
+}
 const SIZE_CLASSES = new Set(['missing_size', 'duplicate_size', 'wrong_quantity']);
 /** Drift rows written per request while comparing. */
 const DRIFT_FLUSH = 500;
@@ -197,7 +202,7 @@ export function createVerifyActivities(deps: VerifyDeps) {
       const temporal = deps.temporal;
       if (!temporal) throw ApplicationFailure.nonRetryable('dispatchRepairs needs a Temporal client', 'CONFIG');
       const batchId = repairBatchId(input.runId);
-      const keys = [...new Set((await verify.listDrift(input.runId)).filter((d) => LINE_CLASSES.has(d.class) && d.orderKey).map((d) => d.orderKey!))];
+      const keys = linesToRepair(await verify.listDrift(input.runId));
       await store.startBatch({ batchId, batchType: 'VERIFY_REPAIR', configSnapshot: { verifyRun: input.runId } });
       for (const key of keys) {
         // The empty hash is newer than any a waiting order failed with: it wakes the order as a changed row would.

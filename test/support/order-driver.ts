@@ -5,6 +5,7 @@
 // the real workflows on a dev server (test/convergence-model.test.ts, its "real worker" part), so the two cannot drift
 // apart unnoticed. `kill` cancels an activity mid-flight, as a killed worker does; the retry runs on "another worker".
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { OrderActivities } from '../../activities';
@@ -14,10 +15,10 @@ import type { FailureInfo, SyncTotals } from '../../shared/workflow-types';
 /** orderWorkflow's PERMANENT_ERROR_TYPES: retrying them cannot help. */
 const PERMANENT = new Set(['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG']);
 const MAX_ATTEMPTS = 12;
+/** Failed attempts are expected here (faults): the worker's log lines would bury the test's output. */
+const QUIET = new DefaultLogger('ERROR', () => {});
 
 export interface DriverOptions {
-  /** Chance that an activity attempt is cancelled mid-flight (a worker killed); its retry runs as attempt + 1. */
-  killChance?: () => number;
   random?: () => number;
   subitemBatchSize?: number;
   pageSize?: number;
@@ -28,13 +29,15 @@ export interface DriverSync { batchId: string; totals: SyncTotals; synced: strin
 export function createOrderDriver(acts: OrderActivities, opts: DriverOptions = {}) {
   const random = opts.random ?? Math.random;
   let kills = 0;
+  /** Chance that an activity attempt is cancelled mid-flight (a worker killed); its retry runs as attempt + 1. */
+  let killChance = 0;
 
   /** One activity as Temporal runs it: attempts 1, 2, … until it succeeds or fails for good. */
   async function activity<A, R>(fn: (input: A) => Promise<R>, input: A): Promise<R> {
     for (let attempt = 1; ; attempt++) {
-      const env = new MockActivityEnvironment({ attempt });
-      const kill = random() < (opts.killChance?.() ?? 0);
-      const timer = kill ? setTimeout(() => { kills++; env.cancel(); }, Math.floor(random() * 15)) : undefined;
+      const env = new MockActivityEnvironment({ attempt }, { logger: QUIET });
+      const kill = random() < killChance;
+      const timer = kill ? setTimeout(() => { kills++; env.cancel(); }, Math.floor(random() * 6)) : undefined;
       try {
         return await env.run(fn as (i: A) => Promise<R>, input);
       } catch (err) {
@@ -67,6 +70,7 @@ export function createOrderDriver(acts: OrderActivities, opts: DriverOptions = {
 
   return {
     kills: () => kills,
+    setKillChance: (p: number) => { killChance = p; },
     /** One sync of everything (or of a customer / PO), its orders run concurrently to the end. */
     async sync(filter: { customer?: string; po?: string } = {}): Promise<DriverSync> {
       const batchId = randomUUID();

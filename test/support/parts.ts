@@ -23,6 +23,7 @@ export interface Parts {
   operations: OperationsStore;
   mapping: Mapping;
   monday: MondayClient;
+  removedSizes: 'zero' | 'archive';
   acts: OrderActivities;
   /** A fresh database and an empty board (boards, groups and labels kept), for the next scenario. */
   reset(): Promise<void>;
@@ -33,17 +34,18 @@ export async function startParts(opts: { sandbox?: SandboxOptions; removedSizes?
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-sync-parts-'));
   const sandbox = await startSandbox({ port: 0, tokens: [SANDBOX_TOKEN], ...opts.sandbox, limits: { complexityPerMinute: UNLIMITED, ...opts.sandbox?.limits } });
   const mapping = loadMapping();
-  const monday = new MondayClient({
-    url: sandbox.url, token: SANDBOX_TOKEN, timeoutMs: 5_000, subitemBatchSize: opts.subitemBatchSize ?? 25,
-    budget: new MondayBudget({ complexityPerMinute: UNLIMITED, requestsPerMinute: 1_000_000 }),
-  });
   let n = 0;
-  const parts = { dir, sandbox, mapping, monday } as Parts;
+  const parts = { dir, sandbox, mapping, removedSizes: opts.removedSizes ?? 'zero' } as Parts;
   const open = async () => {
+    // A new client per scenario: its group and label caches start empty, as a new worker's do.
+    parts.monday = new MondayClient({
+      url: sandbox.url, token: SANDBOX_TOKEN, timeoutMs: 5_000, subitemBatchSize: opts.subitemBatchSize ?? 25,
+      budget: new MondayBudget({ complexityPerMinute: UNLIMITED, requestsPerMinute: 1_000_000 }),
+    });
     parts.store = await openStore({ sqliteFile: path.join(dir, `orders-${n++}.db`) });
     parts.operations = operationsOf(parts.store);
     parts.acts = createActivities({
-      store: parts.store, mapping, monday, operations: parts.operations, removedSizes: opts.removedSizes ?? 'zero', missingItem: 'recreate',
+      store: parts.store, mapping, monday: parts.monday, operations: parts.operations, removedSizes: parts.removedSizes, missingItem: 'recreate',
       orderDefaults: { subitemBatchSize: opts.subitemBatchSize ?? 25, rerunWait: '1d' },
     });
   };

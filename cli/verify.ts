@@ -18,7 +18,7 @@ export function verifyWorkflowId(boardId: string): string {
   return `board-verify:${boardId}`;
 }
 
-export async function runVerify(client: Client, store: Store, opts: VerifyOptions, print: (line: string) => void): Promise<{ summary: VerifySummary; lines: string[] }> {
+export async function runVerify(client: Client, store: Store, opts: VerifyOptions, print: (line: string) => void): Promise<{ summary: VerifySummary; lines: string[]; drift: Drift[] }> {
   const input: VerifyInput = { runId: randomUUID(), scope: opts.scope, repair: opts.repair };
   let handle;
   try {
@@ -43,7 +43,7 @@ export async function runVerify(client: Client, store: Store, opts: VerifyOption
   }
   const drift = await verifyStoreOf(store).listDrift(input.runId);
   if (opts.reportFile) fs.writeFileSync(opts.reportFile, opts.reportFile.endsWith('.json') ? JSON.stringify({ runId: input.runId, scope: opts.scope, summary, drift }, null, 2) : driftCsv(drift));
-  return { summary, lines: reportLines(input.runId, summary, drift, opts) };
+  return { summary, drift, lines: reportLines(input.runId, summary, drift, opts) };
 }
 
 function progressLine(p: VerifyProgress): string {

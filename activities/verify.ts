@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../db/store';
-import { verifyStoreOf, type VerifyScope, type VerifySummary } from '../db/verify-store';
+import { verifyStoreOf, type StoredBoardRow, type VerifyScope, type VerifySummary } from '../db/verify-store';
 import type { OperationsStore } from '../db/operations';
 import type { Mapping } from '../mapping';
 import { idempotencyKey, type MondayClient } from '../graphql/client';
@@ -40,8 +40,6 @@ export function linesToRepair(drift: Drift[]): string[] {
   return [...new Set(drift.filter((d) => LINE_CLASSES.has(d.class) && d.orderKey).map((d) => d.orderKey!))];
 }
 const SIZE_CLASSES = new Set(['missing_size', 'duplicate_size', 'wrong_quantity']);
-/** Drift rows written per request while comparing. */
-const DRIFT_FLUSH = 500;
 const MUTATION_ESTIMATE = 30_100;
 
 export const repairBatchId = (runId: string): string => `repair:${runId}`;
@@ -78,8 +76,10 @@ export function createVerifyActivities(deps: VerifyDeps) {
     async readVerifyPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
       const page = await readBoardItems(monday, pace, { boardId: boardOf(input.side), side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(verify)' });
       await verify.saveBoardRows(input.runId, page.items.map((i) => ({
-        id: i.id, parentItemId: i.parentItemId, name: i.name, groupId: i.groupId, groupTitle: i.groupTitle,
-        cellsJson: JSON.stringify(Object.fromEntries(Object.keys(i.values).map((c) => [c, { text: i.values[c] ?? null, value: i.raw[c] ?? null } satisfies Cell]))),
+        id: i.id, parentItemId: i.parentItemId, orderKey: i.values[mapping.items.keyColumnId] || null, name: i.name, groupId: i.groupId, groupTitle: i.groupTitle,
+        // Empty cells are left out (an absent cell reads as empty): half the columns of a typical line are.
+        cellsJson: JSON.stringify(Object.fromEntries(Object.keys(i.values).filter((c) => (i.values[c] ?? '') !== '' || (i.raw[c] ?? null) !== null)
+          .map((c) => [c, { text: i.values[c] ?? null, value: i.raw[c] ?? null } satisfies Cell]))),
       })));
       return { cursor: page.cursor, read: page.items.length };
     },
@@ -91,16 +91,11 @@ export function createVerifyActivities(deps: VerifyDeps) {
      */
     async compareBoard(input: { runId: string; scope: VerifyScope }): Promise<VerifySummary> {
       const ctx = Context.current();
-      const rows = await verify.readBoardRows(input.runId);
-      const items = new Map<string, { row: (typeof rows)[number]; key: string | null }>();
-      const subitems = new Map<string, BoardRow[]>();
-      for (const r of rows) {
-        const cells = JSON.parse(r.cellsJson) as Record<string, Cell>;
-        if (r.parentItemId === null) items.set(r.id, { row: r, key: cells[mapping.items.keyColumnId]?.text || null });
-        else subitems.set(r.parentItemId, [...(subitems.get(r.parentItemId) ?? []), { ...r, cells }]);
-      }
+      // The whole board is held as ids and keys only; each page of order lines reads its items' and subitems' rows.
+      const index = await verify.readBoardIndex(input.runId);
+      const keyOf = new Map(index.items.map((i) => [i.id, i.orderKey]));
       const byKey = new Map<string, string[]>();
-      for (const [id, i] of items) if (i.key) byKey.set(i.key, [...(byKey.get(i.key) ?? []), id]);
+      for (const i of index.items) if (i.orderKey) byKey.set(i.orderKey, [...(byKey.get(i.orderKey) ?? []), i.id]);
       const links = await verify.stagedLinks();
       const linkedTo = new Map<string, string>();   // item id → the order line staging links it to
       for (const [key, link] of links) if (link.itemId) linkedTo.set(link.itemId, key);
@@ -109,49 +104,53 @@ export function createVerifyActivities(deps: VerifyDeps) {
         groups: await monday.boardStructure(mapping.items.boardId).then((b) => b.groups, (err: unknown) => { throw toActivityFailure(err, { orderKey: '(verify)', step: 'read-groups' }); }),
       };
       const scope = inScope(input.scope);
-      const full = (id: string): BoardRow => {
-        const { row } = items.get(id)!;
-        return { ...row, cells: JSON.parse(row.cellsJson) as Record<string, Cell> };
-      };
+      const parsed = (row: StoredBoardRow): BoardRow => ({ ...row, cells: JSON.parse(row.cellsJson) as Record<string, Cell> });
 
       await verify.clearDrift(input.runId);
-      const summary: VerifySummary = { lines: 0, items: items.size, subitems: rows.length - items.size, unverified: 0, counts: emptyDriftCounts(), driftingLines: 0 };
-      let pending: Drift[] = [];
+      const summary: VerifySummary = { lines: 0, items: index.items.length, subitems: index.subitems, unverified: 0, counts: emptyDriftCounts(), driftingLines: 0 };
       let seq = 0;
-      const flush = async () => {
-        await verify.saveDrift(input.runId, seq, pending);
-        seq += pending.length;
-        pending = [];
+      const save = async (drift: Drift[]) => {
+        for (const d of drift) summary.counts[d.class]++;
+        await verify.saveDrift(input.runId, seq, drift);
+        seq += drift.length;
       };
       const claimed = new Set<string>();
       const sourceKeys = new Set<string>();
       await forEachOrderLinePage(store, mapping, async (lines) => {
+        const candidates = new Map<string, string[]>();
         for (const line of lines) {
           sourceKeys.add(line.key);
           const link = links.get(line.key);
           const ids = new Set((byKey.get(line.key) ?? []).filter((id) => (linkedTo.get(id) ?? line.key) === line.key));
-          if (link?.itemId && items.has(link.itemId)) ids.add(link.itemId);
+          if (link?.itemId && keyOf.has(link.itemId)) ids.add(link.itemId);
           ids.forEach((id) => claimed.add(id));
-          if (!scope.line(line)) continue;
-          if (!rules.rememberedGroups.has(line.groupName)) rules.rememberedGroups.set(line.groupName, (await store.rememberedGroup(mapping.items.boardId, line.groupName)) ?? '');
-          const found = lineDrift(rules, line, [...ids].map(full), (id) => subitems.get(id) ?? [], link);
-          summary.lines++;
-          if (found.length > 0) summary.driftingLines++;
-          pending.push(...found);
+          if (scope.line(line)) candidates.set(line.key, [...ids]);
         }
-        if (pending.length >= DRIFT_FLUSH) await flush();
+        const ids = [...candidates.values()].flat();
+        const items = new Map((await verify.readBoardRows(input.runId, { ids })).map((r) => [r.id, parsed(r)]));
+        const subitems = new Map<string, BoardRow[]>();
+        for (const r of await verify.readBoardRows(input.runId, { parentIds: ids })) subitems.set(r.parentItemId!, [...(subitems.get(r.parentItemId!) ?? []), parsed(r)]);
+        const drift: Drift[] = [];
+        for (const line of lines) {
+          const found = candidates.get(line.key);
+          if (!found) continue;
+          if (!rules.rememberedGroups.has(line.groupName)) rules.rememberedGroups.set(line.groupName, (await store.rememberedGroup(mapping.items.boardId, line.groupName)) ?? '');
+          const lineDrifts = lineDrift(rules, line, found.map((id) => items.get(id)!), (id) => subitems.get(id) ?? [], links.get(line.key));
+          summary.lines++;
+          if (lineDrifts.length > 0) summary.driftingLines++;
+          drift.push(...lineDrifts);
+        }
+        await save(drift);
         ctx.heartbeat();
       }, (key) => sourceKeys.add(key));   // a rejected or duplicated row: its items are not orphans, nor compared
-      for (const [id, i] of items) {
-        if (claimed.has(id) || (i.key !== null && sourceKeys.has(i.key))) {
-          if (!claimed.has(id)) summary.unverified++;
-          continue;
-        }
-        const row = full(id);
-        if (scope.item(row)) pending.push(orphanDrift(row, mapping.items.keyColumnId));
+      const unclaimed: string[] = [];
+      for (const [id, key] of keyOf) {
+        if (claimed.has(id)) continue;
+        if (key !== null && sourceKeys.has(key)) summary.unverified++;
+        else unclaimed.push(id);
       }
-      await flush();
-      for (const d of await verify.listDrift(input.runId)) summary.counts[d.class]++;
+      const orphans = (await verify.readBoardRows(input.runId, { ids: unclaimed })).map(parsed).filter(scope.item);
+      await save(orphans.map((row) => orphanDrift(row, mapping.items.keyColumnId)));
       await verify.saveRun({ runId: input.runId, boardId: mapping.items.boardId, scope: input.scope, status: 'COMPARED', summary });
       return summary;
     },

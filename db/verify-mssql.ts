@@ -7,10 +7,11 @@ import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { Drift, StagedLink } from '../activities/verify-drift';
 import { toDrift, toStoredBoardRow, toVerifyRun, WHOLE_BOARD, type StoredBoardRow, type VerifyRun, type VerifyScope, type VerifyStatus, type VerifyStore, type VerifySummary } from './verify-store';
 import { linksOf } from './verify-sqlite';
-import { chunk } from './common';
+import { chunk, str } from './common';
 
 type Param = string | number | null;
-const BOARD_ROWS_PER_REQUEST = 250;   // 7 parameters each
+const BOARD_ROWS_PER_REQUEST = 250;   // 8 parameters each
+const IDS_PER_REQUEST = 1000;
 const DRIFT_ROWS_PER_REQUEST = 200;   // 10 parameters each
 const DUPLICATE_KEY = new Set([2627, 2601]);
 
@@ -31,8 +32,11 @@ export function mssqlVerifySql(schema: string) {
     getRun: `SELECT * FROM ${RUN} WHERE [run_id] = @runId`,
     latestWholeBoardRun: `SELECT TOP (1) * FROM ${RUN} WHERE [board_id] = @boardId AND [status] = 'DONE' AND [scope] = @scope ORDER BY [finished_at] DESC`,
     saveBoardRows: (n: number) => `DELETE FROM ${READ} WHERE [run_id] = @runId AND [item_id] IN (${Array.from({ length: n }, (_, i) => `@r${i}_0`).join(', ')});
-      INSERT INTO ${READ} ([item_id], [parent_item_id], [name], [group_id], [group_title], [cells], [run_id]) VALUES ${values(n, 7, 'r')};`,
-    readBoardRows: `SELECT * FROM ${READ} WHERE [run_id] = @runId`,
+      INSERT INTO ${READ} ([item_id], [parent_item_id], [order_key], [name], [group_id], [group_title], [cells], [run_id]) VALUES ${values(n, 8, 'r')};`,
+    readBoardIndex: `SELECT [item_id], [order_key] FROM ${READ} WHERE [run_id] = @runId AND [parent_item_id] IS NULL;
+      SELECT COUNT(*) AS [n] FROM ${READ} WHERE [run_id] = @runId AND [parent_item_id] IS NOT NULL`,
+    readBoardRows: (n: number) => `SELECT * FROM ${READ} WHERE [run_id] = @runId AND [item_id] IN (${Array.from({ length: n }, (_, i) => `@i${i}`).join(', ')})`,
+    readSubitemRows: (n: number) => `SELECT * FROM ${READ} WHERE [run_id] = @runId AND [parent_item_id] IN (${Array.from({ length: n }, (_, i) => `@i${i}`).join(', ')})`,
     saveDrift: (n: number) => `DELETE FROM ${DRIFT} WHERE [run_id] = @runId AND [seq] >= @from AND [seq] < @to;
       INSERT INTO ${DRIFT} ([seq], [drift_class], [order_key], [item_id], [subitem_id], [kept_item_id], [subject], [expected], [actual], [run_id]) VALUES ${values(n, 10, 'd')};`,
     clearDrift: `DELETE FROM ${DRIFT} WHERE [run_id] = @runId`,
@@ -75,13 +79,26 @@ export class MssqlVerifyStore implements VerifyStore {
   async saveBoardRows(runId: string, rows: StoredBoardRow[]): Promise<void> {
     for (const part of chunk(rows, BOARD_ROWS_PER_REQUEST)) {
       const params: Record<string, Param> = { runId };
-      part.forEach((r, i) => [r.id, r.parentItemId, r.name, r.groupId, r.groupTitle, r.cellsJson, runId].forEach((v, j) => { params[`r${i}_${j}`] = v; }));
+      part.forEach((r, i) => [r.id, r.parentItemId, r.orderKey, r.name, r.groupId, r.groupTitle, r.cellsJson, runId].forEach((v, j) => { params[`r${i}_${j}`] = v; }));
       await this.store.query('verify saveBoardRows', this.s.saveBoardRows(part.length), params);
     }
   }
 
-  async readBoardRows(runId: string): Promise<StoredBoardRow[]> {
-    return (await this.store.query('verify readBoardRows', this.s.readBoardRows, { runId })).recordset.map(toStoredBoardRow);
+  async readBoardIndex(runId: string): Promise<{ items: { id: string; orderKey: string | null }[]; subitems: number }> {
+    const r = await this.store.query('verify readBoardIndex', this.s.readBoardIndex, { runId });
+    const [items, count] = r.recordsets as unknown as Record<string, unknown>[][];
+    return { items: (items ?? []).map((x) => ({ id: String(x.item_id), orderKey: str(x.order_key) })), subitems: Number(count?.[0]?.n ?? 0) };
+  }
+
+  async readBoardRows(runId: string, of: { ids: string[] } | { parentIds: string[] }): Promise<StoredBoardRow[]> {
+    const [sqlOf, ids] = 'ids' in of ? [this.s.readBoardRows, of.ids] : [this.s.readSubitemRows, of.parentIds];
+    const out: StoredBoardRow[] = [];
+    for (const part of chunk(ids, IDS_PER_REQUEST)) {
+      const params: Record<string, Param> = { runId };
+      part.forEach((id, i) => { params[`i${i}`] = id; });
+      out.push(...(await this.store.query('verify readBoardRows', sqlOf(part.length), params)).recordset.map(toStoredBoardRow));
+    }
+    return out;
   }
 
   async saveDrift(runId: string, fromSeq: number, drift: Drift[]): Promise<void> {

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Drift, StagedLink } from '../activities/verify-drift';
 import { toDrift, toStoredBoardRow, toVerifyRun, WHOLE_BOARD, type StoredBoardRow, type VerifyRun, type VerifyScope, type VerifyStatus, type VerifyStore, type VerifySummary } from './verify-store';
-import type { Row } from './common';
+import { chunk, str, type Row } from './common';
 
 const now = (): string => new Date().toISOString();
 
@@ -26,16 +26,25 @@ export class SqliteVerifyStore implements VerifyStore {
   }
 
   async saveBoardRows(runId: string, rows: StoredBoardRow[]): Promise<void> {
-    const upsert = this.db.prepare(`INSERT INTO MON_VerifyBoardRead (run_id, item_id, parent_item_id, name, group_id, group_title, cells) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_id, item_id) DO UPDATE SET parent_item_id = excluded.parent_item_id, name = excluded.name, group_id = excluded.group_id,
-        group_title = excluded.group_title, cells = excluded.cells`);
+    const upsert = this.db.prepare(`INSERT INTO MON_VerifyBoardRead (run_id, item_id, parent_item_id, order_key, name, group_id, group_title, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, item_id) DO UPDATE SET parent_item_id = excluded.parent_item_id, order_key = excluded.order_key, name = excluded.name,
+        group_id = excluded.group_id, group_title = excluded.group_title, cells = excluded.cells`);
     this.db.transaction(() => {
-      for (const r of rows) upsert.run(runId, r.id, r.parentItemId, r.name, r.groupId, r.groupTitle, r.cellsJson);
+      for (const r of rows) upsert.run(runId, r.id, r.parentItemId, r.orderKey, r.name, r.groupId, r.groupTitle, r.cellsJson);
     })();
   }
 
-  async readBoardRows(runId: string): Promise<StoredBoardRow[]> {
-    return (this.db.prepare('SELECT * FROM MON_VerifyBoardRead WHERE run_id = ?').all(runId) as Row[]).map(toStoredBoardRow);
+  async readBoardIndex(runId: string): Promise<{ items: { id: string; orderKey: string | null }[]; subitems: number }> {
+    const items = (this.db.prepare('SELECT item_id, order_key FROM MON_VerifyBoardRead WHERE run_id = ? AND parent_item_id IS NULL').all(runId) as Row[])
+      .map((r) => ({ id: String(r.item_id), orderKey: str(r.order_key) }));
+    const subitems = this.db.prepare('SELECT COUNT(*) FROM MON_VerifyBoardRead WHERE run_id = ? AND parent_item_id IS NOT NULL').pluck().get(runId) as number;
+    return { items, subitems };
+  }
+
+  async readBoardRows(runId: string, of: { ids: string[] } | { parentIds: string[] }): Promise<StoredBoardRow[]> {
+    const [column, ids] = 'ids' in of ? ['item_id', of.ids] : ['parent_item_id', of.parentIds];
+    const stmt = this.db.prepare(`SELECT * FROM MON_VerifyBoardRead WHERE run_id = ? AND ${column} IN (SELECT value FROM json_each(?))`);
+    return chunk(ids, 5000).flatMap((part) => (stmt.all(runId, JSON.stringify(part)) as Row[]).map(toStoredBoardRow));
   }
 
   async saveDrift(runId: string, fromSeq: number, drift: Drift[]): Promise<void> {

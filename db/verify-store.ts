@@ -16,8 +16,8 @@ export type VerifyStatus = 'READING' | 'COMPARED' | 'REPAIRING' | 'DONE';
 
 export interface VerifyRun { runId: string; boardId: string; scope: VerifyScope; status: VerifyStatus; summary: VerifySummary | null; startedAt: string; finishedAt: string | null }
 
-/** A board row as stored: the cells stay JSON until the comparison reaches its order line (a 10,000-item board fits a small heap). */
-export interface StoredBoardRow { id: string; parentItemId: string | null; name: string; groupId: string | null; groupTitle: string | null; cellsJson: string }
+/** A board row as stored: the cells stay JSON until the comparison reaches its order line. `orderKey`: an item's key column. */
+export interface StoredBoardRow { id: string; parentItemId: string | null; orderKey: string | null; name: string; groupId: string | null; groupTitle: string | null; cellsJson: string }
 
 export interface VerifyStore {
   /** Upsert; the summary is kept unless given; DONE stamps the finish time. */
@@ -27,7 +27,10 @@ export interface VerifyStore {
   latestWholeBoardRun(boardId: string): Promise<VerifyRun | null>;
   /** Upsert by (run, item id): a page read again writes nothing twice. */
   saveBoardRows(runId: string, rows: StoredBoardRow[]): Promise<void>;
-  readBoardRows(runId: string): Promise<StoredBoardRow[]>;
+  /** The items read (id and key column only) and how many subitems: what the comparison holds for the whole board. */
+  readBoardIndex(runId: string): Promise<{ items: { id: string; orderKey: string | null }[]; subitems: number }>;
+  /** Whole rows of these items, or of the subitems of these parents (a page of order lines at a time). */
+  readBoardRows(runId: string, of: { ids: string[] } | { parentIds: string[] }): Promise<StoredBoardRow[]>;
   /** Replaces the run's drift rows from `fromSeq` on (a retried comparison starts again at 0). */
   saveDrift(runId: string, fromSeq: number, drift: Drift[]): Promise<void>;
   clearDrift(runId: string): Promise<void>;
@@ -58,7 +61,7 @@ export function toVerifyRun(r: Record<string, unknown>): VerifyRun {
 
 export function toStoredBoardRow(r: Record<string, unknown>): StoredBoardRow {
   const s = str;
-  return { id: String(r.item_id), parentItemId: s(r.parent_item_id), name: String(r.name), groupId: s(r.group_id), groupTitle: s(r.group_title), cellsJson: String(r.cells) };
+  return { id: String(r.item_id), parentItemId: s(r.parent_item_id), orderKey: s(r.order_key), name: String(r.name), groupId: s(r.group_id), groupTitle: s(r.group_title), cellsJson: String(r.cells) };
 }
 
 /** A whole-board run: no customer or PO filter. */

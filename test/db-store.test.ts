@@ -283,10 +283,14 @@ function contract(name: string, open: () => Promise<Store>): void {
       const runId = k('verify');
       const scope = { customer: null, po: null };
       await v.saveRun({ runId, boardId: 'B-verify', scope, status: 'READING' });
-      const rows = [NASTY[0]!, NASTY[2]!].map((name, i) => ({ id: `${run}${i}`, parentItemId: i ? `${run}0` : null, name, groupId: 'g1', groupTitle: NASTY[1]!, cellsJson: JSON.stringify({ c: { text: NASTY[3], value: null } }) }));
+      const rows = [NASTY[0]!, NASTY[2]!].map((name, i) => ({
+        id: `${run}${i}`, parentItemId: i ? `${run}0` : null, orderKey: i ? null : NASTY[3]!, name, groupId: 'g1', groupTitle: NASTY[1]!, cellsJson: JSON.stringify({ c: { text: NASTY[3], value: null } }),
+      }));
       await v.saveBoardRows(runId, rows);
       await v.saveBoardRows(runId, rows);   // the page read again after a crash
-      expect((await v.readBoardRows(runId)).sort((a, b) => a.id.localeCompare(b.id))).toEqual(rows);
+      expect(await v.readBoardIndex(runId)).toEqual({ items: [{ id: `${run}0`, orderKey: NASTY[3] }], subitems: 1 });
+      expect(await v.readBoardRows(runId, { ids: [`${run}0`, 'none'] })).toEqual([rows[0]]);
+      expect(await v.readBoardRows(runId, { parentIds: [`${run}0`] })).toEqual([rows[1]]);
       const d = (n: number) => ({ class: 'stale_cell' as const, orderKey: k(`K${n}|S|C`), itemId: String(n), subitemId: null, keptItemId: null, subject: 'NOTES (long_text)', expected: NASTY[n % 4]!, actual: '(empty)' });
       await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);
       await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);   // a retried comparison

@@ -30,12 +30,14 @@ export const SQLITE_CONVERGENCE_MIGRATIONS: { version: string; statements: strin
   run_id TEXT NOT NULL,
   item_id TEXT NOT NULL,
   parent_item_id TEXT,
+  order_key TEXT,
   name TEXT NOT NULL,
   group_id TEXT,
   group_title TEXT,
   cells TEXT NOT NULL,
   PRIMARY KEY (run_id, item_id)
 )`,
+      'CREATE INDEX IF NOT EXISTS IX_MON_VerifyBoardRead_parent ON MON_VerifyBoardRead (run_id, parent_item_id)',
       `CREATE TABLE IF NOT EXISTS MON_VerifyDrift (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -77,6 +79,8 @@ export function convergenceTables(): { name: string; columns: Columns; constrain
       name: 'MON_VerifyBoardRead',
       columns: [
         ['run_id', 'NVARCHAR(100) NOT NULL'], ['item_id', 'NVARCHAR(64) NOT NULL'], ['parent_item_id', 'NVARCHAR(64) NULL'],
+        // The key column's text (items): the comparison's index, without the cells.
+        ['order_key', 'NVARCHAR(MAX) NULL'],
         ['name', 'NVARCHAR(MAX) NOT NULL'], ['group_id', 'NVARCHAR(100) NULL'], ['group_title', 'NVARCHAR(MAX) NULL'], ['cells', 'NVARCHAR(MAX) NOT NULL'],
       ],
       constraints: ['CONSTRAINT [PK_MON_VerifyBoardRead] PRIMARY KEY ([run_id], [item_id])'],
@@ -94,10 +98,15 @@ export function convergenceTables(): { name: string; columns: Columns; constrain
   ];
 }
 
-/** Migrations 100-101 on SQL Server; `table` creates one of convergenceTables() when missing. */
-export function convergenceMigrations(table: (name: string) => string): { version: string; statements: string[] }[] {
+/** Migrations 100-101 on SQL Server; `table` creates one of convergenceTables() when missing, `index` an index. */
+export function convergenceMigrations(table: (name: string) => string, index: (table: string, name: string, cols: string) => string): { version: string; statements: string[] }[] {
   return [
     { version: '100_batch_dispatch', statements: [table('MON_BatchDispatch')] },
-    { version: '101_verify', statements: [table('MON_VerifyRun'), table('MON_VerifyBoardRead'), table('MON_VerifyDrift')] },
+    {
+      version: '101_verify',
+      statements: [
+        table('MON_VerifyRun'), table('MON_VerifyBoardRead'), index('MON_VerifyBoardRead', 'IX_MON_VerifyBoardRead_parent', '[run_id], [parent_item_id]'), table('MON_VerifyDrift'),
+      ],
+    },
   ];
 }

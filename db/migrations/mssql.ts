@@ -242,5 +242,5 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }, ...convergenceMigrations(t)];
+  }, ...convergenceMigrations(t, index)];
 }

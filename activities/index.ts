@@ -55,14 +55,6 @@ export function createActivities(deps: ActivityDeps) {
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
 
-  const keyOrNull = (row: SourceRow): string | null => {
-    try {
-      return keyOf(row);
-    } catch {
-      return null;
-    }
-  };
-
   /**
    * The order line left ORDERS_UNIFIED (read live) between detection and its workflow: nothing is sent; say so. Not
    * sticky: staging forgets the staged hash, so when the row comes back the next sync sends it (markSourceGone).
@@ -134,9 +126,7 @@ export function createActivities(deps: ActivityDeps) {
      */
     async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
       // Candidates by the first key part (compared coarser than the mapping does), then the exact key as the mapping computes it.
-      const [firstColumn] = mapping.source.keyColumns;
-      const read = async (snapshotOf: string | null | undefined) =>
-        (await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!], snapshotOf)).filter((row) => keyOrNull(row) === input.key);
+      const read = (snapshotOf: string | null | undefined) => readOrderLineRows(store, mapping, input.key, snapshotOf);
       let rows = await read(input.snapshotOf);
       // "Gone" is never concluded from a snapshot alone (one being removed, or copied while the source was reloaded):
       // the live source decides.
@@ -276,6 +266,20 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;
+
+/** The source rows of one order line: candidates by the first key part (compared coarser than the mapping does), then
+ * the exact key as the mapping computes it. From the batch's snapshot when `snapshotOf` names one, else live. */
+export async function readOrderLineRows(store: Store, mapping: Mapping, key: string, snapshotOf?: string | null): Promise<SourceRow[]> {
+  const [firstColumn] = mapping.source.keyColumns;
+  const keyOrNull = (row: SourceRow): string | null => {
+    try {
+      return orderKeyOf(mapping, row);
+    } catch {
+      return null;
+    }
+  };
+  return (await store.readSourceRowsByKey([firstColumn!], [key.split(KEY_SEPARATOR)[0]!], snapshotOf)).filter((row) => keyOrNull(row) === key);
+}
 
 /** A label the board lacks in a column that may not create labels: bad data, rejected before anything is sent. */
 function labelFailure(orderKey: string, err: LabelNotOnBoardError): ApplicationFailure {

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Store } from '../db/store';
 import { verifyStoreOf, type StoredBoardRow, type VerifyScope, type VerifySummary } from '../db/verify-store';
 import type { OperationsStore } from '../db/operations';
-import type { Mapping } from '../mapping';
+import { createTransform, type Mapping } from '../mapping';
 import { idempotencyKey, type MondayClient } from '../graphql/client';
 import { toActivityFailure } from '../graphql/errors';
 import { normaliseText } from '../mapping/adoption-match';
@@ -16,6 +16,7 @@ import { TASK_QUEUE } from '../shared/temporal';
 import type { OrderWorkflowInput } from '../shared/workflow-types';
 import { ReadPacer, forEachOrderLinePage, readBoardItems, resumable, timeScaleOf, type BoardSide } from './adoption';
 import { createWriteAudit } from './audit';
+import { readOrderLineRows } from './index';
 import { emptyDriftCounts, lineDrift, orphanDrift, type BoardRow, type Cell, type Drift, type DriftRules } from './verify-drift';
 
 export interface VerifyDeps {
@@ -47,6 +48,7 @@ export const repairBatchId = (runId: string): string => `repair:${runId}`;
 export function createVerifyActivities(deps: VerifyDeps) {
   const { store, mapping, monday } = deps;
   const verify = verifyStoreOf(store);
+  const transform = createTransform(mapping);
   const audit = createWriteAudit(deps.operations);
   const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
   const itemColumns = [...mapping.items.columns.map((c) => c.id), mapping.items.keyColumnId];
@@ -180,18 +182,28 @@ export function createVerifyActivities(deps: VerifyDeps) {
           await store.markSourceGone(d.orderKey, `verify archived its item ${d.itemId}: the order line is no longer in ORDERS_UNIFIED`);
         }
       });
+      // Each drifting line linked to the item verify kept (an item staging does not know, on a board the sync never
+      // wrote, is linked as `board adopt` links it): the order workflow then updates that item instead of creating one.
+      const kept = new Map<string, string>();
+      for (const d of drift) {
+        if (d.orderKey && LINE_CLASSES.has(d.class) && d.class !== 'missing_item') kept.set(d.orderKey, d.class === 'duplicate_item' ? d.keptItemId! : d.itemId!);
+      }
+      for (const [key, itemId] of kept) {
+        if (links.get(key)?.itemId === itemId) continue;
+        if (!links.has(key)) {
+          const rows = await readOrderLineRows(store, mapping, key);
+          if (rows.length !== 1) continue;   // gone, or on several rows since the comparison: its workflow says so
+          await store.stageOrders(batchId, [transform(rows[0]!)]);
+        }
+        await store.setOrderStatus(key, 'ITEM_CREATED', { itemId });
+        await store.clearSubitemIds(key);
+        links.set(key, { itemId, subitems: [] });
+      }
       for (const d of drift) {
         const link = d.orderKey ? links.get(d.orderKey) : undefined;
-        if (!link || !d.orderKey) continue;
-        if (d.class === 'duplicate_item' && d.keptItemId && link.itemId !== d.keptItemId) {
-          await store.setOrderStatus(d.orderKey, 'ITEM_CREATED', { itemId: d.keptItemId });
-          await store.clearSubitemIds(d.orderKey);
-          link.itemId = d.keptItemId;
-          link.subitems = [];
-        } else if (SIZE_CLASSES.has(d.class)) {
-          const subitemId = (d.class === 'duplicate_size' ? d.keptItemId : d.subitemId) ?? link.subitems.find((s) => s.size === d.subject)?.subitemId;
-          if (subitemId) await store.setSubitemIds(d.orderKey, [{ size: d.subject, subitemId, qty: -1 }]);
-        }
+        if (!link || !d.orderKey || !SIZE_CLASSES.has(d.class)) continue;
+        const subitemId = (d.class === 'duplicate_size' ? d.keptItemId : d.subitemId) ?? link.subitems.find((x) => x.size === d.subject)?.subitemId;
+        if (subitemId) await store.setSubitemIds(d.orderKey, [{ size: d.subject, subitemId, qty: -1 }]);
       }
       return { archived: toArchive.length };
     },

@@ -78,6 +78,7 @@ async function main() {
       drift: Object.fromEntries(Object.entries(result.summary.counts).filter(([, n]) => n > 0)), driftingLines: result.summary.driftingLines,
       repaired: result.summary.repair ?? null,
       workerPeakRssMb: Math.round(worker.peakRssMb()),
+      firstErrors: (await stack.store.listErrors({ unresolvedOnly: true, limit: 3 })).map((e) => `${e.errorType}: ${e.message}`),
     }));
     await worker.kill('SIGTERM');
   } finally {

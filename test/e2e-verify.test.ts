@@ -3,9 +3,8 @@
 // and `verify --repair` brings the board back; a second verify says no drift.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { startStack, type Stack } from './support/stack';
+import { runCli } from './support/cli';
 import { gql, readBoard } from './support/board';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
@@ -13,18 +12,9 @@ import { orderKeyOf } from '../mapping';
 import type { SourceRow } from '../shared/order';
 import { verifyStoreOf } from '../db/verify-store';
 
-const ROOT = path.resolve(__dirname, '..');
 let stack: Stack;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), ...args], { env: stack.childEnv() });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(stack.childEnv(), args);
 
 beforeAll(async () => { stack = await startStack(); });
 afterAll(() => stack?.stop());

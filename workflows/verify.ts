@@ -2,9 +2,9 @@
 // of ORDERS_UNIFIED, and with --repair archive duplicates and orphans and send every drifting order line through its
 // order workflow, then wait for them. Every step is an activity and the cursor lives in the workflow, so a crash
 // resumes from the last page read (as `board adopt` does, workflows/adopt.ts).
-import { ApplicationFailure, ActivityFailure, continueAsNew, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { VerifyActivities } from '../activities/verify';
-import type { BoardSide } from '../activities/adoption';
+import { readBoardPages } from './board-read';
 import type { VerifyScope, VerifySummary } from '../shared/verify';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
 
@@ -41,8 +41,6 @@ const monday = proxyActivities<VerifyActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['CURSOR_EXPIRED'] },
 });
 
-const MAX_RESTARTS = 3;
-
 export async function verifyWorkflow(scheduled: VerifyInput): Promise<VerifySummary> {
   const input = { ...scheduled, runId: scheduled.runId || workflowInfo().firstExecutionRunId };
   const progress: VerifyProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: input.resume?.summary ?? null };
@@ -54,24 +52,7 @@ export async function verifyWorkflow(scheduled: VerifyInput): Promise<VerifySumm
   let repair = input.resume;
   if (!repair) {
     await db.startVerify({ runId: input.runId, scope: input.scope });
-    for (const side of ['items', 'subitems'] as BoardSide[]) {
-      progress.phase = side === 'items' ? 'READ_ITEMS' : 'READ_SUBITEMS';
-      let cursor: string | null = null;
-      do {
-        try {
-          const page: { cursor: string | null; read: number } = await monday.readVerifyPage({ runId: input.runId, side, cursor });
-          cursor = page.cursor;
-          if (side === 'items') progress.itemsRead += page.read;
-          else progress.subitemsRead += page.read;
-        } catch (err) {
-          if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CURSOR_EXPIRED') || progress.restarts >= MAX_RESTARTS) throw err;
-          // Pages already read are kept (upserted by item id); that board is read again from its first page.
-          progress.restarts++;
-          cursor = null;
-        }
-        show();
-      } while (cursor !== null);
-    }
+    await readBoardPages(progress, (side, cursor) => monday.readVerifyPage({ runId: input.runId, side, cursor }), show);
     progress.phase = 'COMPARE';
     show();
     summary = await monday.compareBoard({ runId: input.runId, scope: input.scope });

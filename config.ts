@@ -91,6 +91,10 @@ const schema = z.object({
   ADOPTION_GUARD: bool.default(true),
   /** Share of the minute's complexity budget `board adopt` may read with (other integrations share the account). */
   ADOPT_READ_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Share of the minute's complexity budget `orders-sync verify` may read with. */
+  VERIFY_READ_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** A sync batch's source snapshot goes when the batch ends (its orders ended); one whose batch never ends goes after this many days. */
+  SNAPSHOT_KEEP_DAYS: z.coerce.number().gt(0).default(2),
 
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(50),

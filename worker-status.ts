@@ -11,6 +11,8 @@ import type { RequestOutcome } from './graphql/client';
 import { msUntilMidnightUtc } from './graphql/errors';
 import type { OperationsStore, WorkerStatus } from './db/operations';
 import type { Store } from './db/store';
+import { verifyStoreOf } from './db/verify-store';
+import { DRIFT_CLASSES } from './shared/verify';
 
 const STATUS_EVERY_MS = 2_000;
 const GAUGES_EVERY_MS = 15_000;
@@ -19,7 +21,7 @@ export interface WorkerStatusReporter {
   /** Hook for the Monday client's onRequest: notices the daily limit. */
   onRequest(r: RequestOutcome): void;
   /** Starts writing the status row and the gauges; the returned function stops it. */
-  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter }): () => Promise<void>;
+  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter; boardId?: string }): () => Promise<void>;
 }
 
 export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostname()}:${process.pid}`): WorkerStatusReporter {
@@ -45,7 +47,7 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         dailyLimitUntil = now.getTime() + msUntilMidnightUtc(now);
       }
     },
-    start({ store, operations, meter }) {
+    start({ store, operations, meter, boardId }) {
       const g = {
         complexityUsed: meter.createGauge('orders_sync_monday_budget_complexity_used', 'int', 'points', 'Monday complexity sent in the last minute (this worker)'),
         complexityLimit: meter.createGauge('orders_sync_monday_budget_complexity_limit', 'int', 'points', 'Monday complexity budget per minute (MONDAY_COMPLEXITY_PER_MINUTE)'),
@@ -57,6 +59,9 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         lastBatchEnd: meter.createGauge('orders_sync_last_batch_finished_timestamp_seconds', 'float', 's', 'Unix time the last sync batch finished'),
         lastBatchDuration: meter.createGauge('orders_sync_last_batch_duration_seconds', 'float', 's', 'How long the last finished sync batch took'),
         boardItems: meter.createGauge('orders_sync_board_items', 'int', 'items', 'Order lines holding a Monday item (items this sync keeps on the board)'),
+        // From the last whole-board `orders-sync verify` (absent until one has run).
+        drift: meter.createGauge('orders_sync_board_drift', 'int', 'cells', 'Drift the last whole-board verify found, by class (orders-sync verify)'),
+        verifiedAt: meter.createGauge('orders_sync_board_verified_timestamp_seconds', 'float', 's', 'Unix time the last whole-board verify finished'),
       };
       const writeStatus = async () => {
         const s = status();
@@ -77,6 +82,11 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
           g.lastBatchDuration.set(last.durationSeconds ?? 0);
         }
         g.boardItems.set(await operations.countBoardItems());
+        const verified = boardId ? await verifyStoreOf(store).latestWholeBoardRun(boardId) : null;
+        if (verified?.summary && verified.finishedAt) {
+          for (const c of DRIFT_CLASSES) g.drift.set(verified.summary.counts[c], { class: c });
+          g.verifiedAt.set(Date.parse(verified.finishedAt) / 1000);
+        }
       };
       // A database hiccup must not stop the worker: the next tick tries again.
       const tick = (fn: () => Promise<void>) => () => void fn().catch(() => undefined);

@@ -10,6 +10,7 @@ import { createRollbackActivities } from './activities/rollback';
 import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { createAdoptionActivities } from './activities/adoption';
+import { createVerifyActivities } from './activities/verify';
 import { openStore } from './db/open';
 import { DEFAULT_COLLAPSE_RULE, sourceSpecOf } from './db/source';
 import type { Store } from './db/store';
@@ -123,6 +124,7 @@ export function activityDeps(config: Config, services: Services): WorkerDeps {
     orderDefaults: orderDefaults(config),
     removedSizes: config.MONDAY_REMOVED_SIZES,
     missingItem: config.MONDAY_MISSING_ITEM,
+    snapshotKeepDays: config.SNAPSHOT_KEEP_DAYS,
   };
 }
 
@@ -164,6 +166,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     ...createActivities(deps),
     ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
+    ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
     ...queues.extraActivities,
   };
   const common = {
@@ -192,7 +195,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   return {
     async run() {
       const stopStatus = deps.workerStatus && deps.operations
-        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter })
+        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId })
         : null;
       try {
         await Promise.all([main.run(), mondayWorker.run()]);

@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { BoardReadRow, Store } from '../db/store';
 import { type Mapping, MappingError, createTransform } from '../mapping';
 import { matchColumns, planAdoption, summarise, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
-import { idempotencyKey, type MondayClient } from '../graphql/client';
+import { idempotencyKey, type BoardPageItem, type MondayClient } from '../graphql/client';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import type { OrderPayload } from '../shared/order';
 
@@ -73,23 +73,11 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
 
     /** One page of the items or the subitems board into MON_AdoptionBoardRead. An expired cursor is CURSOR_EXPIRED: start that board again. */
     async readBoardPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
-      const limit = deps.pageSize ?? 500;
-      await pace.wait(estimateCost(monday, input.side, limit));
-      try {
-        const page = await monday.boardItemsPage({ boardId: boardOf(input.side), cursor: input.cursor, limit, columnIds: columnsOf(input.side) });
-        pace.spent(page.complexity);
-        // A subitem page read through the subitems board names the parent; items have none.
-        const rows: BoardReadRow[] = page.items
-          .filter((i) => (input.side === 'items') === (i.parentItemId === null))
-          .map((i) => ({ itemId: i.id, parentItemId: i.parentItemId, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
-        await store.saveBoardRead(input.runId, rows);
-        return { cursor: page.cursor, read: rows.length };
-      } catch (err) {
-        if (input.cursor !== null && err instanceof MondayApiError && err.kind === 'permanent' && /cursor/i.test(err.message)) {
-          throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${err.message}`, 'CURSOR_EXPIRED');
-        }
-        throw toActivityFailure(err, { orderKey: '(board adopt)', step: `read-${input.side}` });
-      }
+      const page = await readBoardItems(monday, pace, { boardId: boardOf(input.side), side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(board adopt)' });
+      const rows: BoardReadRow[] = page.items
+        .map((i) => ({ itemId: i.id, parentItemId: i.parentItemId, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
+      await store.saveBoardRead(input.runId, rows);
+      return { cursor: page.cursor, read: rows.length };
     },
 
     /** Match what was read against every order line; the full plan is kept with the run, a summary returned. */
@@ -228,11 +216,32 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
 export type AdoptionActivities = ReturnType<typeof createAdoptionActivities>;
 
 /**
+ * One page of a board's active items (or, on the subitems board, subitems: each names its parent), paced to the
+ * reader's share of the budget. An expired cursor is CURSOR_EXPIRED: the caller starts that board again. Board adopt
+ * and verify read the board this way.
+ */
+export async function readBoardItems(
+  monday: MondayClient, pace: ReadPacer, v: { boardId: string; side: BoardSide; cursor: string | null; limit: number; columnIds: string[]; what: string },
+): Promise<{ cursor: string | null; items: BoardPageItem[] }> {
+  await pace.wait(estimateCost(monday, v.side, v.limit));
+  try {
+    const page = await monday.boardItemsPage({ boardId: v.boardId, cursor: v.cursor, limit: v.limit, columnIds: v.columnIds });
+    pace.spent(page.complexity);
+    return { cursor: page.cursor, items: page.items.filter((i) => (v.side === 'items') === (i.parentItemId === null)) };
+  } catch (err) {
+    if (v.cursor !== null && err instanceof MondayApiError && err.kind === 'permanent' && /cursor/i.test(err.message)) {
+      throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${err.message}`, 'CURSOR_EXPIRED');
+    }
+    throw toActivityFailure(err, { orderKey: v.what, step: `read-${v.side}` });
+  }
+}
+
+/**
  * Runs one write per entry in order, heartbeating the number done; a retry (say after the worker was killed)
  * starts after the last entry the dead attempt reported. The one write in flight at the kill is sent again
  * with the same Idempotency-Key, so Monday answers it from its cache instead of writing twice.
  */
-async function resumable<T>(todo: T[], write: (t: T) => Promise<void>): Promise<number> {
+export async function resumable<T>(todo: T[], write: (t: T) => Promise<void>): Promise<number> {
   const ctx = Context.current();
   const from = typeof ctx.info.heartbeatDetails === 'number' ? ctx.info.heartbeatDetails : 0;
   let done = from;
@@ -254,7 +263,7 @@ async function resumable<T>(todo: T[], write: (t: T) => Promise<void>): Promise<
  * Every order line the mapping can turn into a payload, one source page at a time (a page never cuts an order
  * key, so a key on several rows is seen whole: such lines are never synced, DUPLICATE_ORDER_KEY, nor adopted).
  */
-async function forEachOrderLinePage(
+export async function forEachOrderLinePage(
   store: Store, mapping: Mapping, onPage: (lines: OrderPayload[]) => Promise<void>, onRejected?: (key: string, reason: string) => void,
 ): Promise<void> {
   const transform = createTransform(mapping);
@@ -286,7 +295,7 @@ async function orderLinesForMatching(store: Store, mapping: Mapping, onRejected?
   return out;
 }
 
-function timeScaleOf(monday: MondayClient): number {
+export function timeScaleOf(monday: MondayClient): number {
   return monday.budget.timeScale;
 }
 

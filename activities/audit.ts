@@ -26,16 +26,39 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
       }]);
     },
 
-    /** `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes zeroed or archived. */
-    async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive'): Promise<void> {
+    /** Items archived for an order line: extra ones the key look-up found (graphql/order-writer.ts upsertItem), or
+     * duplicates and orphans `verify --repair` archived (under its own batch). */
+    async archivedItems(orderKey: string, itemIds: string[], batchId?: string): Promise<void> {
+      if (!ops || itemIds.length === 0) return;
+      const batch = batchId ?? (await ops.stagedBatchId(orderKey)) ?? RERUN_BATCH;
+      await ops.recordWrites(itemIds.map((id) => ({
+        batchId: batch, orderKey, target: 'item' as const, mondayId: id, size: null, parentId: null, action: 'archive' as const, newValues: null, replacedValues: null,
+      })));
+    },
+
+    /**
+     * `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes
+     * zeroed or archived; `call`: the ids a create of the call returned, and the quantities it replaced on subitems staging
+     * did not know. A subitem a reconcile found (made by hand, or by an attempt whose answer was lost) is not the call's
+     * creation: rollback must never archive what the batch did not make.
+     */
+    async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive',
+      call: { createdIds: string[]; updatedFrom: Record<string, number | null> }): Promise<void> {
       if (!ops || !staged.itemId) return;
       const batch = (staged.batchId !== undefined ? staged.batchId : await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
       const known = new Map(before.map((b) => [b.subitemId, b]));
+      const created = new Set(call.createdIds);
       const base = { batchId: batch, orderKey: staged.key, target: 'subitem' as const, parentId: staged.itemId };
       const writes: MondayWrite[] = [];
       for (const a of after) {
         const was = known.get(a.subitemId);
-        if (!was) writes.push({ ...base, mondayId: a.subitemId, size: a.size, action: 'create', newValues: { qty: a.qty }, replacedValues: null });
+        if (!was) {
+          if (created.has(a.subitemId)) writes.push({ ...base, mondayId: a.subitemId, size: a.size, action: 'create', newValues: { qty: a.qty }, replacedValues: null });
+          else if (a.subitemId in call.updatedFrom) {
+            const from = call.updatedFrom[a.subitemId];
+            writes.push({ ...base, mondayId: a.subitemId, size: a.size, action: 'update', newValues: { qty: a.qty }, replacedValues: from == null ? null : { qty: from } });
+          }
+        }
         else if (was.qty !== a.qty) writes.push({ ...base, mondayId: a.subitemId, size: a.size, action: 'update', newValues: { qty: a.qty }, replacedValues: was.qty === null ? null : { qty: was.qty } });
       }
       for (const r of removed) {

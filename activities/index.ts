@@ -5,7 +5,7 @@ import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
-import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
+import { type Mapping, KEY_SEPARATOR, MappingError, clearedColumns, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
 import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
 import type { OperationsStore } from '../db/operations';
@@ -30,6 +30,8 @@ export interface ActivityDeps {
   operations?: OperationsStore;
   /** An item deleted or archived by hand: make it again (default) or fail the order (MONDAY_MISSING_ITEM). */
   missingItem?: 'recreate' | 'fail';
+  /** Snapshots of batches that never end are removed after this many days (SNAPSHOT_KEEP_DAYS). */
+  snapshotKeepDays?: number;
 }
 
 
@@ -55,20 +57,15 @@ export function createActivities(deps: ActivityDeps) {
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
 
-  const keyOrNull = (row: SourceRow): string | null => {
-    try {
-      return keyOf(row);
-    } catch {
-      return null;
-    }
-  };
-
-  /** The order line left ORDERS_UNIFIED between detection and its workflow: nothing is sent; say so. */
+  /**
+   * The order line left ORDERS_UNIFIED (read live) between detection and its workflow: nothing is sent; say so. Not
+   * sticky: staging forgets the staged hash, so when the row comes back the next sync sends it (markSourceGone).
+   */
   async function sourceRowGone(key: string, batchId: string | null, pass: number): Promise<void> {
     if (!(await store.getStagedOrder(key))) return;
     const message = `order ${key} is no longer in ORDERS_UNIFIED; nothing was sent to Monday`;
     await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'SOURCE_ROW_GONE', message, batchId });
-    await store.setOrderStatus(key, 'FAILED', { error: message });
+    await store.markSourceGone(key, message);
     if (batchId) await store.recordOrderOutcome({ batchId, key, pass, outcome: 'FAILED', subitems: 0 });
   }
 
@@ -85,7 +82,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     detectChanges: heartbeating(async (input: { batchId: string; cursor: string | null; pageSize: number; customer?: string; po?: string }) => {
-      const page = await detectChangesPage({ store, transform, keyOf, isPermanent: isSqlFailure }, input).catch(async (err: unknown) => {
+      const page = await detectChangesPage({ store, transform, keyOf, isPermanent: isSqlFailure, snapshotKeepDays: deps.snapshotKeepDays }, input).catch(async (err: unknown) => {
         if (isSqlFailure(err)) await endBatchOnSqlFailure(store, input.batchId, err);
         throw err;
       });
@@ -123,7 +120,9 @@ export function createActivities(deps: ActivityDeps) {
       await store.setDetectionCounters(input.batchId, { total, newOrders, changed, unchanged, rejected });
       await store.updateBatch(input.batchId, {}, 'staging_loaded');
       const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
-      await store.finishBatch(input.batchId, status);
+      // The batch ends when the orders it dispatched end (db/batch-end.ts): its counters, MON_BatchProcessing and
+      // `status` say "running" until then, and its snapshot stays for their workflows.
+      await store.finishDispatch(input.batchId, dispatched, status);
     },
 
     /**
@@ -132,9 +131,11 @@ export function createActivities(deps: ActivityDeps) {
      */
     async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
       // Candidates by the first key part (compared coarser than the mapping does), then the exact key as the mapping computes it.
-      const [firstColumn] = mapping.source.keyColumns;
-      const candidates = await store.readSourceRowsByKey([firstColumn!], [input.key.split(KEY_SEPARATOR)[0]!], input.snapshotOf);
-      const rows = candidates.filter((row) => keyOrNull(row) === input.key);
+      const read = (snapshotOf: string | null | undefined) => readOrderLineRows(store, mapping, input.key, snapshotOf);
+      let rows = await read(input.snapshotOf);
+      // "Gone" is never concluded from a snapshot alone (one being removed, or copied while the source was reloaded):
+      // the live source decides.
+      if (rows.length === 0 && input.snapshotOf) rows = await read(null);
       if (rows.length === 0) {
         await sourceRowGone(input.key, input.batchId, input.pass ?? 1);
         return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
@@ -176,7 +177,7 @@ export function createActivities(deps: ActivityDeps) {
         const rememberedGroupId = await store.rememberedGroup(itemsBoardId, p.groupName);
         const result = await writeItem(deps.monday, {
           boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
+          groupName: p.groupName, columnValues: labels.columnValues, clearedColumns: clearedColumns(mapping, p.columnValues), createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
@@ -185,6 +186,7 @@ export function createActivities(deps: ActivityDeps) {
         });
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
+        await audit.archivedItems(staged.key, result.archivedDuplicates);
         if (result.groupId && result.groupId !== rememberedGroupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
         await store.setOrderStatus(input.key, 'ITEM_CREATED', { itemId: result.itemId });
         if (!result.relinked) return { itemId: result.itemId, action: result.action };
@@ -217,6 +219,7 @@ export function createActivities(deps: ActivityDeps) {
           parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing,
+          staged: staged.subitems.flatMap((s) => (s.subitemId ? [{ size: s.size, subitemId: s.subitemId }] : [])),
           reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
           retry: Context.current().info.attempt > 1,
@@ -226,7 +229,7 @@ export function createActivities(deps: ActivityDeps) {
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
         const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
-        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes);
+        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes, result);
         await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
@@ -244,7 +247,7 @@ export function createActivities(deps: ActivityDeps) {
         if (err instanceof LabelNotOnBoardError) throw labelFailure(staged.key, err);
         // A retryable error may carry what the batch did before it failed: keep those ids before retrying.
         if (err instanceof MondayApiError && err.partialSubitems?.length) {
-          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes);
+          await audit.subitems(staged, known, err.partialSubitems, [], deps.removedSizes, { createdIds: err.partialCreated ?? [], updatedFrom: {} });
           await store.setSubitemIds(input.key, err.partialSubitems);
         }
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
@@ -273,6 +276,20 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;
+
+/** The source rows of one order line: candidates by the first key part (compared coarser than the mapping does), then
+ * the exact key as the mapping computes it. From the batch's snapshot when `snapshotOf` names one, else live. */
+export async function readOrderLineRows(store: Store, mapping: Mapping, key: string, snapshotOf?: string | null): Promise<SourceRow[]> {
+  const [firstColumn] = mapping.source.keyColumns;
+  const keyOrNull = (row: SourceRow): string | null => {
+    try {
+      return orderKeyOf(mapping, row);
+    } catch {
+      return null;
+    }
+  };
+  return (await store.readSourceRowsByKey([firstColumn!], [key.split(KEY_SEPARATOR)[0]!], snapshotOf)).filter((row) => keyOrNull(row) === key);
+}
 
 /** A label the board lacks in a column that may not create labels: bad data, rejected before anything is sent. */
 function labelFailure(orderKey: string, err: LabelNotOnBoardError): ApplicationFailure {

@@ -3,7 +3,7 @@
 // rolled back once done, so running the rollback again (or resuming it after a crash) repeats nothing.
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { Mapping } from '../mapping';
+import { CLEAR_VALUES, type Mapping } from '../mapping';
 import type { MondayClient } from '../graphql/client';
 import { idempotencyKey } from '../graphql/client';
 import { ensureGroup } from '../graphql/order-writer';
@@ -73,7 +73,8 @@ export function createRollbackActivities(deps: RollbackDeps) {
     const was = w.replacedValues as ItemValues;
     const columns = changedColumns(w.newValues as ItemValues, was);
     if (columns.length > 0) {
-      const columnValues = Object.fromEntries(columns.map((c) => [c, was.columnValues[c]]));
+      // A column the batch filled that was empty before is emptied again, with its type's clear value.
+      const columnValues = Object.fromEntries(columns.map((c) => [c, c in was.columnValues ? was.columnValues[c] : clearValueOf(c)]));
       await deps.monday.changeColumnValues({ boardId, itemId: w.mondayId, columnValues, createLabelsIfMissing: false }, key('values'));
     }
     if (groupChanged(w)) {
@@ -82,6 +83,11 @@ export function createRollbackActivities(deps: RollbackDeps) {
     }
     return `${columns.length} column(s) restored${groupChanged(w) ? `, moved back to "${was.groupName}"` : ''}`;
   }
+
+  const clearValueOf = (columnId: string): unknown => {
+    const type = mapping.items.columns.find((c) => c.id === columnId)?.type;
+    return type ? CLEAR_VALUES[type] : null;
+  };
 
   return {
     async planRollback(input: { batchId: string }): Promise<RollbackPlan> {
@@ -150,8 +156,10 @@ export function createRollbackActivities(deps: RollbackDeps) {
 
 export type RollbackActivities = ReturnType<typeof createRollbackActivities>;
 
+/** Columns whose value the write changed: those it replaced, and those it filled that were empty (absent) before. */
 function changedColumns(now: ItemValues | null, was: ItemValues): string[] {
-  return Object.keys(was.columnValues).filter((c) => JSON.stringify(now?.columnValues[c]) !== JSON.stringify(was.columnValues[c]));
+  const columns = new Set([...Object.keys(was.columnValues), ...Object.keys(now?.columnValues ?? {})]);
+  return [...columns].filter((c) => JSON.stringify(now?.columnValues[c]) !== JSON.stringify(was.columnValues[c]));
 }
 function groupChanged(w: AuditedWrite): boolean {
   return w.replacedValues !== null && (w.replacedValues as ItemValues).groupName !== (w.newValues as ItemValues | null)?.groupName;

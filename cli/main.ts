@@ -4,7 +4,7 @@ import { Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
-import { applySchedule, describeSchedule } from './schedule';
+import { applySchedule, applyVerifySchedule, describeSchedule } from './schedule';
 import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
@@ -18,6 +18,7 @@ import { openConfiguredStore } from '../worker';
 import { SCHEDULE_ID } from '../shared/temporal';
 import { loadMapping } from '../mapping';
 import { runBoardAdopt, reportLines } from './board';
+import { runVerify, verifyExitCode } from './verify';
 import { WorkflowFailedError } from '@temporalio/client';
 
 interface Command {
@@ -50,16 +51,23 @@ const commands: Record<string, Command> = {
     },
   },
   schedule: {
-    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT]',
+    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT] [--nightly-verify HH:MM|off]',
     summary: `Manage the Temporal Schedule "${SCHEDULE_ID}" that runs the sync every SYNC_INTERVAL (overlap SKIP).`,
-    options: { note: { type: 'string', description: 'a note recorded with pause/unpause' } },
+    options: {
+      note: { type: 'string', description: 'a note recorded with pause/unpause' },
+      'nightly-verify': { type: 'string', description: 'with apply: a whole-board orders-sync verify every night at this UTC time (HH:MM), report only; off removes it' },
+    },
     async run(config, a) {
       const client = await connectClient(temporalFor(config));
       const handle = client.schedule.getHandle(SCHEDULE_ID);
       const note = typeof a.values.note === 'string' ? a.values.note : undefined;
       try {
         switch (a.positionals[0]) {
-          case 'apply': log(`schedule ${await applySchedule(client, config)}`); break;
+          case 'apply':
+            // The nightly verify first: a malformed time refuses before anything changed.
+            if (typeof a.values['nightly-verify'] === 'string') log(await applyVerifySchedule(client, config, a.values['nightly-verify']));
+            log(`schedule ${await applySchedule(client, config)}`);
+            break;
           case 'pause': await handle.pause(note ?? 'paused from orders-sync'); log('schedule paused'); break;
           case 'unpause': await handle.unpause(note ?? 'unpaused from orders-sync'); log('schedule unpaused'); break;
           case 'trigger': await handle.trigger(); log('sync triggered (skipped if one is already running)'); break;
@@ -207,6 +215,34 @@ const commands: Record<string, Command> = {
         const result = await runBoardAdopt(client, store, opts, log);
         for (const line of reportLines(result, opts)) console.log(line);
         return 0;
+      } finally {
+        await store.close();
+        await client.connection.close();
+      }
+    },
+  },
+  verify: {
+    usage: 'verify [--customer NAME] [--po NUMBER] [--report FILE] [--repair]',
+    summary: 'Check that the board says what ORDERS_UNIFIED says: read both boards (paged, the mapped columns, within VERIFY_READ_SHARE of the budget), compare with what the mapping makes of every order line and report drift by class; exit 0 only with no drift. --repair sends each drifting order line through the order workflow and archives duplicate and orphan items (audited, never deleted).',
+    options: {
+      customer: { type: 'string', description: 'only this canonical customer\'s order lines, e.g. GREYSON' },
+      po: { type: 'string', description: 'only this PO NUMBER\'s order lines' },
+      report: { type: 'string', description: 'write every drift row to this file: .csv or .json' },
+      repair: { type: 'boolean', description: 'repair what drifted and wait for it (exit 0 when every drifting order line was repaired); run verify again to confirm' },
+    },
+    async run(config, a) {
+      const client = await connectClient(temporalFor(config));
+      const store = await openConfiguredStore(config);
+      try {
+        const report = typeof a.values.report === 'string' ? a.values.report : null;
+        if (report !== null && !/\.(csv|json)$/i.test(report)) throw new UsageError('--report needs a file name ending in .csv or .json');
+        const opts = {
+          scope: { customer: (a.values.customer as string | undefined) ?? null, po: (a.values.po as string | undefined) ?? null },
+          repair: Boolean(a.values.repair), reportFile: report, boardId: loadMapping(config.MAPPING_FILE).items.boardId,
+        };
+        const result = await runVerify(client, store, opts, log);
+        for (const line of result.lines) console.log(line);
+        return verifyExitCode(result.summary);
       } finally {
         await store.close();
         await client.connection.close();

@@ -10,6 +10,8 @@ export interface DetectDeps {
   store: Store; transform: (row: SourceRow) => OrderPayload; keyOf: (row: SourceRow) => string;
   /** An error no retry can fix (db/sql-errors.ts): the page is then staged order by order, so one bad line fails alone. */
   isPermanent?: (err: unknown) => boolean;
+  /** SNAPSHOT_KEEP_DAYS: snapshots of batches that never ended go after this many days. */
+  snapshotKeepDays?: number;
 }
 export interface DetectedOrder { key: string; customer: string; poNumber: string | null; aagOrderNumber: string; change: 'NEW' | 'CHANGED' | 'RETRY' }
 
@@ -25,7 +27,11 @@ export async function detectChangesPage(
   // and every order workflow it dispatches reads that copy. A batch begun before snapshots existed pages live.
   // A PO-targeted sync copies only that PO's rows; a customer filter applies to the mapped (canonical) customer, so
   // a customer-targeted sync copies every row and filters after the transform, as before.
-  if (opts.cursor === null) await store.snapshotSource(opts.batchId, filter);
+  if (opts.cursor === null) {
+    await store.snapshotSource(opts.batchId, filter);
+    // Snapshots of ended batches went with their end; this removes any left (a crash in between) and very old ones.
+    await store.pruneSnapshots(deps.snapshotKeepDays ?? 2);
+  }
   const page = await store.readSourcePage(opts.cursor, opts.pageSize, { ...filter, snapshotOf: opts.batchId });
   let failed = 0;
 

@@ -69,9 +69,6 @@ export function decodeKeyCursor(cursor: string): string {
  */
 export const MAX_FIRST_KEY_PART = MAX_ORDER_KEY_LENGTH - 4;
 
-/** Snapshots kept besides those of unfinished batches (see db/migrations: why a few, not one). */
-export const KEEP_SNAPSHOTS = 3;
-
 export function emptyStatusCounts(): Record<OrderStatus, number> {
   return Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>;
 }

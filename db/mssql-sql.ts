@@ -8,6 +8,8 @@ import { ORDERS_UNIFIED_COLUMNS } from './orders-unified-columns';
 import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
 import { DEFAULT_SOURCE_SPEC, resolveSource } from './source';
 import { mssqlSourceSql } from './mssql/source-sql';
+import { mssqlBatchEndSql } from './batch-end';
+import { allMssqlVerifyStatements } from './verify-mssql';
 import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
 import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { BatchPhase } from './store';
@@ -187,6 +189,8 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     ...s.migrations.flatMap((m) => m.statements.map((sql, i) => ({ name: `migration ${m.version} #${i}`, sql }))),
     ...Object.entries(s.SQL).map(([name, sql]) => ({ name, sql })),
     ...Object.entries(s.adoption).flatMap(([name, sql]) => (typeof sql === 'string' ? [{ name: `adoption: ${name}`, sql }] : [])),
+    ...Object.entries(mssqlBatchEndSql(schema)).map(([name, sql]) => ({ name: `batch end: ${name}`, sql })),
+    ...allMssqlVerifyStatements(schema),
     { name: 'stageOrdersSql', sql: s.stageOrdersSql(2, 3) },
     { name: 'applyBulkSql', sql: s.applyBulkSql },
     { name: 'syncStatesSql', sql: s.syncStatesSql(3) },
@@ -211,7 +215,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
   }
   for (const [name, sql] of Object.entries(src)) if (typeof sql === 'string') out.push({ name: `source ${name}`, sql });
   out.push({ name: 'source liveByKey', sql: src.liveByKey(['AAG ORDER NUMBER', 'CUSTOMER STYLE']) }, { name: 'source insertRows', sql: src.insertRows(['AAG ORDER NUMBER', 'XL'], 2) },
-    { name: 'source updateRows', sql: src.updateRows(['XL'], ['AAG ORDER NUMBER']) });
+    { name: 'source updateRows', sql: src.updateRows(['XL'], ['AAG ORDER NUMBER']) }, { name: 'source deleteRows', sql: src.deleteRows(['AAG ORDER NUMBER']) });
   for (const orderKey of [false, true]) for (const limit of [false, true]) {
     out.push({ name: `listErrorsSql(key=${orderKey},limit=${limit})`, sql: s.listErrorsSql({ orderKey, unresolvedOnly: limit, limit }) });
   }

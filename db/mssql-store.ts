@@ -10,6 +10,7 @@ import { BOARD_READ_COLUMNS } from './adoption-mssql-sql';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, mssqlStatements, type MssqlStatements } from './mssql-sql';
+import { mssqlBatchEndSql, type BatchEndStatus } from './batch-end';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
 import { BATCH_COUNTER_COLUMNS, chunk, emptyStatusCounts, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
@@ -23,6 +24,8 @@ import { DEFAULT_RETENTION_DAYS, mssqlRetentionSql } from './retention';
 import { permanentSqlError, type PermanentSqlError } from './sql-errors';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
+/** Pruning stale snapshots deletes their member rows: more than a statement's usual 15 s on a large source. */
+const PRUNE_TIMEOUT_MS = 60_000;
 type Row = Record<string, unknown>;
 type Param = string | number | null;
 type Runner = sql.ConnectionPool | sql.Transaction;
@@ -272,10 +275,20 @@ export class MssqlStore implements Store {
     return this.shared.source.update(where, set);
   }
 
+  deleteSourceRows(where: Record<string, string>): Promise<number> {
+    return this.shared.source.delete(where);
+  }
+
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
     const rows = await this.shared.source.snapshot(batchId, filter);
     await this.applyRetention();
     return rows;
+  }
+
+  async pruneSnapshots(keepDays: number): Promise<number> {
+    const sqlText = mssqlBatchEndSql(this.schema).pruneStale;
+    const res = await this.inTransaction((tx) => this.run('pruneSnapshots', sqlText, { cutoffMinutes: Math.round(keepDays * 1440) }, tx, PRUNE_TIMEOUT_MS));
+    return Number(res.recordset[0]?.pruned ?? 0);
   }
 
   /** RETENTION_DAYS (db/retention.ts), once an hour at most; a failure is reported, never fails the sync. */
@@ -417,8 +430,19 @@ export class MssqlStore implements Store {
   async recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void> {
     // One transaction: the outcome row and the counters it feeds change together.
     const params = { batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems };
+    // One request, one transaction: the outcome row, the counters it feeds and, when it is the batch's last, its end.
     const found = (await this.retrying(() => this.run('recordOutcome', this.o.recordOutcome, params), isRetryableStage)).recordset[0]?.found;
     if (!found) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+  }
+
+  async finishDispatch(batchId: string, dispatched: number, status: BatchEndStatus): Promise<void> {
+    const end = mssqlBatchEndSql(this.schema);
+    const found = (await this.inTransaction((tx) => this.run('finishDispatch', `${end.dispatch};\n${end.endWhenDone}`, { batchId, dispatched, status }, tx))).recordset[0]?.found;
+    if (!found) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+  }
+
+  async markSourceGone(key: string, message: string): Promise<void> {
+    await this.exec('markSourceGone', mssqlBatchEndSql(this.schema).markSourceGone, { key, message });
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

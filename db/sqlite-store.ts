@@ -12,6 +12,7 @@ import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows'
 import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
 import { SqliteSource, q } from './sqlite/source-reader';
 import { DEFAULT_RETENTION_DAYS, sqliteRetentionSql } from './retention';
+import { SQLITE_BATCH_END_SQL, type BatchEndStatus } from './batch-end';
 
 const now = (): string => new Date().toISOString();
 
@@ -109,6 +110,14 @@ export class SqliteStore implements Store {
     return this.db.prepare(sql).run(...setCols.map((c) => set[c] ?? null), ...whereCols.map((c) => where[c])).changes;
   }
 
+  async deleteSourceRows(where: Record<string, string>): Promise<number> {
+    const known = new Set(this.source.catalog().map((c) => c.name));
+    const whereCols = Object.keys(where);
+    for (const c of whereCols) if (!known.has(c)) throw new Error(`Unknown source column: ${JSON.stringify(c)}`);
+    if (whereCols.length === 0) throw new Error('deleteSourceRows needs at least one where column');
+    return this.db.prepare(`DELETE FROM ${q(this.source.name)} WHERE ${whereCols.map((c) => `${q(c)} = ?`).join(' AND ')}`).run(...whereCols.map((c) => where[c])).changes;
+  }
+
   async snapshotSource(batchId: string, filter?: { po?: string }): Promise<number> {
     const rows = this.source.snapshot(batchId, filter);
     // RETENTION_DAYS (db/retention.ts), at most once an hour.
@@ -118,6 +127,11 @@ export class SqliteStore implements Store {
       this.db.transaction(() => { for (const statement of sqliteRetentionSql()) this.db.prepare(statement).run({ cutoff }); })();
     }
     return rows;
+  }
+
+  async pruneSnapshots(keepDays: number): Promise<number> {
+    const cutoff = new Date(Date.now() - keepDays * 86_400_000).toISOString();
+    return this.db.transaction(() => this.runAll(SQLITE_BATCH_END_SQL.pruneStale, { cutoff })).immediate();
   }
 
   async readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage> {
@@ -223,6 +237,11 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async markSourceGone(key: string, message: string): Promise<void> {
+    this.db.prepare(`UPDATE STG_MON_CustMasterSchedule SET stg_status = 'FAILED', stg_error_message = ?, stg_payload_hash = '', stg_updated_date = ?
+      WHERE order_key = ?`).run(message, now(), key);
+  }
+
   // ---- errors, batches, status ----
 
   async recordError(e: ErrorRecord): Promise<void> {
@@ -288,7 +307,27 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       upsert.run({ batchId: o.batchId, key: o.key, outcome: o.outcome, pass: o.pass, subitems: o.subitems, now: now() });
       if (recount.run({ batchId: o.batchId }).changes === 0) throw new Error(`No batch ${JSON.stringify(o.batchId)}`);
+      this.endBatchWhenDone(o.batchId);
     }).immediate();
+  }
+
+  async finishDispatch(batchId: string, dispatched: number, status: BatchEndStatus): Promise<void> {
+    this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM MON_BatchProcessing WHERE batch_id = ?').get(batchId)) throw new Error(`No batch ${JSON.stringify(batchId)}`);
+      this.db.prepare(SQLITE_BATCH_END_SQL.dispatch).run({ batchId, dispatched, status, now: now() });
+      this.endBatchWhenDone(batchId);
+    }).immediate();
+  }
+
+  /** Inside the caller's transaction: ends the batch if its orders all have an outcome, and removes its snapshot then. */
+  private endBatchWhenDone(batchId: string): void {
+    if (this.db.prepare(SQLITE_BATCH_END_SQL.endWhenDone).run({ batchId, now: now() }).changes === 0) return;
+    this.runAll(SQLITE_BATCH_END_SQL.pruneOf, { batchId });
+  }
+
+  /** Statements of one unit (in the caller's transaction); answers the first one's changes. */
+  private runAll(statements: readonly string[], params: Record<string, unknown>): number {
+    return statements.map((statement) => this.db.prepare(statement).run(params).changes)[0] ?? 0;
   }
 
   async setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void> {

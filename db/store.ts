@@ -1,6 +1,7 @@
 // The one interface the pipeline uses for SQL: SQLite (embedded default) and SQL Server implement it alike.
 import type { OrderPayload, OrderStatus, ErrorCategory, SourceRow } from '../shared/order';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
+import type { BatchEndStatus } from './batch-end';
 
 export interface SourcePage { rows: SourceRow[]; nextCursor: string | null }
 export interface SyncState { key: string; status: OrderStatus; stagedHash: string; syncedHash: string | null; itemId: string | null }
@@ -66,11 +67,14 @@ export interface Store {
   // ORDERS_UNIFIED
   insertSourceRows(rows: SourceRow[]): Promise<void>;   // embedded DB, demo data and tests
   updateSourceRows(where: Record<string, string>, set: SourceRow): Promise<number>;  // tests/demo: fix or change rows
+  deleteSourceRows(where: Record<string, string>): Promise<number>;  // tests/demo: an order line leaves the source
   /**
    * Copies the batch's source rows (ORDERS_UNIFIED, PO-filtered for a targeted sync) into its snapshot, once: a repeat
-   * call (an activity retry) finds it and copies nothing. Removes old snapshots. Returns the snapshot's row count.
+   * call (an activity retry) finds it and copies nothing. Returns the snapshot's row count.
    */
   snapshotSource(batchId: string, filter?: { po?: string }): Promise<number>;
+  /** Removes the snapshots of batches that have ended, and any taken more than `keepDays` ago, each whole (db/batch-end.ts). */
+  pruneSnapshots(keepDays: number): Promise<number>;
   /** Whole key groups per page; `snapshotOf` pages the batch's snapshot (the live source when the batch has none). */
   readSourcePage(cursor: string | null, limit: number, filter?: { po?: string; customerNames?: string[]; snapshotOf?: string }): Promise<SourcePage>;
   /** Every row whose key parts equal these values as key parts (db/common.ts sourceKeyPart: a superset of the rows
@@ -85,16 +89,23 @@ export interface Store {
   setOrderStatus(key: string, status: OrderStatus, fields?: { itemId?: string; error?: string }): Promise<void>;  // IN_PROGRESS increments attempts
   setSubitemIds(key: string, rows: { size: string; subitemId: string; qty: number }[]): Promise<void>;  // records what Monday now holds
   markSynced(key: string, hash: string): Promise<void>;   // SYNCED, syncedHash = hash, processed time; its open errors resolved
+  /** Its source row is gone (read live): FAILED with this message, and a staged hash no payload has, so the row is new to
+   * detection when it comes back (not sticky). Its Monday ids are kept: the item is updated, not made again. */
+  markSourceGone(key: string, message: string): Promise<void>;
   // errors, batches, status
   recordError(e: ErrorRecord): Promise<void>;
   listErrors(filter?: { orderKey?: string; unresolvedOnly?: boolean; limit?: number }): Promise<ErrorRecord[]>;
   startBatch(batch: { batchId: string; batchType: string; customer?: string | null; configSnapshot?: unknown }): Promise<void>;  // a second call for the same batch is a no-op (activity retry)
   updateBatch(batchId: string, counters: BatchCounters, phase?: BatchPhase): Promise<void>;  // counters add up
-  /** An order line's latest outcome in a batch (idempotent per pass); synced/failed/items/subitems are recomputed from these. */
+  /** An order line's latest outcome in a batch (idempotent per pass); synced/failed/items/subitems are recomputed from these.
+   * The outcome that completes a dispatched batch ends it and removes its snapshot (finishDispatch). */
   recordOrderOutcome(o: { batchId: string; key: string; pass: number; outcome: OrderOutcome; subitems: number }): Promise<void>;
   /** Sets (not adds) the detection counters from the sync's totals. */
   setDetectionCounters(batchId: string, counters: DetectionCounters): Promise<void>;
   finishBatch(batchId: string, status: 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS'): Promise<void>;
+  /** The sync dispatched `dispatched` order lines: the batch ends with `status` when they all have an outcome (now, if
+   * they already have), and its snapshot goes with the end (db/batch-end.ts). Idempotent. */
+  finishDispatch(batchId: string, dispatched: number, status: BatchEndStatus): Promise<void>;
   getBatch(batchId: string): Promise<BatchRecord | null>;  // addition
   statusCounts(): Promise<Record<OrderStatus, number>>;
   countUnfinished(keys?: string[]): Promise<number>;   // staged orders not SYNCED and not FAILED

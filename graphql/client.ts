@@ -77,7 +77,13 @@ export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): P
   return callerSignal.run(signal, fn);
 }
 
-export interface BoardPageItem { id: string; name: string; createdAt: string | null; groupId: string | null; groupTitle: string | null; parentItemId: string | null; values: Record<string, string | null> }
+export interface BoardPageItem {
+  id: string; name: string; createdAt: string | null; groupId: string | null; groupTitle: string | null; parentItemId: string | null;
+  /** Column id → Monday's display text. */
+  values: Record<string, string | null>;
+  /** Column id → the stored JSON value (numbers and dates compare by it: their text is formatted). */
+  raw: Record<string, string | null>;
+}
 
 interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
 
@@ -306,7 +312,7 @@ export class MondayClient {
    * carries its parent's id. A cursor Monday no longer knows (60 minutes) is a permanent InvalidArgumentException.
    */
   async boardItemsPage(v: { boardId: string; cursor: string | null; limit: number; columnIds: string[] }): Promise<{ cursor: string | null; items: BoardPageItem[]; complexity: number | null }> {
-    type Page = { cursor: string | null; items: { id: string; name: string; created_at: string | null; group: { id: string; title: string } | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null }[] }[] };
+    type Page = { cursor: string | null; items: { id: string; name: string; created_at: string | null; group: { id: string; title: string } | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null; value?: string | null }[] }[] };
     let page: Page | undefined;
     let complexity: number | null;
     if (v.cursor === null) {
@@ -325,6 +331,7 @@ export class MondayClient {
       items: page.items.map((i) => ({
         id: i.id, name: i.name, createdAt: i.created_at, groupId: i.group?.id ?? null, groupTitle: i.group?.title ?? null,
         parentItemId: i.parent_item?.id ?? null, values: Object.fromEntries(i.column_values.map((c) => [c.id, c.text])),
+        raw: Object.fromEntries(i.column_values.map((c) => [c.id, c.value ?? null])),
       })),
     };
   }

@@ -22,6 +22,8 @@ export class MondayApiError extends Error {
   }
   /** Subitems already on Monday when a sync stopped on a retryable error: save them before retrying. */
   partialSubitems?: { size: string; subitemId: string; qty: number }[];
+  /** Of partialSubitems, the ids a create of that call returned (the audit records only these as created). */
+  partialCreated?: string[];
 }
 
 // Codes compared case- and punctuation-insensitively: Monday spells them differently across versions.

@@ -4,6 +4,7 @@
 import { compareIds, idempotencyKey, type MondayClient } from './client';
 import { documents } from './documents';
 import { MondayApiError } from './errors';
+import { sizeForLabel } from '../shared/sizes';
 
 export interface ItemWrite {
   boardId: string;
@@ -12,6 +13,9 @@ export interface ItemWrite {
   itemName: string;
   groupName: string;
   columnValues: Record<string, unknown>;
+  /** The clear value of each mapped column the source holds empty (mapping/transform.ts clearedColumns): sent with every
+   * update, since `change_multiple_column_values` leaves the columns it is not sent as they are. A create needs none. */
+  clearedColumns?: Record<string, unknown>;
   createLabelsIfMissing: boolean;
   payloadHash: string;
   /** The item id staging holds, if any. */
@@ -31,6 +35,9 @@ export interface ItemResult {
   relinked: boolean;
   /** The group id the title resolved to when it was looked up (to remember), else null. */
   groupId: string | null;
+  /** Other active items the key look-up found for this order line (Monday's idempotency cache missed: its 30-minute
+   * window passed, or its memory budget was full), archived: the oldest is kept. The caller audits them. */
+  archivedDuplicates: string[];
 }
 
 /** Codes Monday answers for an item id it does not know (or no longer shows). */
@@ -50,7 +57,7 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   // request only when it has to move). A group renamed by hand keeps its items: it is found by id.
   const update = async (itemId: string) => {
     const answer = await client.changeColumnValues(
-      { boardId: w.boardId, itemId, columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
+      { boardId: w.boardId, itemId, columnValues: { ...w.clearedColumns, ...columnValues }, createLabelsIfMissing: w.createLabelsIfMissing },
       idempotencyKey(w.orderKey, `update-item:${itemId}`, w.payloadHash),
     );
     if (answer.state !== null && answer.state !== 'active') throw new ItemGoneError(itemId, answer.state);
@@ -71,7 +78,7 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
   if (w.knownItemId) {
     try {
       await update(w.knownItemId);
-      return { itemId: w.knownItemId, action: 'updated', relinked: false, groupId };
+      return { itemId: w.knownItemId, action: 'updated', relinked: false, groupId, archivedDuplicates: [] };
     } catch (err) {
       if (!(await isGone(client, err, w.knownItemId))) throw err;
     }
@@ -81,15 +88,17 @@ export async function upsertItem(client: MondayClient, w: ItemWrite): Promise<It
     }
   }
   if (w.outcomeUnknown || w.knownItemId) {
-    const [found] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
+    const [found, ...extra] = await client.findItemsByKey(w.boardId, w.keyColumnId, w.orderKey);
     if (found) {
+      // Never two items for one order line: the oldest stays, the others are archived (restorable; nothing is deleted).
+      for (const e of extra) await client.archiveItem({ boardId: w.boardId, itemId: e.id }, idempotencyKey(w.orderKey, `archive-duplicate-item:${e.id}`, w.payloadHash));
       // The earlier attempt may have carried an older payload: bring the found item up to date.
       await update(found.id);
-      return { itemId: found.id, action: 'found', relinked: w.knownItemId !== null, groupId };
+      return { itemId: found.id, action: 'found', relinked: w.knownItemId !== null, groupId, archivedDuplicates: extra.map((e) => e.id) };
     }
   }
   const itemId = await create();
-  return { itemId, action: 'created', relinked: w.knownItemId !== null, groupId };
+  return { itemId, action: 'created', relinked: w.knownItemId !== null, groupId, archivedDuplicates: [] };
 }
 
 /** The item is not (or no longer) on the board: archived, deleted, or an id Monday does not know. */
@@ -165,8 +174,11 @@ export interface SubitemWrite {
   qtyColumnId: string;
   wanted: { size: string; name: string; qty: number; columnValues: Record<string, unknown> }[];
   createLabelsIfMissing: boolean;
-  /** What staging believes Monday holds. */
+  /** What staging believes Monday holds (the sizes of this call). */
   known: { size: string; subitemId: string; qty: number | null }[];
+  /** Every subitem id staging holds for the order, all sizes: a reconcile read knows a subitem by its id first, and
+   * by its size label only when staging does not know it (a label spelt another way, O/S for OS, is the same size). */
+  staged?: { size: string; subitemId: string }[];
   /** Read the parent's subitems first (retries, or when staging may be behind Monday). */
   reconcile: boolean;
   /**
@@ -193,6 +205,10 @@ export interface SubitemSyncResult {
   duplicatesArchived: number;
   subitems: { size: string; subitemId: string; qty: number }[];
   failures: { size: string; error: MondayApiError }[];
+  /** Ids a create of this call returned (a replayed answer included): only these are the call's creations (audit). */
+  createdIds: string[];
+  /** Subitems this call changed the quantity of that staging did not know, with the quantity they held before. */
+  updatedFrom: Record<string, number | null>;
 }
 
 type Held = { subitemId: string; qty: number | null };
@@ -207,7 +223,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
   const onMonday = new Map<string, Held>();
   /** Sizes of a planned batch already seen on Monday: possibly committed by a batch still in flight. */
   const seenBeforeCreate = new Map<string, Held>();
-  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [] };
+  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [], createdIds: [], updatedFrom: {} };
   const board = w.subitemsBoardId;
   const key = (step: string, ...extra: string[]) => idempotencyKey(w.orderKey, step, w.payloadHash, ...extra);
   const archiveDuplicate = async (size: string, subitemId: string) => {
@@ -215,6 +231,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
     if (done) result.duplicatesArchived++;
   };
   const updateSize = async (s: SubitemWrite['wanted'][number], have: Held) => {
+    if (!w.known.some((k) => k.subitemId === have.subitemId)) result.updatedFrom[have.subitemId] ??= have.qty;
     const done = await perSize(result, s.size, () => client.changeColumnValues(
       { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
       key(`update-subitem:${have.subitemId}`),
@@ -222,16 +239,23 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
     if (done) { have.qty = s.qty; result.updated++; }
   };
   try {
-    /** Read the parent's live subitems; two of one size: the oldest stays, the others are archived (whoever made them). */
+    /**
+     * Read the parent's live subitems, each under its size: the one staging links it to, else the order's size its
+     * label stands for (shared/sizes.ts), else its own label. Two of one size: the one staging links stays, else the
+     * oldest; the others are archived (whoever made them).
+     */
+    const stagedSize = new Map((w.staged ?? w.known).map((k) => [k.subitemId, k.size]));
+    const orderSizes = [...new Set([...w.wanted.map((s) => s.size), ...stagedSize.values()])];
     const reconcile = async (only: Set<string> | null) => {
       const bySize = new Map<string, Held[]>();
       for (const s of await client.itemSubitems(w.parentItemId, [w.sizeColumnId, w.qtyColumnId])) {
-        const size = s.values[w.sizeColumnId];
+        const label = s.values[w.sizeColumnId]?.trim();
+        const size = stagedSize.get(s.id) ?? (label ? sizeForLabel(label, orderSizes) ?? label : null);
         if (!size || s.state === 'archived' || s.state === 'deleted' || (only && !only.has(size))) continue;
         bySize.set(size, [...(bySize.get(size) ?? []), { subitemId: s.id, qty: s.numbers[w.qtyColumnId] ?? null }]);
       }
       for (const [size, list] of bySize) {
-        list.sort((a, b) => compareIds(a.subitemId, b.subitemId));
+        list.sort((a, b) => Number(stagedSize.get(b.subitemId) === size) - Number(stagedSize.get(a.subitemId) === size) || compareIds(a.subitemId, b.subitemId));
         onMonday.set(size, list[0]!);
         for (const extra of list.slice(1)) await archiveDuplicate(size, extra.subitemId);
       }
@@ -297,6 +321,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
           if (keep === id) {
             onMonday.set(s.size, { subitemId: id, qty: s.qty });
             result.created++;
+            result.createdIds.push(id);
           } else {
             // The older subitem stays: it gets this payload's values if it holds others.
             onMonday.set(s.size, { subitemId: keep, qty: seen!.qty });
@@ -314,7 +339,10 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
       if (retryable) throw retryable;
     }
   } catch (err) {
-    if (err instanceof MondayApiError) err.partialSubitems = heldSizes(onMonday, null);
+    if (err instanceof MondayApiError) {
+      err.partialSubitems = heldSizes(onMonday, null);
+      err.partialCreated = result.createdIds;
+    }
     throw err;
   }
   result.subitems = heldSizes(onMonday, new Set(w.wanted.map((s) => s.size)));

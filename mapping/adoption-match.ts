@@ -3,6 +3,7 @@
 // which items lack their key column and what to archive.
 import type { Mapping } from './schema';
 import type { OrderPayload } from '../shared/order';
+import { normaliseSize, sizeForLabel } from '../shared/sizes';
 
 /** An item or subitem as read from the board (a subitem has its parent's id). */
 export interface BoardEntry {
@@ -65,12 +66,8 @@ export function normaliseText(text: string | null | undefined): string {
   return (text ?? '').replace(/\s+/g, ' ').trim().toUpperCase();
 }
 
-/** Size labels that people write several ways: O/S, OS, ONE SIZE, one-size. */
-const SIZE_ALIASES: Record<string, string> = { ONESIZE: 'OS', OSFA: 'OS' };
-export function normaliseSize(label: string | null | undefined): string {
-  const compact = (label ?? '').toUpperCase().replace(/[\s/.\-_]+/g, '');
-  return SIZE_ALIASES[compact] ?? compact;
-}
+/** The size-label normalisation the sync's reconcile and verify share (shared/sizes.ts). */
+export { normaliseSize };
 
 function parseQty(text: string | null | undefined): number | null {
   if (text === null || text === undefined || text.trim() === '') return null;
@@ -174,10 +171,9 @@ export function planAdoption(opts: {
   /** Subitems of a kept item by size: one per size is linked, the others are duplicate sizes. */
   function sortSizes(line: OrderPayload, parentItemId: string, subitems: BoardEntry[], out: AdoptionPlan): AdoptionPlan['matched'][number]['sizes'] {
     const sourceSizes = new Map(line.subitems.map((s) => [s.size.toUpperCase(), s]));
-    const byNormalised = new Map<string, string>();
-    for (const s of line.subitems) if (!byNormalised.has(normaliseSize(s.size))) byNormalised.set(normaliseSize(s.size), s.size);
-    // A label belongs to the order's size of the same spelling first, else to one written another way.
-    const sizeOf = (label: string) => sourceSizes.get(label.trim().toUpperCase())?.size ?? byNormalised.get(normaliseSize(label)) ?? `~${normaliseSize(label)}`;
+    const sizes = line.subitems.map((s) => s.size);
+    // A label belongs to the order's size of the same spelling first, else to one written another way (shared/sizes.ts).
+    const sizeOf = (label: string) => sizeForLabel(label, sizes) ?? `~${normaliseSize(label)}`;
     const groups = new Map<string, BoardEntry[]>();
     for (const s of subitems) {
       const label = s.values[columns.sizeColumnId] ?? '';
@@ -258,6 +254,11 @@ export function reportCsv(plan: AdoptionPlan, notLinked: { key: string; reason: 
   for (const r of plan.rejected ?? []) rows.push(['rejected', '', r.key, '', '', '', r.reason]);
   const itemOf = new Map(plan.matched.map((m) => [m.key, m.itemId]));
   for (const n of notLinked) rows.push(['not_linked', '', n.key, itemOf.get(n.key) ?? '', '', '', n.reason]);
+  return toCsv(rows);
+}
+
+/** Rows as CSV (RFC 4180 quoting): the reports of board adopt and verify. */
+export function toCsv(rows: string[][]): string {
   const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_ORDER_KEY_LENGTH, type ColumnValues, type OrderPayload, type SourceRow, type SubitemPayload } from '../shared/order';
 import { MappingError } from './errors';
-import type { ColumnMapping, Mapping } from './schema';
+import type { ColumnMapping, ColumnType, Mapping } from './schema';
 
 export const KEY_SEPARATOR = '|';
 const MAX_ITEM_NAME = 255; // Monday: ItemNameTooLongException above 255
@@ -356,6 +356,27 @@ export function createTransform(mapping: Mapping): (row: SourceRow) => OrderPayl
       throw err.field === undefined ? new MappingError(key, field, raw, err.reason) : new MappingError(key, err.field, err.value, err.reason);
     }
   };
+}
+
+/**
+ * What empties a cell of each column type, from Monday's column-type pages (../shared/reference/NOTES-monday-api.md,
+ * "Clear" column): `null` empties every type the mapping writes, and it is the only clear a numbers column takes
+ * (`""` writes 0 there); a text column takes `""` as well, which it stores as empty.
+ */
+export const CLEAR_VALUES: Record<ColumnType, unknown> = {
+  text: '', long_text: null, numbers: null, date: null, dropdown: null, status: null,
+};
+
+/**
+ * The clear value of every mapped column a payload leaves out (its source value is empty). The transform leaves them
+ * out of `columnValues` and of the hash, so payloads and hashes stay what they were; an update of an existing item
+ * adds these, because `change_multiple_column_values` only touches the columns it is sent: without them a date, price
+ * or note emptied in ORDERS_UNIFIED would keep its old value on the board for ever.
+ */
+export function clearedColumns(mapping: Mapping, columnValues: ColumnValues): ColumnValues {
+  const cleared: ColumnValues = {};
+  for (const c of mapping.items.columns) if (!(c.id in columnValues)) cleared[c.id] = CLEAR_VALUES[c.type];
+  return cleared;
 }
 
 /** Maps many rows; rows that fail are collected, not thrown. Any other error is a bug and is rethrown. */

@@ -18,6 +18,8 @@ import { parseMssqlUrl } from '../db/open';
 import { settingsFromUrl } from '../db/mssql-config';
 import { DEFAULT_MAPPING_FILE, loadMapping, orderKeyOf } from '../mapping';
 import { sourceKeyPart } from '../db/common';
+import { verifyStoreOf } from '../db/verify-store';
+import { DRIFT_CLASSES, type DriftClass } from '../activities/verify-drift';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, recordMssqlRequests, skippedNotice, tempTablesCrossingRequests } from './support/mssql';
 
 const NASTY = ["O'Brien \"quoted\"", "'; DROP TABLE ORDERS_UNIFIED; --", '顧客 Ünïcødé 🧵', 'back\\slash ]bracket[ `tick`'];
@@ -212,30 +214,101 @@ function contract(name: string, open: () => Promise<Store>): void {
       }
     });
 
-    test('old snapshots are removed: the latest three and those of running batches stay; a removed one reads live', async () => {
-      const po = k('SNAPPRUNE');
+    test('a batch ends when its dispatched orders all have an outcome, and its snapshot goes with the end, whole', async () => {
+      const po = k('SNAPEND');
       const row: SourceRow = { ...(generateDemoOrders({ seed: 14, extraOrders: 0, includeBadRows: false })[0] as SourceRow), 'PO NUMBER': po, record_uuid: null };
+      await store.insertSourceRows([row]);
+      const notes = async (b: string) => (await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [String(row['AAG ORDER NUMBER'])], b)).find((r) => r['PO NUMBER'] === po)?.NOTES;
+      const [running, early, empty] = [k('end-running'), k('end-early'), k('end-empty')];
+      for (const b of [running, early, empty]) {
+        await store.startBatch({ batchId: b, batchType: 'FULL_BATCH' });
+        await store.snapshotSource(b, { po });
+      }
+      await store.updateSourceRows({ 'PO NUMBER': po }, { NOTES: 'after the snapshots' });
+      // Dispatched two: one outcome is not the end; the second ends it (a failure makes COMPLETED "with errors").
+      await store.finishDispatch(running, 2, 'COMPLETED');
+      await store.finishDispatch(running, 2, 'COMPLETED');   // the activity's retry
+      await store.recordOrderOutcome({ batchId: running, key: k('E1|s|c'), pass: 1, outcome: 'SYNCED', subitems: 1 });
+      expect(await store.getBatch(running)).toMatchObject({ endTime: null, status: 'STARTED' });
+      expect(await notes(running)).toBe(row.NOTES ?? null);                    // its orders still read its snapshot
+      await store.recordOrderOutcome({ batchId: running, key: k('E2|s|c'), pass: 1, outcome: 'FAILED', subitems: 0 });
+      const ended = await store.getBatch(running);
+      expect(ended).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', counters: { synced: 1, failed: 1 } });
+      expect(ended?.endTime).toBeTruthy();
+      expect(ended?.durationSeconds).toBeGreaterThanOrEqual(0);
+      expect(await notes(running)).toBe('after the snapshots');               // removed with the end: reads live
+      // Orders faster than the dispatch: the dispatch ends it. Nothing dispatched: ends at once.
+      await store.recordOrderOutcome({ batchId: early, key: k('E3|s|c'), pass: 1, outcome: 'SYNCED', subitems: 1 });
+      await store.finishDispatch(early, 1, 'COMPLETED');
+      await store.finishDispatch(empty, 0, 'NO_RECORDS');
+      expect(await store.getBatch(early)).toMatchObject({ status: 'COMPLETED' });
+      expect(await store.getBatch(empty)).toMatchObject({ status: 'NO_RECORDS' });
+      expect(await notes(early)).toBe('after the snapshots');
+      await expect(store.finishDispatch(k('nope'), 1, 'COMPLETED')).rejects.toThrow(/No batch/);
+    });
+
+    test('snapshots of running batches stay until SNAPSHOT_KEEP_DAYS; a removed one reads live, its page cursor says so', async () => {
+      const po = k('SNAPPRUNE');
+      const row: SourceRow = { ...(generateDemoOrders({ seed: 15, extraOrders: 0, includeBadRows: false })[0] as SourceRow), 'PO NUMBER': po, record_uuid: null };
       await store.insertSourceRows([row]);
       const running = k('prune-running');
       await store.startBatch({ batchId: running, batchType: 'FULL_BATCH' });
       await store.snapshotSource(running, { po });
-      const finished = Array.from({ length: 5 }, (_, i) => k(`prune-${i}`));
-      for (const b of finished) {
-        await store.startBatch({ batchId: b, batchType: 'FULL_BATCH' });
-        await store.snapshotSource(b, { po });
-        await store.finishBatch(b, 'COMPLETED');
-      }
-      await store.updateSourceRows({ 'PO NUMBER': po }, { NOTES: 'after the snapshots' });
-      const notes = async (b: string) => (await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [String(row['AAG ORDER NUMBER'])], b)).find((r) => r['PO NUMBER'] === po)?.NOTES;
-      expect(await notes(running)).toBe(row.NOTES ?? null);                          // still running: kept
-      expect(await notes(finished[4] as string)).toBe(row.NOTES ?? null);            // among the latest three: kept
-      expect(await notes(finished[3] as string)).toBe(row.NOTES ?? null);
-      expect(await notes(finished[0] as string)).toBe('after the snapshots');        // finished and older: removed, read live
-      expect(await notes(finished[1] as string)).toBe('after the snapshots');
-      // A page cursor of a removed snapshot cannot go on over the live source: said plainly.
+      await store.updateSourceRows({ 'PO NUMBER': po }, { NOTES: 'after the snapshot' });
+      const notes = async () => (await store.readSourceRowsByKey(['AAG ORDER NUMBER'], [String(row['AAG ORDER NUMBER'])], running)).find((r) => r['PO NUMBER'] === po)?.NOTES;
       const cursorOf = (await store.readSourcePage(null, 1, { po, snapshotOf: running })).nextCursor;
+      await store.pruneSnapshots(2);
+      expect(await notes()).toBe(row.NOTES ?? null);                          // running, taken now: kept
+      expect(await store.pruneSnapshots(0)).toBeGreaterThanOrEqual(1);          // older than "0 days": removed
+      expect(await notes()).toBe('after the snapshot');
       expect(cursorOf).not.toBeNull();
-      await expect(store.readSourcePage(cursorOf, 1, { po, snapshotOf: finished[0] as string })).rejects.toThrow(/snapshot that no longer exists/);
+      await expect(store.readSourcePage(cursorOf, 1, { po, snapshotOf: running })).rejects.toThrow(/snapshot that no longer exists/);
+    });
+
+    test('a source row gone: FAILED, and new to detection when it comes back; deleteSourceRows removes rows', async () => {
+      const key = k('GONE2|S|C');
+      await store.stageOrders(k('gone-batch'), [payload(key, [['M', 2]])]);
+      await store.setOrderStatus(key, 'ITEM_CREATED', { itemId: '9001' });
+      await store.markSourceGone(key, 'no longer in ORDERS_UNIFIED');
+      expect((await store.getSyncStates([key])).get(key)).toMatchObject({ status: 'FAILED', stagedHash: '', itemId: '9001' });
+      const po = k('DELPO');
+      const rows: SourceRow[] = generateDemoOrders({ seed: 16, extraOrders: 0, includeBadRows: false }).slice(0, 2).map((r) => ({ ...r, 'PO NUMBER': po, record_uuid: null }));
+      await store.insertSourceRows(rows);
+      expect(await store.deleteSourceRows({ 'PO NUMBER': po, 'AAG ORDER NUMBER': String(rows[0]!['AAG ORDER NUMBER']) })).toBe(1);
+      expect((await store.readSourcePage(null, 10, { po })).rows).toHaveLength(1);
+    });
+
+    test('verify: runs, a board page read twice stored once, drift replaced from a sequence on, staged links', async () => {
+      const v = verifyStoreOf(store);
+      const runId = k('verify');
+      const scope = { customer: null, po: null };
+      await v.saveRun({ runId, boardId: 'B-verify', scope, status: 'READING' });
+      const rows = [NASTY[0]!, NASTY[2]!].map((name, i) => ({
+        id: `${run}${i}`, parentItemId: i ? `${run}0` : null, orderKey: i ? null : NASTY[3]!, name, groupId: 'g1', groupTitle: NASTY[1]!, cellsJson: JSON.stringify({ c: { text: NASTY[3], value: null } }),
+      }));
+      await v.saveBoardRows(runId, rows);
+      await v.saveBoardRows(runId, rows);   // the page read again after a crash
+      expect(await v.readBoardIndex(runId)).toEqual({ items: [{ id: `${run}0`, orderKey: NASTY[3] }], subitems: 1 });
+      expect(await v.readBoardRows(runId, { ids: [`${run}0`, 'none'] })).toEqual([rows[0]]);
+      expect(await v.readBoardRows(runId, { parentIds: [`${run}0`] })).toEqual([rows[1]]);
+      const d = (n: number) => ({ class: 'stale_cell' as const, orderKey: k(`K${n}|S|C`), itemId: String(n), subitemId: null, keptItemId: null, subject: 'NOTES (long_text)', expected: NASTY[n % 4]!, actual: '(empty)' });
+      await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);
+      await v.saveDrift(runId, 0, [d(0), d(1), d(2)]);   // a retried comparison
+      await v.saveDrift(runId, 3, [d(3)]);
+      expect(await v.listDrift(runId)).toEqual([d(0), d(1), d(2), d(3)]);
+      expect(await v.listDrift(runId, { offset: 1, limit: 2 })).toEqual([d(1), d(2)]);
+      const summary = { lines: 4, items: 1, subitems: 1, unverified: 0, counts: { ...Object.fromEntries(DRIFT_CLASSES.map((c) => [c, 0])), stale_cell: 4 } as Record<DriftClass, number>, driftingLines: 4 };
+      await v.saveRun({ runId, boardId: 'B-verify', scope, status: 'DONE', summary });
+      await v.saveRun({ runId: k('verify-po'), boardId: 'B-verify', scope: { customer: null, po: '4755' }, status: 'DONE', summary });
+      expect(await v.getRun(runId)).toMatchObject({ status: 'DONE', scope, summary });
+      expect((await v.latestWholeBoardRun('B-verify'))?.runId).toBe(runId);
+      await v.clearDrift(runId);
+      expect(await v.listDrift(runId)).toEqual([]);
+      const key = k('LINK|S|C');
+      await store.stageOrders(k('link-batch'), [payload(key, [['M', 2], ['L', 1]])]);
+      await store.setOrderStatus(key, 'ITEM_CREATED', { itemId: '7001' });
+      await store.setSubitemIds(key, [{ size: 'M', subitemId: '7002', qty: 2 }]);
+      expect((await v.stagedLinks()).get(key)).toEqual({ itemId: '7001', subitems: [{ size: 'M', subitemId: '7002' }] });
     });
 
     test('injection: quotes, DROP TABLE and non-Latin text round-trip in every text field', async () => {

@@ -252,7 +252,7 @@ describe('order writer against the stub', () => {
       ? { body: { data: { items_page_by_column_values: { items: [{ id: '776', name: 'PO 1', column_values: [{ id: 'text_mkr61hpz', text: 'k1' }] }, { id: '777', name: 'PO 1', column_values: [{ id: 'text_mkr61hpz', text: 'K1' }] }] } } } }
       : { body: { data: { change_multiple_column_values: { id: '777' } } } });
     const r = await upsertItem(client, { boardId: '9200517329', keyColumnId: 'text_mkr61hpz', orderKey: 'K1', itemName: 'PO 1', groupName: 'G', columnValues: {}, createLabelsIfMissing: false, payloadHash: 'h', knownItemId: null, outcomeUnknown: true });
-    expect(r).toEqual({ itemId: '777', action: 'found', relinked: false, groupId: null });
+    expect(r).toEqual({ itemId: '777', action: 'found', relinked: false, groupId: null, archivedDuplicates: [] });
     expect(stub!.seen.some((s) => s.query.includes('CreateItem'))).toBe(false);
     expect(stub!.seen[0]!.variables).toMatchObject({ column_id: 'text_mkr61hpz', key: 'K1' });
   });

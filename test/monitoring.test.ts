@@ -10,6 +10,7 @@ import { startStack, type Stack } from './support/stack';
 import { runSyncOnce } from '../cli/sync-once';
 import { freePort } from '../cli/dev-server';
 import { generateOrderLines } from '../db/demo-data';
+import { runVerify } from '../cli/verify';
 import { operationsOf } from '../db/operations';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,7 +74,7 @@ test('every alert has a runbook link to a heading of docs/RUNBOOK.md, a severity
   // GitHub's anchor: lower case, punctuation dropped, spaces to dashes.
   const anchors = new Set([...runbook.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
   expect(alerts.map((a) => a.alert).sort()).toEqual([
-    'OrdersSyncBoardNearItemsLimit', 'OrdersSyncBudgetSaturated', 'OrdersSyncMondayDailyLimit', 'OrdersSyncNoSuccessfulSync',
+    'OrdersSyncBoardDrift', 'OrdersSyncBoardNearItemsLimit', 'OrdersSyncBudgetSaturated', 'OrdersSyncMondayDailyLimit', 'OrdersSyncNoSuccessfulSync',
     'OrdersSyncNoWorkerPolling', 'OrdersSyncOrdersFailedWaiting', 'OrdersSyncSustained429',
   ]);
   for (const a of alerts) {
@@ -121,6 +122,9 @@ describe('against a real worker', () => {
     const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
     expect(summary).toMatchObject({ orders: 4, failed: 2 });
     expect(stack.sandbox.stats().rateLimited).toBeGreaterThan(0);
+    // A whole-board verify: the two rejected order lines have no item (the drift gauge's source).
+    const verified = await runVerify(stack.client, stack.store, { scope: { customer: null, po: null }, repair: false, reportFile: null, boardId: stack.mapping.items.boardId }, () => {});
+    expect(verified.summary.counts.missing_item).toBe(2);
 
     const used = new Set(allExprs.flatMap((e) => parsePromql(e.expr).metrics));
     let missing: string[] = [...used];
@@ -135,6 +139,7 @@ describe('against a real worker', () => {
     const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(scraped.text)?.[1]);
     expect(value('orders_sync_orders_waiting_for_rerun')).toBe(2);
     expect(value('orders_sync_board_items')).toBe(4);
+    expect(Number(/^orders_sync_board_drift\{[^}]*class="missing_item"[^}]*\} (\S+)$/m.exec(scraped.text)?.[1])).toBe(2);
     expect(Math.abs(Date.now() / 1000 - value('orders_sync_last_batch_finished_timestamp_seconds'))).toBeLessThan(120);
     expect(value('orders_sync_monday_rate_limited')).toBeGreaterThan(0);
 

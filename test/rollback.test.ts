@@ -1,10 +1,8 @@
 // Rollback of a sync batch, end to end on real parts: Temporal dev server, SQLite file, the sandbox over HTTP,
 // the real worker, and the CLI as users run it (bin/orders-sync.js as a child process).
-import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from './support/stack';
+import { runCli } from './support/cli';
 import { readBoard, type BoardItem } from './support/board';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
@@ -13,22 +11,13 @@ import { operationsOf, type ItemValues, type OperationsStore } from '../db/opera
 import { createRollbackActivities, type RollbackPlan } from '../activities/rollback';
 import type { SourceRow } from '../shared/order';
 
-const ROOT = path.resolve(__dirname, '..');
 let stack: Stack;
 let operations: OperationsStore;
 const rows = generateOrderLines(4, 11);
 const added = generateOrderLines(6, 11).slice(4);
 const NOTES = 'long_text_mkr5hass';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), ...args], { env: stack.childEnv() });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(stack.childEnv(), args);
 
 const keyOf = (row: SourceRow) => orderKeyOf(stack.mapping, row);
 const where = (row: SourceRow) => ({ 'AAG ORDER NUMBER': String(row['AAG ORDER NUMBER']) });

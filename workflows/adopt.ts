@@ -3,8 +3,9 @@
 // it updates every linked line anyway and writes the key in that same mutation (--write-keys writes it now,
 // one mutation per item). Every step is an activity; the cursor lives in the workflow, so a crash resumes
 // from the last page read.
-import { ApplicationFailure, ActivityFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
-import type { AdoptionActivities, BoardSide } from '../activities/adoption';
+import { defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { AdoptionActivities } from '../activities/adoption';
+import { readBoardPages } from './board-read';
 import type { AdoptionSummary } from '../mapping/adoption-match';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
 
@@ -49,8 +50,6 @@ const monday = proxyActivities<AdoptionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['CURSOR_EXPIRED'] },
 });
 
-const MAX_RESTARTS = 3;
-
 export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgress> {
   const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysAwaitingSync: 0, notLinked: [], keysWritten: 0, archived: 0 };
   setHandler(adoptProgressQuery, () => progress);
@@ -58,26 +57,7 @@ export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgre
   show();
 
   await db.startAdoption({ runId: input.runId });
-  for (const side of ['items', 'subitems'] as BoardSide[]) {
-    progress.phase = side === 'items' ? 'READ_ITEMS' : 'READ_SUBITEMS';
-    let cursor: string | null = null;
-    do {
-      try {
-        const page: { cursor: string | null; read: number } = await monday.readBoardPage({ runId: input.runId, side, cursor });
-        cursor = page.cursor;
-        if (side === 'items') progress.itemsRead += page.read;
-        else progress.subitemsRead += page.read;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CURSOR_EXPIRED') || progress.restarts >= MAX_RESTARTS) throw err;
-        // Pages already read are kept (upserted by item id); start the board again from the first page.
-        progress.restarts++;
-        cursor = null;
-        if (side === 'items') progress.itemsRead = 0;
-        else progress.subitemsRead = 0;
-      }
-      show();
-    } while (cursor !== null);
-  }
+  await readBoardPages(progress, (side, cursor) => monday.readBoardPage({ runId: input.runId, side, cursor }), show);
 
   progress.phase = 'MATCH';
   show();

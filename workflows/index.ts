@@ -9,3 +9,5 @@ export { rollbackWorkflow, rollbackStatusQuery, rollbackWorkflowId } from './rol
 export type { RollbackInput, RollbackProgress, RollbackResult } from './rollback';
 export { adoptBoardWorkflow, adoptProgressQuery } from './adopt';
 export type { AdoptInput, AdoptProgress } from './adopt';
+export { verifyWorkflow, verifyProgressQuery } from './verify';
+export type { VerifyInput, VerifyProgress } from './verify';

@@ -34,6 +34,9 @@ export interface OrderResult {
 }
 
 const SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW = 'failed-search-attribute-before-error-row';
+/** Issue 17: a batch ends when every order it dispatched has an outcome in it (db/batch-end.ts). A pass that a newer
+ * sync's dispatch overtook (the order was running) ends in both batches, whatever its result. */
+const OUTCOME_IN_EVERY_DISPATCHING_BATCH = 'outcome-in-every-dispatching-batch';
 /** A pass goes round again only for a source change signalled while it ran (older orders replay the old rule). */
 const ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS = 'round-again-only-for-signals-during-the-pass';
 
@@ -99,7 +102,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
     try {
       const result = await syncOnce(acts, { ...input, batchId: passBatch, snapshotOf }, progress, showProgress);
       // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
-      if (batchId !== passBatch && result.status === 'SYNCED') await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: 'SYNCED', subitems: 0 });
+      if (batchId !== passBatch && (result.status === 'SYNCED' || patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH))) {
+        await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: result.status === 'SYNCED' ? 'SYNCED' : 'FAILED', subitems: 0 });
+      }
       // An order changed while it was syncing goes round again instead of being lost. A hash signalled before the pass
       // began is no newer than what the pass read (that sync's snapshot, or the live source): going round for it
       // would read the same row again, and again.
@@ -118,6 +123,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
       showProgress();
       try {
         await acts.db.recordOrderFailure({ key: input.key, batchId, pass: progress.passes, failure });
+        if (passBatch !== batchId && patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH)) {
+          await acts.db.recordOrderOutcome({ key: input.key, batchId: passBatch, pass: progress.passes, outcome: 'FAILED', subitems: 0 });
+        }
       } catch {
         // The database stayed down for its whole window: the order still waits (and retries) below.
       }

@@ -6,6 +6,7 @@ import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
 import { mssqlMigrations12x } from '../mssql/migrations-12x';
+import { convergenceMigrations, convergenceTables } from './convergence';
 
 import { b, qualified } from '../mssql/identifiers';
 export { b, qualified };
@@ -183,6 +184,7 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       columns: [['worker_id', 'NVARCHAR(200) NOT NULL PRIMARY KEY'], ['updated_at', 'DATETIME2(3) NOT NULL'], ['status_json', 'NVARCHAR(MAX) NOT NULL']],
       constraints: [],
     },
+    ...convergenceTables(),
   ];
 }
 
@@ -240,5 +242,5 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }, ...mssqlMigrations12x(schema)];
+  }, ...convergenceMigrations(t, index), ...mssqlMigrations12x(schema)];
 }

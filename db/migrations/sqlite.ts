@@ -1,6 +1,7 @@
 // SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
 import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
+import { SQLITE_CONVERGENCE_MIGRATIONS } from './convergence';
 import { KEY_IGNORED_CODES } from '../common';
 import { SQLITE_MIGRATIONS_12X } from '../sqlite/migrations-12x';
 
@@ -197,5 +198,6 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
       'CREATE INDEX IF NOT EXISTS IX_MON_SourceSnapshotRow_key1 ON MON_SourceSnapshotRow (snapshot_id, snap_key1, snap_group, snap_row)',
     ],
   },
+  ...SQLITE_CONVERGENCE_MIGRATIONS,
   ...SQLITE_MIGRATIONS_12X,
 ];

@@ -3,6 +3,7 @@
 // and a commit round trip around every statement. Never RETURN inside these: it would leave the transaction open.
 import type { MssqlStatements } from '../mssql-sql';
 import { SIZE_TYPE, qualified } from '../migrations/mssql';
+import { mssqlBatchEndSql } from '../batch-end';
 
 export const atomic = (text: string): string => `BEGIN TRANSACTION;\n${text}\nCOMMIT;`;
 
@@ -44,7 +45,8 @@ export function mssqlOrderSql(schema: string, s: MssqlStatements) {
     /** The same open error seen again updates its row; else a new row. */
     recordError: (scope: 'item' | 'subitem'): string => atomic(`${s.recordErrorRepeatSql(scope)};
       IF @@ROWCOUNT = 0 ${s.recordErrorInsertSql(scope)};`),
-    recordOutcome: atomic(SQL.recordOutcome),
+    /** The outcome, the counters it feeds and, when it is the batch's last, the batch's end (db/batch-end.ts). */
+    recordOutcome: atomic(`${SQL.recordOutcome};\n${mssqlBatchEndSql(schema).endWhenDone}`),
     rememberGroup: atomic(s.adoption.rememberGroup),
   };
 }

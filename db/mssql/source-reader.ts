@@ -61,7 +61,6 @@ export class MssqlSource {
     };
     const r = (await this.db.query('snapshotSource', sql.snapshot({ po: po !== null, snapshotIsolation: this.snapshotIsolation }), params, { timeoutMs: SNAPSHOT_TIMEOUT_MS })).recordset[0];
     if (!r || r.snapshot_id === null) throw new SourceCollapsedError(Number(r?.row_count ?? 0), Number(r?.last_count ?? 0), this.displayName, this.opts.collapse.share);
-    if (Number(r.taken) === 1) await this.db.query('pruneSnapshots', sql.prune, {}, { timeoutMs: SNAPSHOT_TIMEOUT_MS });
     return Number(r.row_count);
   }
 
@@ -148,6 +147,17 @@ export class MssqlSource {
     setCols.forEach((c, i) => { params[`s${i}`] = set[c] ?? null; });
     whereCols.forEach((c, i) => { params[`w${i}`] = where[c] ?? null; });
     return (await this.db.query('updateSourceRows', sql.updateRows(setCols, whereCols), params)).rowsAffected[0] ?? 0;
+  }
+
+  /** Tests and the model-based test: an order line leaves the source. */
+  async delete(where: Record<string, string>): Promise<number> {
+    const { sql } = await this.resolved();
+    const known = new Set((await this.catalog()).map((c) => c.name));
+    const whereCols = Object.keys(where);
+    for (const c of whereCols) if (!known.has(c)) throw new Error(`Unknown source column: ${JSON.stringify(c)}`);
+    if (whereCols.length === 0) throw new Error('deleteSourceRows needs at least one where column');
+    const params: Record<string, Param> = Object.fromEntries(whereCols.map((c, i) => [`w${i}`, where[c] ?? null]));
+    return (await this.db.query('deleteSourceRows', sql.deleteRows(whereCols), params)).rowsAffected[0] ?? 0;
   }
 
   /** SQL Server hands back Date objects for DATE columns; rows carry 'YYYY-MM-DD' text as in SQLite. */

@@ -7,7 +7,7 @@
 // under SNAPSHOT isolation when the database allows it (no shared locks: never queues behind, or blocks, a reload),
 // else READ COMMITTED with a lock timeout; a row count that collapsed against the last full snapshot (a
 // delete-then-insert reload caught half way) is refused, not taken.
-import { KEEP_SNAPSHOTS, KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from '../common';
+import { KEY_IGNORED_CODES, MAX_FIRST_KEY_PART } from '../common';
 import { b, qualified } from './identifiers';
 import type { ResolvedSource } from '../source';
 
@@ -44,14 +44,6 @@ export function mssqlSourceSql(schema: string, sourceName: string, src: Resolved
   ];
   // Positional names: a column name may hold a dot, which FOR JSON PATH would read as nesting.
   const rowJson = `(SELECT ${src.columns.map((c, i) => `s.${b(c.name)} AS [c${i}]`).join(', ')} FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)`;
-
-  /**
-   * Snapshots kept: the latest KEEP_SNAPSHOTS, and any of a batch still running (taken within a day): order workflows a
-   * batch dispatched stage from its snapshot long after its pages were read. An order whose snapshot was removed reads
-   * the live source instead: slower, never wrong.
-   */
-  const stale = `s.[snapshot_id] NOT IN (SELECT TOP (${KEEP_SNAPSHOTS}) [snapshot_id] FROM ${SNAP} ORDER BY [snapshot_id] DESC)
-      AND (s.[taken_at] < DATEADD(DAY, -1, SYSUTCDATETIME()) OR NOT EXISTS (SELECT 1 FROM ${BATCH} x WHERE x.[batch_id] = s.[batch_id] AND x.[end_time] IS NULL))`;
 
   return {
     /** The rows of one page of the live source (doctor, previews; batches page their snapshot). */
@@ -137,15 +129,12 @@ END CATCH`,
       SELECT @id AS snapshot_id, @columns AS source_columns;
       IF @columns IS NOT NULL SELECT r.[row_json] FROM ${MEMBERS} m INNER JOIN ${ROWS} r ON r.[row_id] = m.[row_id]
         WHERE m.[snapshot_id] = @id AND m.[snap_key1] = @v0 ORDER BY m.[snap_group], m.[snap_row]`,
-    /** Removes stale snapshots, then the rows no snapshot lists any more. */
-    prune: `DELETE m FROM ${MEMBERS} m INNER JOIN ${SNAP} s ON s.[snapshot_id] = m.[snapshot_id] WHERE ${stale};
-    DELETE s FROM ${SNAP} s WHERE ${stale};
-    DELETE r FROM ${ROWS} r WHERE NOT EXISTS (SELECT 1 FROM ${MEMBERS} m WHERE m.[row_id] = r.[row_id])`,
     // Test databases and the demo only: rows by their real column names.
     insertRows: (columns: string[], rows: number): string =>
       `INSERT INTO ${SOURCE} (${columns.map(b).join(', ')}) VALUES ${Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `@r${r}_${c}`).join(', ')})`).join(', ')}`,
     updateRows: (setCols: string[], whereCols: string[]): string =>
       `UPDATE ${SOURCE} SET ${setCols.map((c, i) => `${b(c)} = @s${i}`).join(', ')} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`,
+    deleteRows: (whereCols: string[]): string => `DELETE FROM ${SOURCE} WHERE ${whereCols.map((c, i) => `${b(c)} = @w${i}`).join(' AND ')}`,
   };
 }
 export type MssqlSourceSql = ReturnType<typeof mssqlSourceSql>;

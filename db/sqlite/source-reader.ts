@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SourceRow } from '../../shared/order';
 import type { SourcePage } from '../store';
-import { KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, decodeCursor, decodeKeyCursor, encodeCursor, sourceKeyPart } from '../common';
+import { MAX_FIRST_KEY_PART, decodeCursor, decodeKeyCursor, encodeCursor, sourceKeyPart } from '../common';
 import {
   type CatalogColumn, type CollapseRule, type ResolvedSource, type SourceSpec, KEY_PART_JOIN, SourceCollapsedError, assertResolvedColumn,
   decodeSnapshotRow, encodeSnapshotRow, resolveSource,
@@ -99,19 +99,8 @@ export class SqliteSource {
         if (i === 0 || e.groupKey !== entries[i - 1]!.groupKey) group++;
         member.run(id, group, i + 1, e.rowId, e.key1.slice(0, MAX_FIRST_KEY_PART));
       });
-      this.prune();
       return rows.length;
     }).immediate();
-  }
-
-  /** Kept: the latest KEEP_SNAPSHOTS and those of batches still running (taken within a day), as on SQL Server. */
-  private prune(): void {
-    const stale = `snapshot_id NOT IN (SELECT snapshot_id FROM MON_SourceSnapshot ORDER BY snapshot_id DESC LIMIT ${KEEP_SNAPSHOTS})
-      AND (taken_at < @dayAgo OR NOT EXISTS (SELECT 1 FROM MON_BatchProcessing b WHERE b.batch_id = MON_SourceSnapshot.batch_id AND b.end_time IS NULL))`;
-    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
-    this.db.prepare(`DELETE FROM MON_SourceSnapshotMember WHERE snapshot_id IN (SELECT snapshot_id FROM MON_SourceSnapshot WHERE ${stale})`).run({ dayAgo });
-    this.db.prepare(`DELETE FROM MON_SourceSnapshot WHERE ${stale}`).run({ dayAgo });
-    this.db.prepare('DELETE FROM MON_SourceRow WHERE NOT EXISTS (SELECT 1 FROM MON_SourceSnapshotMember m WHERE m.row_id = MON_SourceRow.row_id)').run();
   }
 
   private header(batchId: string): { id: number; columns: CatalogColumn[] } | null {

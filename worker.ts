@@ -83,6 +83,7 @@ export async function openServices(config: Config, temporal: TemporalTarget, mon
   const budget = new MondayBudget({
     complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,
+    dailyCalls: config.MONDAY_DAILY_CALLS,
     maxConcurrentMutationsPerBoard: config.MONDAY_MAX_CONCURRENT_MUTATIONS,
     timeScale: config.MONDAY_TIME_SCALE,
   });

@@ -27,7 +27,7 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
     },
 
     /** `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes zeroed or archived. */
-    async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive'): Promise<void> {
+    async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive', archiveJobs = new Map<string, string>()): Promise<void> {
       if (!ops || !staged.itemId) return;
       const batch = (await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
       const known = new Map(before.map((b) => [b.subitemId, b]));
@@ -41,7 +41,9 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
       for (const r of removed) {
         const was = known.get(r.subitemId);
         if (mode === 'zero' && was?.qty === 0) continue; // already zero: nothing was written
-        writes.push({ ...base, mondayId: r.subitemId, size: r.size, action: mode, newValues: mode === 'zero' ? { qty: 0 } : null, replacedValues: was?.qty == null ? null : { qty: was.qty } });
+        const job = archiveJobs.get(r.subitemId);
+        const newValues = mode === 'zero' ? { qty: 0 } : job ? { archiveJobId: job } : null;
+        writes.push({ ...base, mondayId: r.subitemId, size: r.size, action: mode, newValues, replacedValues: was?.qty == null ? null : { qty: was.qty } });
       }
       if (writes.length > 0) await ops.recordWrites(writes);
     },

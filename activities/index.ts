@@ -1,5 +1,6 @@
 // Every side effect the order and sync workflows need, as Temporal activities. Dependencies come in
 // through the factory (samples-typescript's dependency-injection pattern), so tests pass real or fake ones.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -7,7 +8,7 @@ import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
-import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
+import { upsertItem as writeItem, syncSubitems, type SubitemWrite } from '../graphql/order-writer';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
@@ -194,29 +195,42 @@ export function createActivities(deps: ActivityDeps) {
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
       const known = staged.subitems.filter((s) => sizes.has(s.size) && s.subitemId !== null).map((s) => ({ size: s.size, subitemId: s.subitemId!, qty: s.syncedQty }));
+      const { attempt } = Context.current().info;
+      // The batch size this call plans with: a retry keeps the failed attempt's (heartbeat details), so it resends the
+      // same batches under the same keys; the first attempt takes the client's size for Monday's current pace.
+      const planned = (Context.current().info.heartbeatDetails as { batchSize?: number } | undefined)?.batchSize;
+      const batchSize = attempt > 1 && planned ? planned : deps.monday.subitemBatchSizeNow();
+      setHeartbeatDetails({ batchSize });
+      // Read Monday's subitems first only when staging may be behind it: a retry, or sizes to create (an earlier pass
+      // may have made them). Quantity changes of subitems staging knows go without a read; one Monday no longer
+      // knows (deleted by hand) makes the call read and plan again.
+      const toCreate = staged.subitems.some((s) => sizes.has(s.size) && s.subitemId === null && s.qty > 0);
+      const reconcile = attempt > 1 || (input.reconcile && toCreate);
       try {
         // Sizes such as `2` or `10` look like label ids: they are written by id whenever the label exists.
         let createLabelsIfMissing = false;
-        const wanted = [];
+        const wanted: SubitemWrite['wanted'] = [];
         for (const s of staged.payload.subitems.filter((sub) => sizes.has(sub.size))) {
           const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
           createLabelsIfMissing ||= labels.createLabelsIfMissing;
           wanted.push({ ...s, columnValues: labels.columnValues });
         }
-        const result = await syncSubitems(deps.monday, {
-          parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
+        const write = (read: boolean) => syncSubitems(deps.monday, {
+          parentItemId: staged.itemId!, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing,
-          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
+          reconcile: read, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
-          retry: Context.current().info.attempt > 1,
-          scope: input.sizes,
+          retry: attempt > 1,
+          scope: input.sizes, batchSize,
         });
+        let result = await write(reconcile);
+        if (!reconcile && result.failures.some((f) => UNKNOWN_SUBITEM_CODES.has(f.error.code))) result = await write(true);
         // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
         const removed = known.filter((k) => !wantedSizes.has(k.size) && !failedSizes.has(k.size)).map((k) => ({ size: k.size, subitemId: k.subitemId, qty: 0 }));
-        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes);
+        await audit.subitems(staged, known, result.subitems, removed, deps.removedSizes, result.archiveJobs);
         await store.setSubitemIds(input.key, [...result.subitems, ...removed]);
         if (result.failures.length > 0) {
           for (const f of result.failures) {
@@ -284,17 +298,30 @@ function writeRevision(staged: StagedOrder, boards?: TargetBoards): string {
   return `${staged.payload.hash}:${staged.attempts}${boards ? `:${boards.itemsBoardId}` : ''}`;
 }
 
+/** Codes Monday answers for a subitem id it no longer knows (deleted by hand). */
+const UNKNOWN_SUBITEM_CODES = new Set(['InvalidItemIdException', 'ResourceNotFoundException', 'ItemNotFound']);
+
+/** What the running activity heartbeats (and the next attempt reads as heartbeatDetails). */
+const heartbeatDetails = new AsyncLocalStorage<{ value: unknown }>();
+function setHeartbeatDetails(value: unknown): void {
+  const slot = heartbeatDetails.getStore();
+  if (slot) slot.value = value;
+  Context.current().heartbeat(value);
+}
+
 /** Heartbeats while a long activity (a Monday call and its budget wait, a page of detection) runs, so a
  * killed worker is noticed within the heartbeat timeout instead of the much longer start-to-close timeout. */
 function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise<R> {
   return async (input) => {
     const ctx = Context.current();
-    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    // The last attempt's details are kept until this one sets its own (a retry of a retry still knows them).
+    const slot = { value: ctx.info.heartbeatDetails };
+    const timer = setInterval(() => ctx.heartbeat(slot.value), HEARTBEAT_EVERY_MS);
     try {
       // Cancellation (a worker shutting down, say) ends the attempt at once, even mid budget wait, and aborts
       // its Monday request; the retry on another worker finds whatever this attempt did on Monday (idempotency
       // keys, lookups).
-      return await Promise.race([withAbortSignal(ctx.cancellationSignal, () => fn(input)), ctx.cancelled]);
+      return await Promise.race([heartbeatDetails.run(slot, () => withAbortSignal(ctx.cancellationSignal, () => fn(input))), ctx.cancelled]);
     } finally {
       clearInterval(timer);
     }

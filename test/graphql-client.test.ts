@@ -223,7 +223,7 @@ describe('order writer against the stub', () => {
     expect(err.partialSubitems).toEqual([{ size: 'S', subitemId: '201', qty: 1 }, { size: 'M', subitemId: '202', qty: 2 }]);
   });
 
-  test('reconcile reads the parent first and creates only the missing size; a changed qty is updated; a gone size is zeroed', async () => {
+  test('reconcile reads the parent first and creates only the missing size; the changed qty and the zeroed size travel as aliases of one request', async () => {
     const client = await clientFor((req) => {
       if (req.query.includes('ItemSubitems')) {
         return { body: { data: { items: [{ id: '100', subitems: [
@@ -233,7 +233,8 @@ describe('order writer against the stub', () => {
         ] }] } } };
       }
       if (req.query.includes('CreateSubitem')) return { body: { data: { a0: { id: '203' } } } };
-      return { body: { data: { change_multiple_column_values: { id: String(req.variables.item_id) } } } };
+      const aliases = Object.keys(req.variables).filter((k) => k.startsWith('item_id_')).map((k) => [`a${k.slice('item_id_'.length)}`, { id: String(req.variables[k]) }]);
+      return { body: { data: Object.fromEntries(aliases) } };
     });
     const r = await syncSubitems(client, { ...write, reconcile: true });
     expect([r.created, r.updated, r.removed]).toEqual([1, 1, 1]);
@@ -241,9 +242,12 @@ describe('order writer against the stub', () => {
     const creates = stub!.seen.filter((s) => s.query.includes('CreateSubitem'));
     expect(creates).toHaveLength(1);
     expect(creates[0]!.variables.item_name_0).toBe('Size L');
-    const zero = stub!.seen.find((s) => s.variables.item_id === '209');
-    expect(JSON.parse(zero!.variables.column_values as string)).toEqual({ numeric_mkra7j8e: '0' });
-    expect(zero!.variables.board_id).toBe('9200771505');
+    // Before issue 20: one request per changed quantity and one per zeroed size.
+    const changes = stub!.seen.filter((s) => s.query.includes('change_multiple_column_values'));
+    expect(changes).toHaveLength(1);
+    expect([changes[0]!.variables.item_id_0, changes[0]!.variables.item_id_1]).toEqual(['202', '209']);
+    expect(JSON.parse(changes[0]!.variables.column_values_1 as string)).toEqual({ numeric_mkra7j8e: '0' });
+    expect(changes[0]!.variables.board_id_1).toBe('9200771505');
   });
 
   // Monday's look-up is case-insensitive: item 776 (key k1, another order line) comes back too and is skipped.

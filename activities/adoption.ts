@@ -6,8 +6,9 @@ import { Context } from '@temporalio/activity';
 import type { BoardReadRow, Store } from '../db/store';
 import { type Mapping, MappingError, createTransform } from '../mapping';
 import { matchColumns, planAdoption, summarise, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
-import { idempotencyKey, type MondayClient } from '../graphql/client';
-import { MondayApiError, toActivityFailure } from '../graphql/errors';
+import { PARENTS_PER_READ, idempotencyKey, type MondayClient } from '../graphql/client';
+import { ARCHIVES_PER_REQUEST, bulkArchive } from '../graphql/bulk-archive';
+import { isCursorExpired, toActivityFailure } from '../graphql/errors';
 import type { OrderPayload } from '../shared/order';
 
 export interface AdoptionDeps {
@@ -32,10 +33,8 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
   const { store, mapping, monday } = deps;
   const columns = matchColumns(mapping);
   const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
-  const boardOf = (side: BoardSide) => (side === 'items' ? mapping.items.boardId : mapping.subitems.boardId);
-  const columnsOf = (side: BoardSide) => (side === 'items'
-    ? [columns.keyColumnId, ...columns.keyPartColumnIds, ...(columns.customerColumnId ? [columns.customerColumnId] : [])]
-    : [columns.sizeColumnId, columns.qtyColumnId]);
+  const itemColumns = [columns.keyColumnId, ...columns.keyPartColumnIds, ...(columns.customerColumnId ? [columns.customerColumnId] : [])];
+  const subitemColumns = [columns.sizeColumnId, columns.qtyColumnId];
 
   async function loadPlan(runId: string): Promise<AdoptionPlan> {
     const run = await store.getAdoptionRun(runId);
@@ -71,22 +70,41 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       return { boardId: mapping.items.boardId };
     },
 
-    /** One page of the items or the subitems board into MON_AdoptionBoardRead. An expired cursor is CURSOR_EXPIRED: start that board again. */
+    /**
+     * One page of the items board into MON_AdoptionBoardRead: its items ('items'), or the subitems of its items
+     * ('subitems'), read nested under their parents 100 at a time, the one way subitems are read (MondayClient.
+     * subitemsOf): the subitems board itself is never queried. An expired cursor is CURSOR_EXPIRED: start again.
+     */
     async readBoardPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
       const limit = deps.pageSize ?? 500;
-      await pace.wait(estimateCost(monday, input.side, limit));
+      const items = input.side === 'items';
+      await pace.wait(estimateCost(monday, limit));
       try {
-        const page = await monday.boardItemsPage({ boardId: boardOf(input.side), cursor: input.cursor, limit, columnIds: columnsOf(input.side) });
+        const page = await monday.boardItemsPage({ boardId: mapping.items.boardId, cursor: input.cursor, limit, columnIds: items ? itemColumns : [] });
         pace.spent(page.complexity);
-        // A subitem page read through the subitems board names the parent; items have none.
-        const rows: BoardReadRow[] = page.items
-          .filter((i) => (input.side === 'items') === (i.parentItemId === null))
-          .map((i) => ({ itemId: i.id, parentItemId: i.parentItemId, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
+        let rows: BoardReadRow[];
+        if (items) {
+          rows = page.items.map((i) => ({ itemId: i.id, parentItemId: null, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
+        } else {
+          rows = [];
+          for (let i = 0; i < page.items.length; i += PARENTS_PER_READ) {
+            const parents = page.items.slice(i, i + PARENTS_PER_READ).map((p) => p.id);
+            await pace.wait(monday.lastCost('ItemSubitems') ?? parents.length * 20_000);
+            const subitems = await monday.subitemsOf(parents, subitemColumns);
+            pace.spent(monday.lastCost('ItemSubitems'));
+            for (const [parentItemId, list] of subitems) {
+              rows.push(...list.filter((s) => (s.state ?? 'active') === 'active').map((s) => ({
+                itemId: s.id, parentItemId, name: s.name, createdAt: s.createdAt, groupId: null, groupTitle: null, values: s.values,
+              })));
+            }
+            Context.current().heartbeat();
+          }
+        }
         await store.saveBoardRead(input.runId, rows);
         return { cursor: page.cursor, read: rows.length };
       } catch (err) {
-        if (input.cursor !== null && err instanceof MondayApiError && err.kind === 'permanent' && /cursor/i.test(err.message)) {
-          throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${err.message}`, 'CURSOR_EXPIRED');
+        if (input.cursor !== null && isCursorExpired(err)) {
+          throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${(err as Error).message}`, 'CURSOR_EXPIRED');
         }
         throw toActivityFailure(err, { orderKey: '(board adopt)', step: `read-${input.side}` });
       }
@@ -175,24 +193,34 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       }).then((written) => ({ written }));
     },
 
-    /** Archive the extra items and duplicate-size subitems; each archive gets an audit row. Nothing is deleted. */
+    /**
+     * Archive the extra items and duplicate-size subitems, up to 100 of a board in one bulk_archive_items request
+     * (one daily call and one mutation's complexity where archive_item cost one each); each archive gets an audit
+     * row. Nothing is deleted.
+     */
     async archiveDuplicates(input: { runId: string }): Promise<{ archived: number }> {
       const plan = await loadPlan(input.runId);
       const todo = [
         ...plan.duplicates.map((d) => ({ boardId: mapping.items.boardId, itemId: d.itemId, parentItemId: null, key: d.key, reason: d.reason })),
         ...plan.duplicateSizes.map((d) => ({ boardId: mapping.subitems.boardId, itemId: d.subitemId, parentItemId: d.parentItemId, key: d.key, reason: d.reason })),
       ];
-      const archived = await resumable(todo, async (a) => {
-        await pace.wait(monday.lastCost('ArchiveItem') ?? MUTATION_ESTIMATE);
+      // A chunk holds one board's items, so it is one request.
+      const chunks: (typeof todo)[] = [];
+      for (const board of [mapping.items.boardId, mapping.subitems.boardId]) {
+        const mine = todo.filter((a) => a.boardId === board);
+        for (let i = 0; i < mine.length; i += ARCHIVES_PER_REQUEST) chunks.push(mine.slice(i, i + ARCHIVES_PER_REQUEST));
+      }
+      await resumable(chunks, async (chunk) => {
+        await pace.wait(monday.lastCost('BulkArchiveItems') ?? MUTATION_ESTIMATE);
         try {
-          await monday.archiveItem({ boardId: a.boardId, itemId: a.itemId }, idempotencyKey(a.key, 'adopt-archive', a.itemId));
-          pace.spent(monday.lastCost('ArchiveItem'));
+          await bulkArchive(monday, chunk[0]!.boardId, chunk.map((a) => a.itemId), idempotencyKey(input.runId, 'adopt-archive', chunk[0]!.boardId));
+          pace.spent(monday.lastCost('BulkArchiveItems'));
         } catch (err) {
-          throw toActivityFailure(err, { orderKey: a.key, step: 'adopt-archive' });
+          throw toActivityFailure(err, { orderKey: chunk[0]!.key, step: 'adopt-archive' });
         }
-        await store.recordArchive({ runId: input.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.key, reason: a.reason });
+        for (const a of chunk) await store.recordArchive({ runId: input.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.key, reason: a.reason });
       });
-      return { archived };
+      return { archived: todo.length };
     },
 
     async finishAdoption(input: { runId: string; applied: boolean }): Promise<void> {
@@ -291,8 +319,8 @@ function timeScaleOf(monday: MondayClient): number {
 }
 
 /** First estimate of a page's cost before one was seen (the sandbox and Monday report the real one). */
-function estimateCost(monday: MondayClient, side: BoardSide, limit: number): number {
-  return monday.lastCost(side === 'items' ? 'BoardItemsPage' : 'NextItemsPage') ?? limit * 40;
+function estimateCost(monday: MondayClient, limit: number): number {
+  return monday.lastCost('NextItemsPage') ?? monday.lastCost('BoardItemsPage') ?? limit * 40;
 }
 
 /**

@@ -8,11 +8,12 @@ import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
-import { upsertItem as writeItem, syncSubitems, type SubitemWrite } from '../graphql/order-writer';
+import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
+import { itemLabelRules, writeItemWithinCeilings } from './label-ceiling';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
-import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
+import { LabelNotOnBoardError, describeDropped, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
@@ -52,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
   const transform = createTransform(mapping);
   const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
-  const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
+  const itemRules = itemLabelRules(mapping);
 
   const keyOrNull = (row: SourceRow): string | null => {
     try {
@@ -164,16 +165,19 @@ export function createActivities(deps: ActivityDeps) {
       try {
         // Labels resolve on the board written to (acceptance's copy has its own label ids).
         const itemsBoardId = input.boards?.itemsBoardId ?? mapping.items.boardId;
-        const labels = await resolveBoardLabels(deps.monday, itemsBoardId, p.columnValues, (id) => mayCreateLabels.has(id));
-        const result = await writeItem(deps.monday, {
+        const { result, dropped } = await writeItemWithinCeilings(deps.monday, itemRules, {
           boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: labels.columnValues, createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
+          groupName: p.groupName, columnValues: p.columnValues, payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
           onMissingItem: deps.missingItem ?? 'recreate',
           rememberedGroupId: await store.rememberedGroup(itemsBoardId, p.groupName),
         });
+        // A cell left out (its column at the label ceiling) is bad data for a person to settle, not a failed order.
+        for (const d of dropped) {
+          await store.recordError({ scope: 'item', orderKey: p.key, category: 'DATA', errorType: 'LABEL_CEILING', message: `order ${p.key}: ${describeDropped(d)}`, payload: { [d.columnId]: p.columnValues[d.columnId] } });
+        }
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
         if (result.groupId) await store.rememberGroup(itemsBoardId, p.groupName, result.groupId);
@@ -211,7 +215,7 @@ export function createActivities(deps: ActivityDeps) {
         let createLabelsIfMissing = false;
         const wanted: SubitemWrite['wanted'] = [];
         for (const s of staged.payload.subitems.filter((sub) => sizes.has(sub.size))) {
-          const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
+          const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, { mayCreate: () => mapping.subitems.createSizeLabels });
           createLabelsIfMissing ||= labels.createLabelsIfMissing;
           wanted.push({ ...s, columnValues: labels.columnValues });
         }

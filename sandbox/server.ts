@@ -109,6 +109,8 @@ export interface Sandbox {
   setJobDelay(ms: number): void;
   /** A person deactivates a dropdown label: it stays on the board, shown `is_deactivated` in the column's settings. */
   deactivateLabel(boardId: string, columnId: string, label: string): void;
+  /** A person adds labels to a dropdown or status column by hand. */
+  addLabels(boardId: string, columnId: string, labels: string[]): void;
   close(): Promise<void>;
 }
 
@@ -454,6 +456,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setAutomations: (boardId, automations) => account.setAutomations(boardId, automations),
     setJobDelay: (ms) => { account.jobDelayMs = ms; },
     deactivateLabel: (boardId, columnId, label) => store.deactivateLabel(boardId, columnId, label),
+    addLabels: (boardId, columnId, labels) => store.transaction(() => labels.forEach((l) => store.addLabel(boardId, columnId, l))),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -62,6 +62,12 @@ export interface WorkerStatus {
   pausedForMs: number;
   /** Set while Monday's daily call limit holds this worker: when it resumes (ISO). */
   dailyLimitUntil: string | null;
+  /** Monday calls this worker made on `callsDay` (UTC, YYYY-MM-DD) and in its last hour; absent in older rows. */
+  callsDay?: string;
+  callsToday?: number;
+  callsLastHour?: number;
+  /** MONDAY_DAILY_CALLS: the account's allowance as this worker knows it. */
+  dailyCalls?: number;
 }
 
 export interface OperationsStore {

@@ -41,6 +41,7 @@ export const DOCUMENT_FILES = [
   'undo-action.graphql',
   'token-rights.graphql',
   'board-automations.graphql',
+  'recent-boards.graphql',
 ] as const;
 
 export const documents = {
@@ -67,6 +68,7 @@ export const documents = {
   undoAction: load('undo-action.graphql'),
   tokenRights: load('token-rights.graphql'),
   boardAutomations: load('board-automations.graphql'),
+  recentBoards: load('recent-boards.graphql'),
 };
 
 export interface AliasedBatch {

@@ -229,7 +229,9 @@ export const root = {
   boards(args: Args, ctx: ExecutionContext) {
     const ids = args.ids as string[] | null | undefined;
     const limit = typeof args.limit === 'number' ? args.limit : 25;
-    const boards = ids ? ids.map((id) => ctx.boards.get(id)).filter((b): b is Board => b !== undefined) : [...ctx.boards.values()];
+    let boards = ids ? ids.map((id) => ctx.boards.get(id)).filter((b): b is Board => b !== undefined) : [...ctx.boards.values()];
+    // order_by created_at: "The rank order of the board creation time (desc)" (BoardsOrderBy); copies are made last.
+    if (args.order_by === 'created_at') boards = [...boards].reverse();
     return boards.slice(0, limit).map((b) => boardObject(ctx, b));
   },
   items(args: Args, ctx: ExecutionContext) {

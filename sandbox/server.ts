@@ -93,6 +93,8 @@ export interface Sandbox {
   setColumnType(boardId: string, columnId: string, type: string): void;
   /** Whether duplicate_board keeps column ids ('keep', the default) or gives the copy its own ('new'). */
   setCopyColumnIds(mode: 'keep' | 'new'): void;
+  /** duplicate_board answers is_async and the copy appears this long after (0: at once). */
+  setAsyncCopy(ms: number): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   /** Seed items as an earlier system left them (no mutations, no complexity): see sandbox/legacy.ts. */
@@ -438,6 +440,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     setCopyColumnIds(mode) {
       boardCopies.columnIds = mode;
+    },
+    setAsyncCopy(ms) {
+      boardCopies.asyncCopyMs = ms;
     },
     reset,
     seedLegacy: (boardId, items) => seedLegacyItems(store, boards, boardId, items),

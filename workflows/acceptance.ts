@@ -61,8 +61,11 @@ export async function acceptanceWorkflow(input: AcceptanceInput): Promise<Accept
     // Written even when a column's type differs from the mapping (what Monday then holds is the finding), but not
     // when the copy lacks mapped column ids: every write would be refused. A failed order waits only a second
     // for a rerun: its failure is reported, not retried.
-    const scratch = boards;
-    await Promise.all((scratch.columnIdsKept ? sample.keys : []).map(async (key) => {
+    // Each order line needs only the two board ids (before issue 20 it carried the copy's structure checks too:
+    // 500 order lines made a 4 MB history).
+    const scratch = v2 ? { itemsBoardId: boards.itemsBoardId, subitemsBoardId: boards.subitemsBoardId } : boards;
+    const columnIdsKept = boards.columnIdsKept;
+    await Promise.all((columnIdsKept ? sample.keys : []).map(async (key) => {
       const order: OrderWorkflowInput = { key, batchId: null, subitemBatchSize: input.subitemBatchSize, rerunWait: '1 second', boards: scratch, mondayTaskQueue: input.mondayTaskQueue };
       try {
         await executeChild(orderWorkflow, { workflowId: `${workflowInfo().workflowId}/order:${key}`, args: [order] });

@@ -35,6 +35,8 @@ export interface MondayClientOptions {
    * Batching saves round trips and daily calls, not complexity: 30k per subitem.
    */
   subitemBatchSize?: number;
+  /** How long a create_subitem request should last at most (default BATCH_TARGET_MS; tests shorten it). */
+  batchTargetMs?: number;
   /** Called after every request (metrics). */
   onRequest?: (r: RequestOutcome) => void;
 }
@@ -96,6 +98,7 @@ export class MondayClient {
   readonly timeoutMs: number;
   /** Time Monday took per create_subitem alias, a moving average of what was observed; null until one was timed. */
   private perAliasMs: number | null = null;
+  private readonly batchTargetMs: number;
   private readonly gql: GraphQLClient;
   private readonly token: string;
   /** Last observed complexity per operation (per alias for batches): the budget's estimate. */
@@ -108,6 +111,7 @@ export class MondayClient {
     this.onRequest = opts.onRequest ?? (() => {});
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.subitemBatchSize = opts.subitemBatchSize ?? 10;
+    this.batchTargetMs = opts.batchTargetMs ?? BATCH_TARGET_MS;
     this.budget = opts.budget ?? new MondayBudget({ maxConcurrentMutationsPerBoard: opts.maxConcurrentMutationsPerBoard });
     const timeoutMs = this.timeoutMs;
     this.gql = new GraphQLClient(opts.url, {
@@ -129,7 +133,7 @@ export class MondayClient {
    */
   subitemBatchSizeNow(): number {
     if (this.perAliasMs === null || this.perAliasMs <= 0) return this.subitemBatchSize;
-    return Math.max(1, Math.min(this.subitemBatchSize, Math.floor(BATCH_TARGET_MS / this.perAliasMs)));
+    return Math.max(1, Math.min(this.subitemBatchSize, Math.floor(this.batchTargetMs / this.perAliasMs)));
   }
 
   /** Learns Monday's time per alias from a create_subitem request that took `ms` (or timed out after it). */

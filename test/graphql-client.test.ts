@@ -1,7 +1,5 @@
 // The Monday client against a tiny local stub that answers with canned Monday bodies: every error
 // class, the legacy shapes, partial aliased batches, the budget and token hygiene.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MondayBudget } from '../graphql/budget';
 import { MondayClient, idempotencyKey } from '../graphql/client';
@@ -10,30 +8,7 @@ import { syncSubitems, upsertItem } from '../graphql/order-writer';
 
 const TOKEN = 'secret-token-eyJhbGciOi';
 
-type Reply = { status?: number; headers?: Record<string, string>; body: unknown } | 'drop' | 'hang';
-interface Seen { headers: http.IncomingHttpHeaders; query: string; variables: Record<string, unknown> }
-
-/** A stub Monday: replies come from `handler`; every request is recorded. */
-async function startStub(handler: (req: Seen, n: number) => Reply) {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const { query, variables } = JSON.parse(raw) as { query: string; variables: Record<string, unknown> };
-      const s = { headers: req.headers, query, variables: variables ?? {} };
-      seen.push(s);
-      const reply = handler(s, seen.length);
-      if (reply === 'drop') return req.socket.destroy();
-      if (reply === 'hang') return;
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
-  return { url, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
+import { startStub, type Reply, type Seen } from './support/monday-stub';
 
 let stub: Awaited<ReturnType<typeof startStub>> | null = null;
 afterEach(async () => { await stub?.close(); stub = null; });

@@ -89,9 +89,10 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
           rows = [];
           for (let i = 0; i < page.items.length; i += PARENTS_PER_READ) {
             const parents = page.items.slice(i, i + PARENTS_PER_READ).map((p) => p.id);
-            await pace.wait(monday.lastCost('ItemSubitems') ?? parents.length * 20_000);
+            // Paced as one read: the parents' ids request and the reads by id are cheap (a few thousand each).
+            await pace.wait((monday.lastCost('ItemSubitems') ?? 5_000) + 5 * (monday.lastCost('SubitemsById') ?? 5_000));
             const subitems = await monday.subitemsOf(parents, subitemColumns);
-            pace.spent(monday.lastCost('ItemSubitems'));
+            pace.spent(null);
             for (const [parentItemId, list] of subitems) {
               rows.push(...list.filter((s) => (s.state ?? 'active') === 'active').map((s) => ({
                 itemId: s.id, parentItemId, name: s.name, createdAt: s.createdAt, groupId: null, groupTitle: null, values: s.values,

@@ -293,21 +293,29 @@ export class MondayClient {
   }
 
   /**
-   * The subitems of up to 100 parents, read the one way this project reads subitems: nested under their parent
-   * items (developer.monday.com/api-reference/reference/subitems; the recorded items_page answer
-   * test/fixtures/monday/items-page-with-subitems.json). A subitems board id is never queried: Monday's
-   * error-handling doc lists InvalidArgumentException for "querying a subitem board ID". Parents Monday does not
-   * return (deleted) are absent from the map.
+   * The subitems of up to 100 parents, read the one way this project reads subitems: through their parents. The
+   * parents' subitems columns name their subitems' ids (SubtasksValue.subitems_ids), then the subitems are read
+   * by id, 100 a request (graphql/item-subitems.graphql and subitems-by-id.graphql say why not otherwise). Parents
+   * Monday does not return (deleted) are absent from the map.
    */
   async subitemsOf(parentIds: string[], columnIds: string[]): Promise<Map<string, ParentSubitem[]>> {
     if (parentIds.length > PARENTS_PER_READ) throw new Error(`subitemsOf: at most ${PARENTS_PER_READ} parents per read`);
-    type Read = { id: string; name: string; created_at?: string | null; state?: string | null; column_values: { id: string; text: string | null; number?: number | null }[] };
-    const r = await this.call<{ items: { id: string; subitems: Read[] | null }[] }>(documents.itemSubitems, { item_ids: parentIds, column_ids: columnIds });
-    return new Map(r.data.items.map((item) => [item.id, (item.subitems ?? []).map((s) => ({
-      id: s.id, name: s.name, createdAt: s.created_at ?? null, state: s.state ?? null,
-      values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
-      numbers: Object.fromEntries(s.column_values.filter((c) => c.number !== undefined).map((c) => [c.id, c.number ?? null])),
-    }))]));
+    type Parent = { id: string; column_values: { subitems_ids?: string[] | null }[] };
+    const parents = (await this.call<{ items: Parent[] }>(documents.itemSubitems, { item_ids: parentIds })).data.items;
+    const out = new Map(parents.map((p) => [p.id, [] as ParentSubitem[]]));
+    const ids = parents.flatMap((p) => p.column_values.flatMap((c) => c.subitems_ids ?? []));
+    type Read = { id: string; name: string; created_at?: string | null; state?: string | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null; number?: number | null }[] };
+    for (let i = 0; i < ids.length; i += PARENTS_PER_READ) {
+      const r = await this.call<{ items: Read[] }>(documents.subitemsById, { ids: ids.slice(i, i + PARENTS_PER_READ), column_ids: columnIds });
+      for (const s of r.data.items) {
+        out.get(s.parent_item?.id ?? '')?.push({
+          id: s.id, name: s.name, createdAt: s.created_at ?? null, state: s.state ?? null,
+          values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
+          numbers: Object.fromEntries(s.column_values.filter((c) => c.number !== undefined).map((c) => [c.id, c.number ?? null])),
+        });
+      }
+    }
+    return out;
   }
 
   async boardStructure(boardId: string): Promise<{ columns: { id: string; title: string; type: string; settings: unknown }[]; groups: { id: string; title: string }[] }> {

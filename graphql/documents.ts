@@ -42,6 +42,7 @@ export const DOCUMENT_FILES = [
   'token-rights.graphql',
   'board-automations.graphql',
   'recent-boards.graphql',
+  'subitems-by-id.graphql',
 ] as const;
 
 export const documents = {
@@ -69,6 +70,7 @@ export const documents = {
   tokenRights: load('token-rights.graphql'),
   boardAutomations: load('board-automations.graphql'),
   recentBoards: load('recent-boards.graphql'),
+  subitemsById: load('subitems-by-id.graphql'),
 };
 
 export interface AliasedBatch {

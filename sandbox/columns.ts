@@ -213,8 +213,11 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
   let value: string | null = stored?.value ?? null;
   if (column.type === 'item_id') text = item.id;
   if (column.type === 'last_updated') text = item.updated_at;
+  let subtaskFields: Record<string, unknown> = {};
   if (column.type === 'subtasks') {
     const subitems = store.subitems(item.id);
+    // SubtasksValue.subitems_ids (2026-10 schema; developer.monday.com/api-reference/docs/subitems-column).
+    subtaskFields = { subitems_ids: subitems.map((s) => s.id) };
     text = null; // a recorded items_page shows the subitems column's text as null (test/fixtures/monday/items-page-with-subitems.json)
     value = subitems.length ? JSON.stringify({ linkedPulseIds: subitems.map((s) => ({ linkedPulseId: Number(s.id) })) }) : null;
   }
@@ -233,6 +236,7 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
     text,
     value,
     ...numberFields,
+    ...subtaskFields,
     is_leaf: () => item.parent_id !== null || store.subitems(item.id).length === 0,
   };
 }

@@ -200,12 +200,14 @@ describe('order writer against the stub', () => {
 
   test('reconcile reads the parent first and creates only the missing size; the changed qty and the zeroed size travel as aliases of one request', async () => {
     const client = await clientFor((req) => {
-      if (req.query.includes('ItemSubitems')) {
-        return { body: { data: { items: [{ id: '100', subitems: [
-          { id: '201', name: 'Size S', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1.00', number: 1 }] },
-          { id: '202', name: 'Size M', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5.00', number: 5 }] },
-          { id: '209', name: 'Size XL', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4.00', number: 4 }] },
-        ] }] } } };
+      // Subitems through their parent: its subitems column names their ids, then they are read by id.
+      if (req.query.includes('ItemSubitems')) return { body: { data: { items: [{ id: '100', column_values: [{ subitems_ids: ['201', '202', '209'] }] }] } } };
+      if (req.query.includes('SubitemsById')) {
+        return { body: { data: { items: [
+          { id: '201', name: 'Size S', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1.00', number: 1 }] },
+          { id: '202', name: 'Size M', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5.00', number: 5 }] },
+          { id: '209', name: 'Size XL', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4.00', number: 4 }] },
+        ] } } };
       }
       if (req.query.includes('CreateSubitem')) return { body: { data: { a0: { id: '203' } } } };
       const aliases = Object.keys(req.variables).filter((k) => k.startsWith('item_id_')).map((k) => [`a${k.slice('item_id_'.length)}`, { id: String(req.variables[k]) }]);

@@ -4,6 +4,8 @@ import { MondayClient, idempotencyKey } from '../graphql/client';
 import { MondayApiError, classifyResponse, isCursorExpired, retryAfterHeaderMs, toActivityFailure } from '../graphql/errors';
 import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
 import { startSandbox } from '../sandbox/server';
+import { documents } from '../graphql/documents';
+import { describeDailyCalls } from '../cli/orders';
 import { startStub, type Reply, type Seen } from './support/monday-stub';
 
 const TOKEN = 'limits-test-token';
@@ -100,4 +102,33 @@ test('the subitem batch shrinks when Monday is slow per alias, so a request stay
   expect(sizes[0]).toBe(10);
   expect(sizes.slice(1).every((n) => n <= 5)).toBe(true);
   expect(sizes.slice(1).reduce((a, b) => a + b, 0)).toBe(10);
+});
+
+test('the sandbox cuts a request at Monday\'s 60 s (here 300 ms): what it began stays committed, the answer is a 504 and nothing is cached', async () => {
+  const sandbox = await startSandbox({ tokens: [TOKEN], limits: { requestTimeoutMs: 300 }, faults: { aliasCommitDelayMs: 100 } });
+  try {
+    const client = new MondayClient({ url: sandbox.url, token: TOKEN, timeoutMs: 5_000 });
+    const parent = await client.createItem({ boardId: '9200517329', itemName: 'P', groupId: null, columnValues: {}, createLabelsIfMissing: false }, idempotencyKey('P', 'c', 'h'));
+    const batch = client.batch(documents.createSubitem, 10);
+    const variables = batch.variables(Array.from({ length: 10 }, (_, i) => ({ parent_item_id: parent, item_name: `S${i}`, column_values: '{}' })));
+    const cut = await client.call(batch.operation, variables, { idempotencyKey: 'batch-1', partial: true }, 10).catch((e: unknown) => e);
+    expect(cut).toMatchObject({ httpStatus: 504, kind: 'transient' });
+    const committed = (await client.itemSubitems(parent, [])).length;
+    expect(committed).toBeGreaterThanOrEqual(2);
+    expect(committed).toBeLessThan(10);
+    expect(sandbox.stats().requestsCut).toBe(1);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+test('status\'s line: the account\'s calls today from every worker\'s row, and the forecast at the last hour\'s pace', async () => {
+  const now = new Date('2026-12-05T18:00:00Z');
+  const row = (workerId: string, callsToday: number, callsLastHour: number, updatedAt = now.toISOString()) => ({
+    workerId, updatedAt, complexityUsed: 0, complexityPerMinute: 1, requests: 0, requestsPerMinute: 1, waiting: 0, waitingFor: null, waitMs: 0,
+    pausedForMs: 0, dailyLimitUntil: null, callsDay: '2026-12-05', callsToday, callsLastHour, dailyCalls: 10_000,
+  });
+  const ops = { liveWorkerStatuses: async () => [row('a', 3_000, 400), row('b', 1_000, 100), row('stopped', 2_000, 900, '2026-12-05T09:00:00Z'), { ...row('yesterday', 9_999, 0), callsDay: '2026-12-04' }] };
+  // 6,000 used; 500 an hour from the workers still running, 6 hours to midnight UTC: 9,000.
+  expect(await describeDailyCalls(ops as never, now)).toBe("Monday calls today (UTC): 6,000 of 10,000 (60 %) by 3 worker(s); at the last hour's pace 9,000 by midnight UTC (90 %)");
 });

@@ -57,11 +57,17 @@ const schema = z.object({
   MONDAY_API_TOKEN: z.string().min(1).optional(),
   MONDAY_API_URL: z.string().url().optional(),
   MONDAY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM, e.g. 2026-10').default('2026-10'),
-  MONDAY_TIMEOUT_MS: positiveInt.default(30_000),
-  MONDAY_SUBITEM_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(25),
-  MONDAY_MAX_CONCURRENT_MUTATIONS: positiveInt.default(4),
+  /** Past Monday's 60-second timeout policy, so the client never abandons a request Monday still runs (graphql/client.ts). */
+  MONDAY_TIMEOUT_MS: positiveInt.default(65_000),
+  /** The most aliases per create_subitem request; fewer go when Monday is slow per alias (graphql/client.ts). */
+  MONDAY_SUBITEM_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** One writer per board: Monday asks for mutations one after the other (graphql/budget.ts). */
+  MONDAY_MAX_CONCURRENT_MUTATIONS: positiveInt.default(1),
   MONDAY_COMPLEXITY_PER_MINUTE: positiveInt.default(10_000_000),
-  MONDAY_REQUESTS_PER_MINUTE: positiveInt.default(5_000),
+  /** Pro's minute limit; Enterprise 5,000, other plans 1,000. */
+  MONDAY_REQUESTS_PER_MINUTE: positiveInt.default(2_500),
+  /** The account's daily call allowance (shared with every integration on it): Pro 10,000, Enterprise 25,000, Basic/Standard 1,000. */
+  MONDAY_DAILY_CALLS: positiveInt.default(10_000),
   /** Only for the time-scaled sandbox of benchmarks and chaos runs: a Monday minute lasts 60/scale seconds. */
   MONDAY_TIME_SCALE: z.coerce.number().positive().default(1),
   /**

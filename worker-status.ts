@@ -24,13 +24,29 @@ export interface WorkerStatusReporter {
   start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter; boardId?: string }): () => Promise<void>;
 }
 
+/** The account's Monday calls today, from every worker's status row: used, the last hour's pace, the forecast at midnight UTC. */
+export function accountDailyCalls(statuses: WorkerStatus[], now = new Date()): { used: number; lastHour: number; limit: number; forecast: number; workers: number } | null {
+  const day = now.toISOString().slice(0, 10);
+  const today = statuses.filter((w) => w.callsDay === day);
+  if (today.length === 0) return null;
+  const used = today.reduce((n, w) => n + (w.callsToday ?? 0), 0);
+  // Only rows still written lately pace the rest of the day; a worker that stopped spends nothing more.
+  const lastHour = today.filter((w) => now.getTime() - Date.parse(w.updatedAt) < 60_000).reduce((n, w) => n + (w.callsLastHour ?? 0), 0);
+  const hoursLeft = msUntilMidnightUtc(now) / 3_600_000;
+  return { used: Math.round(used), lastHour: Math.round(lastHour), limit: Math.max(...today.map((w) => w.dailyCalls ?? 0)), forecast: Math.round(used + lastHour * hoursLeft), workers: today.length };
+}
+
+const msSinceMidnightUtc = (now = new Date()): number => 86_400_000 - msUntilMidnightUtc(now);
+
 export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostname()}:${process.pid}`): WorkerStatusReporter {
   let dailyLimitUntil: number | null = null;
 
   const status = (): WorkerStatus => {
     const s = budget.snapshot();
+    const calls = budget.dailyCallsToday();
     if (dailyLimitUntil !== null && Date.now() >= dailyLimitUntil) dailyLimitUntil = null;
     return {
+      callsDay: calls.day, callsToday: calls.own, callsLastHour: calls.lastHour, dailyCalls: calls.limit,
       workerId, updatedAt: new Date().toISOString(),
       complexityUsed: s.complexityUsed, complexityPerMinute: budget.complexityPerMinute,
       requests: s.requests, requestsPerMinute: budget.requestsPerMinute,
@@ -62,6 +78,9 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         // From the last whole-board `orders-sync verify` (absent until one has run).
         drift: meter.createGauge('orders_sync_board_drift', 'int', 'cells', 'Drift the last whole-board verify found, by class (orders-sync verify)'),
         verifiedAt: meter.createGauge('orders_sync_board_verified_timestamp_seconds', 'float', 's', 'Unix time the last whole-board verify finished'),
+        callsToday: meter.createGauge('orders_sync_monday_daily_calls', 'float', 'calls', 'Monday calls this worker made today (UTC)'),
+        callsLastHour: meter.createGauge('orders_sync_monday_daily_calls_last_hour', 'float', 'calls', 'Monday calls this worker made in the last hour'),
+        callsLimit: meter.createGauge('orders_sync_monday_daily_calls_limit', 'int', 'calls', 'The account\'s daily Monday calls (MONDAY_DAILY_CALLS)'),
       };
       const writeStatus = async () => {
         const s = status();
@@ -70,7 +89,13 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         g.waiting.set(s.waiting);
         g.paused.set(s.pausedForMs / 1000);
         g.dailyLimit.set(s.dailyLimitUntil ? 1 : 0);
+        g.callsToday.set(s.callsToday ?? 0);
+        g.callsLastHour.set(s.callsLastHour ?? 0);
+        g.callsLimit.set(s.dailyCalls ?? 0);
         await operations.saveWorkerStatus(s);
+        // The other workers' calls today count against the same allowance.
+        const others = (await operations.liveWorkerStatuses(msSinceMidnightUtc())).filter((w) => w.workerId !== workerId && w.callsDay === s.callsDay);
+        budget.setOthersCallsToday(s.callsDay!, others.reduce((n, w) => n + (w.callsToday ?? 0), 0));
       };
       const readDatabase = async () => {
         const counts = await store.statusCounts();

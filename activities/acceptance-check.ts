@@ -3,17 +3,10 @@
 import type { BoardItem, ReadColumnValue } from '../graphql/client';
 import type { Mapping } from '../mapping';
 import type { OrderPayload } from '../shared/order';
+import type { AcceptanceCheckRow } from '../db/acceptance-checks';
 
-/** One comparison: a column of one item, or one size of one item. */
-export interface CheckRow {
-  scope: 'column' | 'size';
-  /** Column rows: "TITLE (column id)"; size rows: the size label. */
-  subject: string;
-  orderKey: string;
-  expected: string;
-  actual: string;
-  ok: boolean;
-}
+/** One comparison: a column of one item (subject "TITLE (column id)"), or one size of one item (the size label). */
+export type CheckRow = AcceptanceCheckRow;
 
 const show = (v: unknown): string => (v === null || v === undefined ? '(empty)' : typeof v === 'string' ? v : JSON.stringify(v));
 const describeRead = (read: ReadColumnValue | undefined): string =>

@@ -6,8 +6,9 @@ import { Context } from '@temporalio/activity';
 import type { BoardReadRow, Store } from '../db/store';
 import { type Mapping, MappingError, createTransform } from '../mapping';
 import { matchColumns, planAdoption, summarise, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
-import { idempotencyKey, type BoardPageItem, type MondayClient } from '../graphql/client';
-import { MondayApiError, toActivityFailure } from '../graphql/errors';
+import { PARENTS_PER_READ, idempotencyKey, type BoardPageItem, type MondayClient } from '../graphql/client';
+import { ARCHIVES_PER_REQUEST, bulkArchive } from '../graphql/bulk-archive';
+import { isCursorExpired, toActivityFailure } from '../graphql/errors';
 import type { OrderPayload } from '../shared/order';
 
 export interface AdoptionDeps {
@@ -32,10 +33,8 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
   const { store, mapping, monday } = deps;
   const columns = matchColumns(mapping);
   const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
-  const boardOf = (side: BoardSide) => (side === 'items' ? mapping.items.boardId : mapping.subitems.boardId);
-  const columnsOf = (side: BoardSide) => (side === 'items'
-    ? [columns.keyColumnId, ...columns.keyPartColumnIds, ...(columns.customerColumnId ? [columns.customerColumnId] : [])]
-    : [columns.sizeColumnId, columns.qtyColumnId]);
+  const itemColumns = [columns.keyColumnId, ...columns.keyPartColumnIds, ...(columns.customerColumnId ? [columns.customerColumnId] : [])];
+  const subitemColumns = [columns.sizeColumnId, columns.qtyColumnId];
 
   async function loadPlan(runId: string): Promise<AdoptionPlan> {
     const run = await store.getAdoptionRun(runId);
@@ -71,9 +70,13 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       return { boardId: mapping.items.boardId };
     },
 
-    /** One page of the items or the subitems board into MON_AdoptionBoardRead. An expired cursor is CURSOR_EXPIRED: start that board again. */
+    /**
+     * One page of the items board into MON_AdoptionBoardRead: its items ('items'), or the subitems of its items
+     * ('subitems'), read nested under their parents 100 at a time, the one way subitems are read (MondayClient.
+     * subitemsOf): the subitems board itself is never queried. An expired cursor is CURSOR_EXPIRED: start again.
+     */
     async readBoardPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
-      const page = await readBoardItems(monday, pace, { boardId: boardOf(input.side), side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(board adopt)' });
+      const page = await readBoardItems(monday, pace, { boardId: mapping.items.boardId, side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: input.side === 'items' ? itemColumns : subitemColumns, what: '(board adopt)' });
       const rows: BoardReadRow[] = page.items
         .map((i) => ({ itemId: i.id, parentItemId: i.parentItemId, name: i.name, createdAt: i.createdAt, groupId: i.groupId, groupTitle: i.groupTitle, values: i.values }));
       await store.saveBoardRead(input.runId, rows);
@@ -163,24 +166,34 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       }).then((written) => ({ written }));
     },
 
-    /** Archive the extra items and duplicate-size subitems; each archive gets an audit row. Nothing is deleted. */
+    /**
+     * Archive the extra items and duplicate-size subitems, up to 100 of a board in one bulk_archive_items request
+     * (one daily call and one mutation's complexity where archive_item cost one each); each archive gets an audit
+     * row. Nothing is deleted.
+     */
     async archiveDuplicates(input: { runId: string }): Promise<{ archived: number }> {
       const plan = await loadPlan(input.runId);
       const todo = [
         ...plan.duplicates.map((d) => ({ boardId: mapping.items.boardId, itemId: d.itemId, parentItemId: null, key: d.key, reason: d.reason })),
         ...plan.duplicateSizes.map((d) => ({ boardId: mapping.subitems.boardId, itemId: d.subitemId, parentItemId: d.parentItemId, key: d.key, reason: d.reason })),
       ];
-      const archived = await resumable(todo, async (a) => {
-        await pace.wait(monday.lastCost('ArchiveItem') ?? MUTATION_ESTIMATE);
+      // A chunk holds one board's items, so it is one request.
+      const chunks: (typeof todo)[] = [];
+      for (const board of [mapping.items.boardId, mapping.subitems.boardId]) {
+        const mine = todo.filter((a) => a.boardId === board);
+        for (let i = 0; i < mine.length; i += ARCHIVES_PER_REQUEST) chunks.push(mine.slice(i, i + ARCHIVES_PER_REQUEST));
+      }
+      await resumable(chunks, async (chunk) => {
+        await pace.wait(monday.lastCost('BulkArchiveItems') ?? MUTATION_ESTIMATE);
         try {
-          await monday.archiveItem({ boardId: a.boardId, itemId: a.itemId }, idempotencyKey(a.key, 'adopt-archive', a.itemId));
-          pace.spent(monday.lastCost('ArchiveItem'));
+          await bulkArchive(monday, chunk[0]!.boardId, chunk.map((a) => a.itemId), idempotencyKey(input.runId, 'adopt-archive', chunk[0]!.boardId));
+          pace.spent(monday.lastCost('BulkArchiveItems'));
         } catch (err) {
-          throw toActivityFailure(err, { orderKey: a.key, step: 'adopt-archive' });
+          throw toActivityFailure(err, { orderKey: chunk[0]!.key, step: 'adopt-archive' });
         }
-        await store.recordArchive({ runId: input.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.key, reason: a.reason });
+        for (const a of chunk) await store.recordArchive({ runId: input.runId, boardId: a.boardId, itemId: a.itemId, parentItemId: a.parentItemId, orderKey: a.key, reason: a.reason });
       });
-      return { archived };
+      return { archived: todo.length };
     },
 
     async finishAdoption(input: { runId: string; applied: boolean }): Promise<void> {
@@ -216,22 +229,39 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
 export type AdoptionActivities = ReturnType<typeof createAdoptionActivities>;
 
 /**
- * One page of a board's active items (or, on the subitems board, subitems: each names its parent), paced to the
- * reader's share of the budget. An expired cursor is CURSOR_EXPIRED: the caller starts that board again. Board adopt
- * and verify read the board this way.
+ * One page of the items board's active items ('items'), or the active subitems of that page's items ('subitems'),
+ * paced to the reader's share of the budget. Subitems are read nested under their parents, 100 parents at a time
+ * (MondayClient.subitemsOf, the one way subitems are read: the subitems board itself is never queried). An expired
+ * cursor is CURSOR_EXPIRED: the caller starts that board again. Board adopt and verify read the board this way.
  */
 export async function readBoardItems(
   monday: MondayClient, pace: ReadPacer, v: { boardId: string; side: BoardSide; cursor: string | null; limit: number; columnIds: string[]; what: string },
 ): Promise<{ cursor: string | null; items: BoardPageItem[] }> {
-  await pace.wait(estimateCost(monday, v.side, v.limit));
+  const items = v.side === 'items';
+  await pace.wait(estimateCost(monday, v.limit));
   try {
-    const page = await monday.boardItemsPage({ boardId: v.boardId, cursor: v.cursor, limit: v.limit, columnIds: v.columnIds });
+    const page = await monday.boardItemsPage({ boardId: v.boardId, cursor: v.cursor, limit: v.limit, columnIds: items ? v.columnIds : [] });
     pace.spent(page.complexity);
-    return { cursor: page.cursor, items: page.items.filter((i) => (v.side === 'items') === (i.parentItemId === null)) };
-  } catch (err) {
-    if (v.cursor !== null && err instanceof MondayApiError && err.kind === 'permanent' && /cursor/i.test(err.message)) {
-      throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${err.message}`, 'CURSOR_EXPIRED');
+    if (items) return { cursor: page.cursor, items: page.items.filter((i) => i.parentItemId === null) };
+    const subitems: BoardPageItem[] = [];
+    for (let i = 0; i < page.items.length; i += PARENTS_PER_READ) {
+      const parents = page.items.slice(i, i + PARENTS_PER_READ).map((p) => p.id);
+      // Paced as one read: the parents' ids request and the reads by id are cheap (a few thousand each).
+      await pace.wait((monday.lastCost('ItemSubitems') ?? 5_000) + 5 * (monday.lastCost('SubitemsById') ?? 5_000));
+      const byParent = await monday.subitemsOf(parents, v.columnIds);
+      pace.spent(null);
+      for (const [parentItemId, list] of byParent) {
+        for (const s of list.filter((x) => (x.state ?? 'active') === 'active')) {
+          // A number column's stored value, as items_page gives it (verify compares quantities by it).
+          const raw = Object.fromEntries(Object.entries(s.numbers).map(([c, n]) => [c, n === null ? null : JSON.stringify(String(n))]));
+          subitems.push({ id: s.id, name: s.name, createdAt: s.createdAt, groupId: null, groupTitle: null, parentItemId, values: s.values, raw });
+        }
+      }
+      Context.current().heartbeat();
     }
+    return { cursor: page.cursor, items: subitems };
+  } catch (err) {
+    if (v.cursor !== null && isCursorExpired(err)) throw ApplicationFailure.nonRetryable(`the items_page cursor expired: ${(err as Error).message}`, 'CURSOR_EXPIRED');
     throw toActivityFailure(err, { orderKey: v.what, step: `read-${v.side}` });
   }
 }
@@ -300,8 +330,8 @@ export function timeScaleOf(monday: MondayClient): number {
 }
 
 /** First estimate of a page's cost before one was seen (the sandbox and Monday report the real one). */
-function estimateCost(monday: MondayClient, side: BoardSide, limit: number): number {
-  return monday.lastCost(side === 'items' ? 'BoardItemsPage' : 'NextItemsPage') ?? limit * 40;
+function estimateCost(monday: MondayClient, limit: number): number {
+  return monday.lastCost('NextItemsPage') ?? monday.lastCost('BoardItemsPage') ?? limit * 40;
 }
 
 /**

@@ -39,11 +39,11 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
     /**
      * `before`: what staging held before the write; `after`: what Monday holds now for these sizes; `removed`: sizes
      * zeroed or archived; `call`: the ids a create of the call returned, and the quantities it replaced on subitems staging
-     * did not know. A subitem a reconcile found (made by hand, or by an attempt whose answer was lost) is not the call's
+     * did not know, and the bulk_archive_items job of each archived subitem (rollback may undo it). A subitem a reconcile found (made by hand, or by an attempt whose answer was lost) is not the call's
      * creation: rollback must never archive what the batch did not make.
      */
     async subitems(staged: StagedOrder, before: { size: string; subitemId: string; qty: number | null }[], after: Held[], removed: Held[], mode: 'zero' | 'archive',
-      call: { createdIds: string[]; updatedFrom: Record<string, number | null> }): Promise<void> {
+      call: { createdIds: string[]; updatedFrom: Record<string, number | null>; archiveJobs?: Map<string, string> }): Promise<void> {
       if (!ops || !staged.itemId) return;
       const batch = (staged.batchId !== undefined ? staged.batchId : await ops.stagedBatchId(staged.key)) ?? RERUN_BATCH;
       const known = new Map(before.map((b) => [b.subitemId, b]));
@@ -64,7 +64,9 @@ export function createWriteAudit(ops: OperationsStore | undefined) {
       for (const r of removed) {
         const was = known.get(r.subitemId);
         if (mode === 'zero' && was?.qty === 0) continue; // already zero: nothing was written
-        writes.push({ ...base, mondayId: r.subitemId, size: r.size, action: mode, newValues: mode === 'zero' ? { qty: 0 } : null, replacedValues: was?.qty == null ? null : { qty: was.qty } });
+        const job = call.archiveJobs?.get(r.subitemId);
+        const newValues = mode === 'zero' ? { qty: 0 } : job ? { archiveJobId: job } : null;
+        writes.push({ ...base, mondayId: r.subitemId, size: r.size, action: mode, newValues, replacedValues: was?.qty == null ? null : { qty: was.qty } });
       }
       if (writes.length > 0) await ops.recordWrites(writes);
     },

@@ -1,5 +1,6 @@
 // Every side effect the order and sync workflows need, as Temporal activities. Dependencies come in
 // through the factory (samples-typescript's dependency-injection pattern), so tests pass real or fake ones.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -7,12 +8,13 @@ import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, KEY_SEPARATOR, MappingError, clearedColumns, createTransform, orderKeyOf } from '../mapping';
 import { type MondayClient, withAbortSignal } from '../graphql/client';
-import { upsertItem as writeItem, syncSubitems } from '../graphql/order-writer';
+import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
+import { itemLabelRules, writeItemWithinCeilings } from './label-ceiling';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
 import { endBatchOnSqlFailure, failFastStore, isSqlFailure } from './sql-failures';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
-import { LabelNotOnBoardError, resolveBoardLabels } from '../graphql/labels';
+import { LabelNotOnBoardError, describeDropped, resolveBoardLabels } from '../graphql/labels';
 import type { ErrorCategory, OrderPayload, SourceRow } from '../shared/order';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
@@ -55,7 +57,7 @@ export function createActivities(deps: ActivityDeps) {
   const transform = createTransform(mapping);
   const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
-  const mayCreateLabels = new Set(mapping.items.columns.filter((c) => c.createLabels).map((c) => c.id));
+  const itemRules = itemLabelRules(mapping);
 
   /**
    * The order line left ORDERS_UNIFIED (read live) between detection and its workflow: nothing is sent; say so. Not
@@ -173,17 +175,20 @@ export function createActivities(deps: ActivityDeps) {
       try {
         // Labels resolve on the board written to (acceptance's copy has its own label ids).
         const itemsBoardId = input.boards?.itemsBoardId ?? mapping.items.boardId;
-        const labels = await resolveBoardLabels(deps.monday, itemsBoardId, p.columnValues, (id) => mayCreateLabels.has(id));
         const rememberedGroupId = await store.rememberedGroup(itemsBoardId, p.groupName);
-        const result = await writeItem(deps.monday, {
+        const { result, dropped } = await writeItemWithinCeilings(deps.monday, itemRules, {
           boardId: itemsBoardId, keyColumnId: mapping.items.keyColumnId, orderKey: p.key, itemName: p.itemName,
-          groupName: p.groupName, columnValues: labels.columnValues, clearedColumns: clearedColumns(mapping, p.columnValues), createLabelsIfMissing: labels.createLabelsIfMissing, payloadHash: writeRevision(staged, input.boards),
+          groupName: p.groupName, columnValues: p.columnValues, clearedColumns: clearedColumns(mapping, p.columnValues), payloadHash: writeRevision(staged, input.boards),
           knownItemId: staged.itemId,
           // A retry, or a rerun of an order that got this far before, may follow a create whose answer was lost.
           outcomeUnknown: Context.current().info.attempt > 1 || staged.attempts > 1,
           onMissingItem: deps.missingItem ?? 'recreate',
           rememberedGroupId,
         });
+        // A cell left out (its column at the label ceiling) is bad data for a person to settle, not a failed order.
+        for (const d of dropped) {
+          await store.recordError({ scope: 'item', orderKey: p.key, category: 'DATA', errorType: 'LABEL_CEILING', message: `order ${p.key}: ${describeDropped(d)}`, payload: { [d.columnId]: p.columnValues[d.columnId] } });
+        }
         // Audited before staging learns the id: a crash in between is retried and audited again, never lost.
         await audit.item(staged, result.itemId, result.action);
         await audit.archivedItems(staged.key, result.archivedDuplicates);
@@ -206,25 +211,40 @@ export function createActivities(deps: ActivityDeps) {
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
       const known = staged.subitems.filter((s) => sizes.has(s.size) && s.subitemId !== null).map((s) => ({ size: s.size, subitemId: s.subitemId!, qty: s.syncedQty }));
+      const { attempt } = Context.current().info;
+      // The batch size this call plans with: a retry keeps the failed attempt's (heartbeat details), so it resends the
+      // same batches under the same keys; the first attempt takes the client's size for Monday's current pace.
+      const planned = (Context.current().info.heartbeatDetails as { batchSize?: number } | undefined)?.batchSize;
+      const batchSize = attempt > 1 && planned ? planned : deps.monday.subitemBatchSizeNow();
+      setHeartbeatDetails({ batchSize });
+      // Read Monday's subitems first only when staging may be behind it: a retry, sizes to create (an earlier pass
+      // may have made them), or a subitem whose state on Monday is not known (verify --repair found it drifted: archived
+      // by hand, say, where an update by id would land unseen). Quantity changes of subitems staging knows go without a
+      // read; one Monday no longer knows (deleted by hand) makes the call read and plan again.
+      const toCreate = staged.subitems.some((s) => sizes.has(s.size) && s.subitemId === null && s.qty > 0);
+      const unknownOnMonday = staged.subitems.some((s) => sizes.has(s.size) && s.subitemId !== null && (s.syncedQty ?? 0) < 0);
+      const reconcile = attempt > 1 || (input.reconcile && (toCreate || unknownOnMonday));
       try {
         // Sizes such as `2` or `10` look like label ids: they are written by id whenever the label exists.
         let createLabelsIfMissing = false;
-        const wanted = [];
+        const wanted: SubitemWrite['wanted'] = [];
         for (const s of staged.payload.subitems.filter((sub) => sizes.has(sub.size))) {
-          const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, () => mapping.subitems.createSizeLabels);
+          const labels = await resolveBoardLabels(deps.monday, input.boards?.subitemsBoardId ?? mapping.subitems.boardId, s.columnValues, { mayCreate: () => mapping.subitems.createSizeLabels });
           createLabelsIfMissing ||= labels.createLabelsIfMissing;
           wanted.push({ ...s, columnValues: labels.columnValues });
         }
-        const result = await syncSubitems(deps.monday, {
-          parentItemId: staged.itemId, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
+        const write = (read: boolean) => syncSubitems(deps.monday, {
+          parentItemId: staged.itemId!, subitemsBoardId: input.boards?.subitemsBoardId ?? mapping.subitems.boardId, orderKey: staged.key,
           sizeColumnId: mapping.subitems.sizeColumnId, qtyColumnId: mapping.subitems.qtyColumnId,
           wanted, known, createLabelsIfMissing,
           staged: staged.subitems.flatMap((s) => (s.subitemId ? [{ size: s.size, subitemId: s.subitemId }] : [])),
-          reconcile: input.reconcile || Context.current().info.attempt > 1, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
+          reconcile: read, removedSizes: deps.removedSizes, payloadHash: writeRevision(staged, input.boards),
           // A retry resends, unchanged, any batch the failed attempt may have left running on Monday.
-          retry: Context.current().info.attempt > 1,
-          scope: input.sizes,
+          retry: attempt > 1,
+          scope: input.sizes, batchSize,
         });
+        let result = await write(reconcile);
+        if (!reconcile && result.failures.some((f) => UNKNOWN_SUBITEM_CODES.has(f.error.code))) result = await write(true);
         // Sizes that left the order are zeroed or archived on Monday: record them at quantity 0.
         const failedSizes = new Set(result.failures.map((f) => f.size));
         const wantedSizes = new Set(wanted.map((s) => s.size));
@@ -311,17 +331,30 @@ function writeRevision(staged: StagedOrder, boards?: TargetBoards): string {
   return `${staged.payload.hash}:${staged.attempts}${boards ? `:${boards.itemsBoardId}` : ''}`;
 }
 
+/** Codes Monday answers for a subitem id it no longer knows (deleted by hand). */
+const UNKNOWN_SUBITEM_CODES = new Set(['InvalidItemIdException', 'ResourceNotFoundException', 'ItemNotFound']);
+
+/** What the running activity heartbeats (and the next attempt reads as heartbeatDetails). */
+const heartbeatDetails = new AsyncLocalStorage<{ value: unknown }>();
+function setHeartbeatDetails(value: unknown): void {
+  const slot = heartbeatDetails.getStore();
+  if (slot) slot.value = value;
+  Context.current().heartbeat(value);
+}
+
 /** Heartbeats while a long activity (a Monday call and its budget wait, a page of detection) runs, so a
  * killed worker is noticed within the heartbeat timeout instead of the much longer start-to-close timeout. */
 function heartbeating<A, R>(fn: (input: A) => Promise<R>): (input: A) => Promise<R> {
   return async (input) => {
     const ctx = Context.current();
-    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    // The last attempt's details are kept until this one sets its own (a retry of a retry still knows them).
+    const slot = { value: ctx.info.heartbeatDetails };
+    const timer = setInterval(() => ctx.heartbeat(slot.value), HEARTBEAT_EVERY_MS);
     try {
       // Cancellation (a worker shutting down, say) ends the attempt at once, even mid budget wait, and aborts
       // its Monday request; the retry on another worker finds whatever this attempt did on Monday (idempotency
       // keys, lookups).
-      return await Promise.race([withAbortSignal(ctx.cancellationSignal, () => fn(input)), ctx.cancelled]);
+      return await Promise.race([heartbeatDetails.run(slot, () => withAbortSignal(ctx.cancellationSignal, () => fn(input))), ctx.cancelled]);
     } finally {
       clearInterval(timer);
     }

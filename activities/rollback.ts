@@ -8,7 +8,8 @@ import type { MondayClient } from '../graphql/client';
 import { idempotencyKey } from '../graphql/client';
 import { ensureGroup } from '../graphql/order-writer';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
-import type { AuditedWrite, ItemValues, OperationsStore, SubitemValues } from '../db/operations';
+import type { ArchiveValues, AuditedWrite, ItemValues, OperationsStore, SubitemValues } from '../db/operations';
+import { undoJob } from '../graphql/bulk-archive';
 import type { Store } from '../db/store';
 
 export interface RollbackPlan {
@@ -43,6 +44,8 @@ export function createRollbackActivities(deps: RollbackDeps) {
         ? { text: `${w.orderKey}: ${what} goes with its archived item ${w.parentId}` }
         : { text: `${w.orderKey}: archive ${what} the batch created` };
     }
+    const job = (w.newValues as ArchiveValues | null)?.archiveJobId;
+    if (w.action === 'archive' && job) return { text: `${w.orderKey}: restore ${what}: undo_action of its bulk archive job ${job}` };
     if (w.action === 'archive') return { manual: `${w.orderKey}: ${what} was archived by the batch; Monday's API cannot unarchive, restore it from the board's archive` };
     if (!w.replacedValues) return { manual: `${w.orderKey}: ${what} was last written before auditing began; the values it replaced are unknown` };
     if (w.target === 'subitem') return { text: `${w.orderKey}: ${what} quantity ${(w.newValues as SubitemValues | null)?.qty ?? 0} → ${(w.replacedValues as SubitemValues).qty}` };
@@ -64,6 +67,14 @@ export function createRollbackActivities(deps: RollbackDeps) {
       if (w.target === 'subitem' && w.parentId !== null && createdItems.has(w.parentId)) return 'archived with its item';
       await deps.monday.archiveItem({ boardId, itemId: w.mondayId }, key('archive'));
       return 'archived';
+    }
+    if (w.action === 'archive') {
+      // Archived through bulk_archive_items: Monday can undo the job ("Undo a previously completed action"), for as
+      // long as it allows (not documented): a refusal is reported as a manual step.
+      const job = (w.newValues as ArchiveValues).archiveJobId;
+      const undone = await undoJob(deps.monday, boardId, job, key('undo'));
+      if (!undone.success) throw new MondayApiError(`Monday did not undo archive job ${job}: ${undone.message || 'no reason given'}; restore it from the board's archive`, 'permanent', 'UNDO_REFUSED', 200, null);
+      return 'restored (undo_action)';
     }
     if (w.target === 'subitem') {
       const qty = (w.replacedValues as SubitemValues).qty;

@@ -52,7 +52,6 @@ export function createVerifyActivities(deps: VerifyDeps) {
   const audit = createWriteAudit(deps.operations);
   const pace = new ReadPacer(monday.budget.complexityPerMinute * (deps.readShare ?? 0.5), 60_000 / timeScaleOf(monday));
   const itemColumns = [...mapping.items.columns.map((c) => c.id), mapping.items.keyColumnId];
-  const boardOf = (side: BoardSide) => (side === 'items' ? mapping.items.boardId : mapping.subitems.boardId);
   const columnsOf = (side: BoardSide) => (side === 'items' ? itemColumns : [mapping.subitems.sizeColumnId, mapping.subitems.qtyColumnId]);
 
   /** The scope's order lines, and the scope's orphans: by the board's customer and PO cells. */
@@ -76,7 +75,7 @@ export function createVerifyActivities(deps: VerifyDeps) {
 
     /** One page of the items or the subitems board, the mapped columns with text and value, into MON_VerifyBoardRead. */
     async readVerifyPage(input: { runId: string; side: BoardSide; cursor: string | null }): Promise<{ cursor: string | null; read: number }> {
-      const page = await readBoardItems(monday, pace, { boardId: boardOf(input.side), side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(verify)' });
+      const page = await readBoardItems(monday, pace, { boardId: mapping.items.boardId, side: input.side, cursor: input.cursor, limit: deps.pageSize ?? 500, columnIds: columnsOf(input.side), what: '(verify)' });
       await verify.saveBoardRows(input.runId, page.items.map((i) => ({
         id: i.id, parentItemId: i.parentItemId, orderKey: i.values[mapping.items.keyColumnId] || null, name: i.name, groupId: i.groupId, groupTitle: i.groupTitle,
         // Empty cells are left out (an absent cell reads as empty): half the columns of a typical line are.

@@ -15,6 +15,7 @@ import { findDuplicates, log, startWorkerProcess } from './support/run';
 import { readBoard } from '../test/support/board';
 import { orderKeyOf } from '../mapping';
 import { orderWorkflowId } from '../shared/order';
+import { L_ORDERS, L_PER_ALIAS_MS, oldDefaults, slowAliases } from './chaos-slow-aliases';
 
 const ROOT = path.resolve(__dirname, '..');
 export interface Outcome { pass: boolean; evidence: Record<string, unknown> }
@@ -326,10 +327,16 @@ export function chaosScenarios(ORDERS: number): Scenarios {
         });
       },
     },
+    l: slowAliasScenario,
   };
 }
 
 /** Scenario (g): every alias waits this long before it commits; the client waits at most CLIENT_TIMEOUT_MS. */
+const slowAliasScenario: Scenarios[string] = {
+  title: `Monday takes ${L_PER_ALIAS_MS / 1000} s per alias and cuts requests at 60 s: ${L_ORDERS} order lines, some of 25 sizes → 0 duplicates, 0 failed`,
+  run: () => withStack({ worker: false, sandbox: { faults: { aliasCommitDelayMs: L_PER_ALIAS_MS } }, env: oldDefaults }, (stack) => slowAliases(stack, allSyncedOnce)),
+};
+
 const ALIAS_COMMIT_DELAY_MS = 700;
 const CLIENT_TIMEOUT_MS = 250;
 /** Slow batches make (g) long: it runs on at most this many order lines. */

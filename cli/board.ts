@@ -61,7 +61,7 @@ export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOpt
 }
 
 /** Why archiving takes minutes: each archive is a mutation (Monday's documented 30,000), paced to a share of the budget. */
-const ARCHIVE_PACE = 'one archive_item each, paced to ADOPT_READ_SHARE of the complexity budget';
+const ARCHIVE_PACE = 'up to 100 a bulk_archive_items request, paced to ADOPT_READ_SHARE of the complexity budget';
 
 export function progressLine(p: AdoptProgress): string {
   return `${p.phase}: read ${p.itemsRead} items, ${p.subitemsRead} subitems${p.phase === 'LINK' || p.phase === 'WRITE_KEYS' || p.phase === 'ARCHIVE' ? `; linked ${p.linked}, key columns written ${p.keysWritten}, archived ${p.archived}` : ''}`;

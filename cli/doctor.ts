@@ -5,6 +5,7 @@ import { checkMappingAgainstBoards, createTransform, loadMapping, mappedSourceCo
 import { SourceColumnsError, describeMissing, missingColumns } from '../db/source';
 import type { OrderPayload } from '../shared/order';
 import { boardRoom, describeRoom } from './board-limits';
+import { labelRoom, tokenRightsAndAutomations } from './doctor-monday';
 import { MondayClient } from '../graphql/client';
 import { SEARCH_ATTRIBUTES, SCHEDULE_ID } from '../shared/temporal';
 import { connectClient } from '../worker';
@@ -87,9 +88,11 @@ export async function doctor(config: Config): Promise<number> {
 
   if (mapping && boards) {
     const [m, b] = [mapping, boards];
+    let toCreate: { columnId: string }[] = [];
     await run('Labels', async () => {
       const payloads = await allPayloads(config, m);
       const { problems, labelsToCreate } = checkMappingAgainstBoards(m, b, payloads);
+      toCreate = labelsToCreate;
       const labelProblems = problems.filter((p) => p.includes('label'));
       const byColumn = new Map<string, string[]>();
       for (const l of labelsToCreate) byColumn.set(l.columnId, [...(byColumn.get(l.columnId) ?? []), l.label]);
@@ -98,6 +101,8 @@ export async function doctor(config: Config): Promise<number> {
       if (labelProblems.length) throw new Error(`labels a sync would need but may not create:\n    ${labelProblems.join('\n    ')}\n  Add them on the board, or fix the source rows.${created ? `\n  Labels it would create:${created}` : ''}`);
       return `${payloads.length} order lines checked; ${labelsToCreate.length === 0 ? 'a sync would create no labels' : `a sync would create ${labelsToCreate.length} label(s):${created}`}`;
     });
+    await run('Label ceilings', async () => labelRoom(m, b, toCreate));
+    await run('Monday token rights', async () => tokenRightsAndAutomations(monday(), m));
     await run('Board limits', async () => {
       const rooms = await boardRoom(monday(), m.items.boardId, m.subitems.boardId);
       const lines = rooms.map(describeRoom);

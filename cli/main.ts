@@ -302,6 +302,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig();
     Runtime.install({
       logger: workerLogger(),
+      // acceptance handles Ctrl-C / SIGTERM itself: its worker must outlive the signal to delete the scratch board.
+      ...(name === 'acceptance' ? { shutdownSignals: [] } : {}),
       ...(config.METRICS_PORT !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } } } : {}),
     });
     return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> });

@@ -10,6 +10,8 @@ import { temporalFor } from './targets';
 import { rerunSignal } from '../workflows/messages';
 import type { OrderProgress } from '../workflows';
 import type { OrderWorkflowInput } from '../shared/workflow-types';
+import { operationsOf, type OperationsStore } from '../db/operations';
+import { accountDailyCalls } from '../worker-status';
 
 export async function rerunOrder(config: Config, key: string | undefined): Promise<number> {
   if (!key) throw new Error('rerun needs an order key, e.g. orders-sync rerun "GRE-04755-01|GR1234|NAVY"');
@@ -80,6 +82,7 @@ export async function showStatus(config: Config, key: string | undefined): Promi
       const counts = await store.statusCounts();
       console.log('order lines by staging status:');
       for (const [status, n] of Object.entries(counts)) console.log(`  ${status.padEnd(13)} ${n}`);
+      console.log(await describeDailyCalls(operationsOf(store)));
       const failures = await store.listErrors({ unresolvedOnly: true, limit: 10 });
       console.log(failures.length ? '\nlatest unresolved failures:' : '\nno unresolved failures');
       for (const f of failures) {
@@ -111,4 +114,14 @@ export async function showStatus(config: Config, key: string | undefined): Promi
   } finally {
     await store.close();
   }
+}
+
+/** One line: the account's Monday calls today against MONDAY_DAILY_CALLS, and where the last hour's pace ends the day. */
+export async function describeDailyCalls(operations: OperationsStore, now = new Date()): Promise<string> {
+  const sinceMidnight = now.getTime() - Date.parse(now.toISOString().slice(0, 10));
+  const calls = accountDailyCalls(await operations.liveWorkerStatuses(sinceMidnight + 1000), now);
+  if (!calls) return 'Monday calls today (UTC): none recorded by a worker yet';
+  const share = (n: number) => `${Math.round((100 * n) / Math.max(calls.limit, 1))} %`;
+  const warn = calls.forecast > calls.limit ? ' (WARNING: past the allowance: the sync will wait for midnight UTC)' : '';
+  return `Monday calls today (UTC): ${calls.used.toLocaleString('en')} of ${calls.limit.toLocaleString('en')} (${share(calls.used)}) by ${calls.workers} worker(s); at the last hour's pace ${calls.forecast.toLocaleString('en')} by midnight UTC (${share(calls.forecast)})${warn}`;
 }

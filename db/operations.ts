@@ -17,6 +17,8 @@ export type WriteAction = 'create' | 'update' | 'zero' | 'archive';
 export interface ItemValues { groupName: string; columnValues: Record<string, unknown> }
 /** Subitem values as written: the quantity. */
 export interface SubitemValues { qty: number }
+/** An archive made through bulk_archive_items: its job, which rollback may undo (undo_action). */
+export interface ArchiveValues { archiveJobId: string }
 
 export interface MondayWrite {
   /** The sync batch, or `rerun` for a rerun outside any batch. */
@@ -28,7 +30,7 @@ export interface MondayWrite {
   size: string | null;
   parentId: string | null;
   action: WriteAction;
-  newValues: ItemValues | SubitemValues | null;
+  newValues: ItemValues | SubitemValues | ArchiveValues | null;
   /** What the write replaced, when known (see activities/audit.ts for where it comes from). */
   replacedValues: ItemValues | SubitemValues | null;
 }
@@ -60,6 +62,12 @@ export interface WorkerStatus {
   pausedForMs: number;
   /** Set while Monday's daily call limit holds this worker: when it resumes (ISO). */
   dailyLimitUntil: string | null;
+  /** Monday calls this worker made on `callsDay` (UTC, YYYY-MM-DD) and in its last hour; absent in older rows. */
+  callsDay?: string;
+  callsToday?: number;
+  callsLastHour?: number;
+  /** MONDAY_DAILY_CALLS: the account's allowance as this worker knows it. */
+  dailyCalls?: number;
 }
 
 export interface OperationsStore {

@@ -6,22 +6,30 @@
 // and when its window resets (`complexity { after reset_in_x_seconds }`, or the RateLimit header). Each worker
 // paces on that, not on a guess of the others:
 // - it spends what the account has left evenly until the reset (after a request of c points it waits
-//   c × time-to-reset ÷ left, jittered): alone it spreads the window's budget over the window; with k workers
-//   each doing so the account's remainder shrinks faster and they slow down together, the last points going
-//   near the window's end;
+//   c × time-to-reset ÷ left, jittered): with k workers each doing so the account's remainder shrinks faster
+//   and they slow down together, the last points going near the window's end. A worker whose view of the
+//   account keeps matching what Monday reports is alone on it and does not pace: it spends the window's budget
+//   as fast as Monday answers and waits for the reset (Monday's budget allows 10M at once, issue 20);
 // - a request goes only if it fits what is left less a reserve for what the other workers sent that this
 //   worker has not heard of yet: the reserve is how far its last view was off (0 when it is alone);
 // - when nothing fits it waits for the reset, plus a small jittered margin so the workers do not all come
 //   back at the reset edge, where a clock or rounding difference would meet the spent window.
+// It also counts calls against the account's daily allowance (MONDAY_DAILY_CALLS, Pro: 10,000 a day, reset at
+// midnight UTC; developer.monday.com/api-reference/docs/rate-limits): this worker's own calls plus what the other
+// workers reported (worker-status.ts). When they reach the allowance every request waits for midnight.
+import { msUntilMidnightUtc } from './errors';
 
 export interface MondayBudgetOptions {
   /** Personal tokens share 10M complexity points per minute between reads and writes. */
   complexityPerMinute?: number;
-  /** Enterprise minute limit (Pro 2,500, other 1,000). */
+  /** Queries per minute: Pro 2,500 (the default), Enterprise 5,000, other 1,000 (rate-limits doc). */
   requestsPerMinute?: number;
+  /** Calls a day for the whole account: Pro 10,000 (the default), Enterprise 25,000, Free/Basic/Standard 1,000. */
+  dailyCalls?: number;
   /**
-   * Mutations in flight per board. Monday warns that concurrent writes to one board can corrupt
-   * it; 4 keeps a board's writes nearly serial while hiding one round trip of latency.
+   * Mutations in flight per board: 1. "You should make all mutations one after the other. If you make multiple
+   * mutations on the same board simultaneously, the data on the board can become corrupted."
+   * (developer.monday.com/api-reference/docs/development-best-practices)
    */
   maxConcurrentMutationsPerBoard?: number;
   /** Divides the one-minute window (tests against a sandbox running faster than real time). */
@@ -43,8 +51,11 @@ export interface BudgetObservation {
   rateLimitHeader?: string | null;
 }
 
-/** Called when the response is in, with what it said about the budget. */
-export type BudgetRelease = (seen?: BudgetObservation) => void;
+/**
+ * Called when the response is in, with what it said about the budget and what it cost in daily calls: 1, or 0.1
+ * for a request a rate limit rejected and for a complexity-only query (rate-limits doc, "Daily call limit").
+ */
+export type BudgetRelease = (seen?: BudgetObservation, calls?: number) => void;
 
 interface Waiter extends BudgetRequest {
   grant: (release: BudgetRelease) => void;
@@ -53,11 +64,20 @@ interface Waiter extends BudgetRequest {
 
 /** The budget is paused for longer than callers should wait in place (see MondayBudget.pause). */
 export class BudgetPausedError extends Error {
-  constructor(readonly pausedForMs: number) {
-    super(`Monday asked us to wait ${Math.ceil(pausedForMs / 1000)} s before the next request`);
+  constructor(readonly pausedForMs: number, readonly dailyCallsSpent = false) {
+    super(dailyCallsSpent
+      ? `the daily Monday call budget (MONDAY_DAILY_CALLS) is spent; the next request goes after midnight UTC, in ${Math.ceil(pausedForMs / 60_000)} min`
+      : `Monday asked us to wait ${Math.ceil(pausedForMs / 1000)} s before the next request`);
     this.name = 'BudgetPausedError';
   }
 }
+
+/** Calls of one UTC day: this worker's, the other workers' (as they reported them) and per minute for the last hour. */
+export interface DailyCalls { day: string; own: number; others: number; lastHour: number; limit: number }
+
+/** A view of the account this far off is still one worker's own estimate error (a few hundred points a
+ * request), not another worker's spend: less than half of one mutation. */
+const ALONE_TOLERANCE = 15_000;
 
 /** Waits longer than this are left to the caller's retry timer instead of being waited out in place. */
 export const LONG_PAUSE_MS = 30_000;
@@ -69,6 +89,7 @@ export class MondayBudget {
   readonly complexityPerMinute: number;
   readonly requestsPerMinute: number;
   readonly maxConcurrentMutationsPerBoard: number;
+  readonly dailyCalls: number;
   readonly timeScale: number;
   private readonly windowMs: number;
   private readonly random: () => number;
@@ -89,11 +110,13 @@ export class MondayBudget {
   /** Not before this time: the pace at which what the account has left lasts until its reset. */
   private nextAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private calls = { day: utcDay(Date.now()), own: 0, others: 0, perMinute: new Map<number, number>() };
 
   constructor(opts: MondayBudgetOptions = {}) {
     this.complexityPerMinute = opts.complexityPerMinute ?? 10_000_000;
-    this.requestsPerMinute = opts.requestsPerMinute ?? 5000;
-    this.maxConcurrentMutationsPerBoard = opts.maxConcurrentMutationsPerBoard ?? 4;
+    this.requestsPerMinute = opts.requestsPerMinute ?? 2_500;
+    this.dailyCalls = opts.dailyCalls ?? 10_000;
+    this.maxConcurrentMutationsPerBoard = opts.maxConcurrentMutationsPerBoard ?? 1;
     this.timeScale = opts.timeScale ?? 1;
     this.windowMs = 60_000 / this.timeScale;
     this.random = opts.random ?? Math.random;
@@ -103,6 +126,8 @@ export class MondayBudget {
   acquire(req: BudgetRequest): Promise<BudgetRelease> {
     const pausedForMs = this.pausedUntil - Date.now();
     if (pausedForMs > LONG_PAUSE_MS) return Promise.reject(new BudgetPausedError(pausedForMs));
+    const today = this.dailyCallsToday();
+    if (today.own + today.others >= today.limit) return Promise.reject(new BudgetPausedError(msUntilMidnightUtc(), true));
     return new Promise((grant, refuse) => {
       this.waiters.push({ ...req, grant, refuse });
       this.pump();
@@ -151,6 +176,29 @@ export class MondayBudget {
 
   private resetMargin(): number {
     return this.windowMs * RESET_MARGIN * (1 + this.random());
+  }
+
+  /** This UTC day's calls (a new day starts from zero). */
+  dailyCallsToday(now = Date.now()): DailyCalls {
+    const day = utcDay(now);
+    if (day !== this.calls.day) this.calls = { day, own: 0, others: 0, perMinute: new Map() };
+    const minute = Math.floor(now / 60_000);
+    for (const m of this.calls.perMinute.keys()) if (m <= minute - 60) this.calls.perMinute.delete(m);
+    const lastHour = [...this.calls.perMinute.values()].reduce((a, b) => a + b, 0);
+    return { day, own: round1(this.calls.own), others: round1(this.calls.others), lastHour: round1(lastHour), limit: this.dailyCalls };
+  }
+
+  /** What the other workers on the account reported for `day` (worker-status.ts reads their rows). */
+  setOthersCallsToday(day: string, calls: number): void {
+    if (this.dailyCallsToday().day === day) this.calls.others = calls;
+  }
+
+  private countCall(calls: number): void {
+    const now = Date.now();
+    this.dailyCallsToday(now);
+    this.calls.own += calls;
+    const minute = Math.floor(now / 60_000);
+    this.calls.perMinute.set(minute, (this.calls.perMinute.get(minute) ?? 0) + calls);
   }
 
   /** After a 429: nobody sends until the server's retry time. */
@@ -229,9 +277,11 @@ export class MondayBudget {
       this.waiters.splice(i, 1);
       this.sent.push({ at: now, complexity: w.complexity });
       if (this.account) {
-        // What is left, spread evenly until the reset; the jitter keeps workers with the same view apart.
+        // With other workers on the account: what is left, spread evenly until the reset; the jitter keeps workers
+        // with the same view apart. Alone: no pacing, the budget is spent as fast as Monday answers.
         const untilReset = Math.max(0, this.account.resetAt - now);
-        this.nextAt = now + (w.complexity * untilReset / Math.max(this.account.left, w.complexity)) * (0.5 + this.random());
+        const alone = this.reserve < ALONE_TOLERANCE;
+        this.nextAt = alone ? now : now + (w.complexity * untilReset / Math.max(this.account.left, w.complexity)) * (0.5 + this.random());
         this.account.left -= w.complexity;
       }
       w.grant(this.slotFor(w));
@@ -246,9 +296,10 @@ export class MondayBudget {
     const board = w.isMutation ? w.boardId : undefined;
     if (board !== undefined) this.mutationsInFlight.set(board, (this.mutationsInFlight.get(board) ?? 0) + 1);
     let released = false;
-    return (seen) => {
+    return (seen, calls = 1) => {
       if (released) return;
       released = true;
+      this.countCall(calls);
       if (seen) this.learn(seen, grant);
       this.inFlight.delete(grant);
       if (board !== undefined) this.mutationsInFlight.set(board, (this.mutationsInFlight.get(board) ?? 1) - 1);
@@ -256,3 +307,6 @@ export class MondayBudget {
     };
   }
 }
+
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const round1 = (n: number): number => Math.round(n * 10) / 10;

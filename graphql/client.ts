@@ -28,14 +28,15 @@ export interface MondayClientOptions {
   /** Only used when the client makes its own budget. */
   maxConcurrentMutationsPerBoard?: number;
   /**
-   * Sizes per aliased create_subitem request; default 25. Measured with bench/batch-size-bench.ts
-   * (sandbox, 150 ms latency, 264 subitems): 24 orders x 11 sizes took 10.4 s at 1, 3.0 s at 5,
-   * 2.0 s at 10, 1.1 s at 25 and 50; one order with 264 sizes took 41.9 / 8.8 / 4.7 / 2.1 / 1.3 s.
-   * 25 puts nearly every order line in one request, costs ~750k complexity (15% of the 5M
-   * per-query cap) and keeps a failed request's retry small. Batching saves round trips, not
-   * complexity: 30k per subitem still bounds Monday throughput to ~333 per minute on 10M.
+   * Most sizes per aliased create_subitem request; default 10. Monday: "All API calls follow a 60-second timeout
+   * policy" and "You cannot create more than 10 to 20 items in real time" (developer.monday.com/api-reference/docs/
+   * development-best-practices). Aliases run one after another, so a request lasts its aliases' time: 10 keeps
+   * it well inside 60 s even at seconds per alias, and fewer go when Monday is slower (subitemBatchSizeNow).
+   * Batching saves round trips and daily calls, not complexity: 30k per subitem.
    */
   subitemBatchSize?: number;
+  /** How long a create_subitem request should last at most (default BATCH_TARGET_MS; tests shorten it). */
+  batchTargetMs?: number;
   /** Called after every request (metrics). */
   onRequest?: (r: RequestOutcome) => void;
 }
@@ -85,12 +86,25 @@ export interface BoardPageItem {
   raw: Record<string, string | null>;
 }
 
+/** A subitem read through its parent: each column's text, and for number columns `NumbersValue.number`. */
+export interface ParentSubitem { id: string; name: string; createdAt: string | null; state: string | null; values: Record<string, string | null>; numbers: Record<string, number | null> }
+
+/** A request should last at most this long: a third of Monday's 60 s timeout policy, whatever its batch. */
+export const BATCH_TARGET_MS = 20_000;
+/** The default client timeout: past Monday's 60 s, so the client never gives up on a request Monday still runs. */
+export const DEFAULT_TIMEOUT_MS = 65_000;
+/** Parents per subitems read (Monday's items query takes at most 100 ids). */
+export const PARENTS_PER_READ = 100;
+
 interface ComplexityField { complexity?: { query?: number; after?: number; reset_in_x_seconds?: number } | null }
 
 export class MondayClient {
   readonly budget: MondayBudget;
   readonly subitemBatchSize: number;
   readonly timeoutMs: number;
+  /** Time Monday took per create_subitem alias, a moving average of what was observed; null until one was timed. */
+  private perAliasMs: number | null = null;
+  private readonly batchTargetMs: number;
   private readonly gql: GraphQLClient;
   private readonly token: string;
   /** Last observed complexity per operation (per alias for batches): the budget's estimate. */
@@ -101,8 +115,9 @@ export class MondayClient {
   constructor(opts: MondayClientOptions) {
     this.token = opts.token;
     this.onRequest = opts.onRequest ?? (() => {});
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.subitemBatchSize = opts.subitemBatchSize ?? 25;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.subitemBatchSize = opts.subitemBatchSize ?? 10;
+    this.batchTargetMs = opts.batchTargetMs ?? BATCH_TARGET_MS;
     this.budget = opts.budget ?? new MondayBudget({ maxConcurrentMutationsPerBoard: opts.maxConcurrentMutationsPerBoard });
     const timeoutMs = this.timeoutMs;
     this.gql = new GraphQLClient(opts.url, {
@@ -116,6 +131,22 @@ export class MondayClient {
         return fetch(url, { ...init, signal: caller ? AbortSignal.any([timeout, caller]) : timeout });
       }) as never,
     });
+  }
+
+  /**
+   * Sizes per create_subitem request now: the configured most, fewer when Monday takes so long per alias that
+   * a request of that many would pass BATCH_TARGET_MS (the adaptive part of issue 20).
+   */
+  subitemBatchSizeNow(): number {
+    if (this.perAliasMs === null || this.perAliasMs <= 0) return this.subitemBatchSize;
+    return Math.max(1, Math.min(this.subitemBatchSize, Math.floor(this.batchTargetMs / this.perAliasMs)));
+  }
+
+  /** Learns Monday's time per alias from a create_subitem request that took `ms` (or timed out after it). */
+  private timeAliases(aliasCount: number, ms: number, timedOut: boolean): void {
+    const observed = ms / aliasCount;
+    // Slower is believed at once (a request near Monday's 60 s cut is what must not happen twice); faster slowly.
+    this.perAliasMs = this.perAliasMs === null || timedOut || observed > this.perAliasMs ? observed : 0.7 * this.perAliasMs + 0.3 * observed;
   }
 
   /** Batch document for `count` aliases of a one-mutation template (cached). */
@@ -133,9 +164,10 @@ export class MondayClient {
     // A long pause (daily limit, a long 429 wait) is not waited out here: the activity fails at once with
     // nextRetryDelay, so its slot is free and Temporal's timer brings it back when Monday will answer.
     const release = await this.budget.acquire({ boardId: opts.boardId, complexity: estimate, isMutation: op.isMutation }).catch((err: unknown) => {
-      if (err instanceof BudgetPausedError) throw new MondayApiError(err.message, 'rate_limit', 'BUDGET_PAUSED', null, err.pausedForMs);
+      if (err instanceof BudgetPausedError) throw new MondayApiError(err.message, 'rate_limit', err.dailyCallsSpent ? 'DAILY_CALLS_BUDGET' : 'BUDGET_PAUSED', null, err.pausedForMs);
       throw err;
     });
+    const sentAt = Date.now();
     let errors: MondayApiError[] = [];
     let data: unknown = null;
     let replayed = false;
@@ -165,7 +197,11 @@ export class MondayClient {
       // A 429 pauses the budget before this request's slot goes to the next caller.
       const rateLimited = errors.find((e) => e.kind === 'rate_limit');
       if (rateLimited) this.budget.pause(rateLimited.retryAfterMs ?? 1000);
-      release(seen);
+      // Daily calls: a rejected request and a complexity-only query count a tenth (rate-limits doc).
+      release(seen, rateLimited || op.name === documents.complexity.name ? 0.1 : 1);
+    }
+    if (op.name.startsWith(documents.createSubitem.name) && !replayed && !errors.some((e) => e.kind === 'rate_limit')) {
+      this.timeAliases(aliasCount, Date.now() - sentAt, errors.some((e) => e.code === 'TIMEOUT'));
     }
     errors = errors.map((e) => this.redact(e));
     const rateLimited = errors.some((e) => e.kind === 'rate_limit');
@@ -245,26 +281,47 @@ export class MondayClient {
    * is read back and only exact matches are kept.
    */
   async findItemsByKey(boardId: string, columnId: string, key: string): Promise<{ id: string; name: string }[]> {
-    type Found = { id: string; name: string; column_values: { id: string; text: string | null }[] };
+    type Found = { id: string; name: string; state?: string | null; column_values: { id: string; text: string | null }[] };
     const r = await this.call<{ items_page_by_column_values: { items: Found[] } }>(documents.itemsByKey, { board_id: boardId, column_id: columnId, key });
     return r.data.items_page_by_column_values.items
-      .filter((i) => i.column_values.find((c) => c.id === columnId)?.text === key)
+      // An archived (or deleted) item holding the key is not the order line's item: writes to it stay unseen.
+      .filter((i) => (i.state ?? 'active') === 'active' && i.column_values.find((c) => c.id === columnId)?.text === key)
       .map(({ id, name }) => ({ id, name }))
       .sort((a, b) => compareIds(a.id, b.id));
   }
 
   /** A parent's subitems: each column's text, and for number columns `NumbersValue.number` (never parse `text`:
    * Monday formats it with the column's unit and precision, `4.5` reads back as `4.50` or `$4.50`). */
-  async itemSubitems(itemId: string, columnIds: string[]): Promise<{ id: string; name: string; state: string | null; values: Record<string, string | null>; numbers: Record<string, number | null> }[]> {
-    const r = await this.call<{ items: { subitems: { id: string; name: string; state?: string | null; column_values: { id: string; text: string | null; number?: number | null }[] }[] | null }[] }>(
-      documents.itemSubitems, { item_id: itemId, column_ids: columnIds });
-    const item = r.data.items[0];
-    if (!item) throw new MondayApiError(`item ${itemId} not found`, 'permanent', 'ItemNotFound', 200, null);
-    return (item.subitems ?? []).map((s) => ({
-      id: s.id, name: s.name, state: s.state ?? null,
-      values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
-      numbers: Object.fromEntries(s.column_values.filter((c) => c.number !== undefined).map((c) => [c.id, c.number ?? null])),
-    }));
+  async itemSubitems(itemId: string, columnIds: string[]): Promise<ParentSubitem[]> {
+    const subitems = (await this.subitemsOf([itemId], columnIds)).get(itemId);
+    if (!subitems) throw new MondayApiError(`item ${itemId} not found`, 'permanent', 'ItemNotFound', 200, null);
+    return subitems;
+  }
+
+  /**
+   * The subitems of up to 100 parents, read the one way this project reads subitems: through their parents. The
+   * parents' subitems columns name their subitems' ids (SubtasksValue.subitems_ids), then the subitems are read
+   * by id, 100 a request (graphql/item-subitems.graphql and subitems-by-id.graphql say why not otherwise). Parents
+   * Monday does not return (deleted) are absent from the map.
+   */
+  async subitemsOf(parentIds: string[], columnIds: string[]): Promise<Map<string, ParentSubitem[]>> {
+    if (parentIds.length > PARENTS_PER_READ) throw new Error(`subitemsOf: at most ${PARENTS_PER_READ} parents per read`);
+    type Parent = { id: string; column_values: { subitems_ids?: string[] | null }[] };
+    const parents = (await this.call<{ items: Parent[] }>(documents.itemSubitems, { item_ids: parentIds })).data.items;
+    const out = new Map(parents.map((p) => [p.id, [] as ParentSubitem[]]));
+    const ids = parents.flatMap((p) => p.column_values.flatMap((c) => c.subitems_ids ?? []));
+    type Read = { id: string; name: string; created_at?: string | null; state?: string | null; parent_item: { id: string } | null; column_values: { id: string; text: string | null; number?: number | null }[] };
+    for (let i = 0; i < ids.length; i += PARENTS_PER_READ) {
+      const r = await this.call<{ items: Read[] }>(documents.subitemsById, { ids: ids.slice(i, i + PARENTS_PER_READ), column_ids: columnIds });
+      for (const s of r.data.items) {
+        out.get(s.parent_item?.id ?? '')?.push({
+          id: s.id, name: s.name, createdAt: s.created_at ?? null, state: s.state ?? null,
+          values: Object.fromEntries(s.column_values.map((c) => [c.id, c.text])),
+          numbers: Object.fromEntries(s.column_values.filter((c) => c.number !== undefined).map((c) => [c.id, c.number ?? null])),
+        });
+      }
+    }
+    return out;
   }
 
   async boardStructure(boardId: string): Promise<{ columns: { id: string; title: string; type: string; settings: unknown }[]; groups: { id: string; title: string }[] }> {

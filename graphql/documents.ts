@@ -36,6 +36,13 @@ export const DOCUMENT_FILES = [
   'board-items-page.graphql',
   'next-items-page.graphql',
   'item-state.graphql',
+  'bulk-archive-items.graphql',
+  'job-status.graphql',
+  'undo-action.graphql',
+  'token-rights.graphql',
+  'board-automations.graphql',
+  'recent-boards.graphql',
+  'subitems-by-id.graphql',
 ] as const;
 
 export const documents = {
@@ -57,6 +64,13 @@ export const documents = {
   boardItemsPage: load('board-items-page.graphql'),
   nextItemsPage: load('next-items-page.graphql'),
   itemState: load('item-state.graphql'),
+  bulkArchiveItems: load('bulk-archive-items.graphql'),
+  jobStatus: load('job-status.graphql'),
+  undoAction: load('undo-action.graphql'),
+  tokenRights: load('token-rights.graphql'),
+  boardAutomations: load('board-automations.graphql'),
+  recentBoards: load('recent-boards.graphql'),
+  subitemsById: load('subitems-by-id.graphql'),
 };
 
 export interface AliasedBatch {

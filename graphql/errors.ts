@@ -32,6 +32,11 @@ const RATE_LIMIT_CODES = new Set(
   [
     'COMPLEXITY_BUDGET_EXHAUSTED', 'ComplexityException', 'MINUTE_RATE_LIMIT_EXCEEDED', 'MAX_CONCURRENCY_EXCEEDED',
     'DAILY_LIMIT_EXCEEDED', 'IP_RATE_LIMIT_EXCEEDED', 'FIELD_LIMIT_EXCEEDED', 'tooManyRequests', 'Rate Limit Exceeded',
+    // The current system logged it ("Rate limit exceeded for the field.", NOTES-current-system §7); like the
+    // subgraph throttle (test/fixtures/monday/subgraph-throttle-partial-data.json) it may carry status 400.
+    'FIELD_MINUTE_RATE_LIMIT_EXCEEDED',
+    // Our own: the daily call budget (MONDAY_DAILY_CALLS) is spent until midnight UTC (graphql/budget.ts).
+    'DAILY_CALLS_BUDGET',
   ].map(norm),
 );
 const TRANSIENT_CODES = new Set(
@@ -39,7 +44,16 @@ const TRANSIENT_CODES = new Set(
 );
 
 export function isDailyLimit(err: MondayApiError): boolean {
-  return norm(err.code) === 'dailylimitexceeded';
+  return norm(err.code) === 'dailylimitexceeded' || norm(err.code) === 'dailycallsbudget';
+}
+
+/**
+ * An items_page cursor Monday no longer knows: "each cursor is valid for 60 minutes after the initial request"
+ * (developer.monday.com/api-reference/docs/querying-board-items). Matched by its code, never by the message:
+ * public Monday clients see `CursorExpiredError` ("cursor has expired").
+ */
+export function isCursorExpired(err: unknown): boolean {
+  return err instanceof MondayApiError && norm(err.code) === 'cursorexpirederror';
 }
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | null | undefined;
@@ -67,8 +81,16 @@ function retryAfterMs(sources: (Record<string, unknown> | undefined)[], message:
   }
   const legacy = /reset in ([\d.]+) seconds?/i.exec(message);
   if (legacy?.[1]) return Number(legacy[1]) * 1000;
-  const header = asNumber(headerValue(headers, 'retry-after'));
-  return header === null ? null : header * 1000;
+  return retryAfterHeaderMs(headerValue(headers, 'retry-after'));
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3); a date in the past means now. */
+export function retryAfterHeaderMs(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = asNumber(value.trim());
+  if (seconds !== null) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /**

@@ -2,6 +2,7 @@
 // column when an earlier create may have happened, and sizes are reconciled against the parent's
 // subitems before any is created. Plain data in, plain data out: the activities do the DB I/O.
 import { compareIds, idempotencyKey, type MondayClient } from './client';
+import { bulkArchive } from './bulk-archive';
 import { documents } from './documents';
 import { MondayApiError } from './errors';
 import { sizeForLabel } from '../shared/sizes';
@@ -191,6 +192,8 @@ export interface SubitemWrite {
   retry?: boolean;
   /** What to do with a size that is no longer in the order line. */
   removedSizes: 'zero' | 'archive';
+  /** Aliases per request. A retry must pass what the failed attempt used, so its batches (and keys) are the same. */
+  batchSize?: number;
   /** The sizes this call is responsible for (one batch of the order); null = every size of the order.
    * Sizes outside it are never removed, even when a reconcile read sees them on Monday. */
   scope?: string[] | null;
@@ -209,7 +212,11 @@ export interface SubitemSyncResult {
   createdIds: string[];
   /** Subitems this call changed the quantity of that staging did not know, with the quantity they held before. */
   updatedFrom: Record<string, number | null>;
+  /** The bulk_archive_items job of each subitem archived (rollback may undo it). */
+  archiveJobs: Map<string, string>;
 }
+
+interface QuantityChange { size: string; subitemId: string; columnValues: Record<string, unknown>; createLabels: boolean; done: () => void }
 
 type Held = { subitemId: string; qty: number | null };
 
@@ -223,21 +230,53 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
   const onMonday = new Map<string, Held>();
   /** Sizes of a planned batch already seen on Monday: possibly committed by a batch still in flight. */
   const seenBeforeCreate = new Map<string, Held>();
-  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [], createdIds: [], updatedFrom: {} };
+  const result: SubitemSyncResult = { created: 0, updated: 0, removed: 0, duplicatesArchived: 0, subitems: [], failures: [], createdIds: [], updatedFrom: {}, archiveJobs: new Map() };
   const board = w.subitemsBoardId;
+  const batchSize = Math.max(1, w.batchSize ?? client.subitemBatchSizeNow());
   const key = (step: string, ...extra: string[]) => idempotencyKey(w.orderKey, step, w.payloadHash, ...extra);
-  const archiveDuplicate = async (size: string, subitemId: string) => {
-    const done = await perSize(result, size, () => client.archiveItem({ boardId: board, itemId: subitemId }, key(`archive-duplicate:${subitemId}`)));
-    if (done) result.duplicatesArchived++;
+  /** Archives subitems in one bulk_archive_items request; true when archived (a rejection is recorded per size). */
+  const archive = async (list: { size: string; subitemId: string }[], step: string): Promise<boolean> => {
+    if (list.length === 0) return true;
+    const ids = list.map((a) => a.subitemId);
+    const jobs = await perSizes(result, list.map((a) => a.size), () => bulkArchive(client, board, ids, key(step, ...ids)));
+    if (!jobs) return false;
+    for (const [id, job] of jobs) result.archiveJobs.set(id, job);
+    return true;
   };
-  const updateSize = async (s: SubitemWrite['wanted'][number], have: Held) => {
-    if (!w.known.some((k) => k.subitemId === have.subitemId)) result.updatedFrom[have.subitemId] ??= have.qty;
-    const done = await perSize(result, s.size, () => client.changeColumnValues(
-      { boardId: board, itemId: have.subitemId, columnValues: s.columnValues, createLabelsIfMissing: w.createLabelsIfMissing },
-      key(`update-subitem:${have.subitemId}`),
-    ));
-    if (done) { have.qty = s.qty; result.updated++; }
+  const archiveDuplicates = async (list: { size: string; subitemId: string }[]) => {
+    if (await archive(list, 'archive-duplicates')) result.duplicatesArchived += list.length;
   };
+  /** New quantities of subitems Monday holds, as aliased change_multiple_column_values: one request per batch. */
+  const change = async (changes: QuantityChange[]) => {
+    for (let i = 0; i < changes.length; i += batchSize) {
+      const chunk = changes.slice(i, i + batchSize);
+      const batch = client.batch(documents.changeMultipleColumnValues, chunk.length);
+      const variables = batch.variables(chunk.map((c) => ({
+        board_id: board, item_id: c.subitemId, column_values: JSON.stringify(c.columnValues), create_labels_if_missing: c.createLabels,
+      })));
+      const options = { boardId: board, idempotencyKey: key('change-subitems', ...chunk.map((c) => `${c.subitemId}=${JSON.stringify(c.columnValues)}`)), partial: true };
+      const r = await client.call<Record<string, { id: string } | null>>(batch.operation, variables, options, chunk.length);
+      let retryable: MondayApiError | null = null;
+      for (const [j, c] of chunk.entries()) {
+        const alias = batch.aliases[j]!;
+        const error = r.aliasErrors.find((e) => e.alias === alias)
+          ?? (r.data[alias]?.id ? null : new MondayApiError(`change_multiple_column_values ${alias} returned no id`, 'transient', 'NO_ID', 200, null, alias));
+        if (!error) c.done();
+        else if (error.kind === 'permanent') result.failures.push({ size: c.size, error });
+        else retryable ??= error;
+      }
+      if (retryable) throw retryable;
+    }
+  };
+  const updateTo = (s: SubitemWrite['wanted'][number], have: Held): QuantityChange => ({
+    size: s.size, subitemId: have.subitemId, columnValues: s.columnValues, createLabels: w.createLabelsIfMissing,
+    done: () => {
+      // A subitem staging did not know (found by a reconcile): the audit keeps what it held, for rollback.
+      if (!w.known.some((k) => k.subitemId === have.subitemId)) result.updatedFrom[have.subitemId] ??= have.qty;
+      have.qty = s.qty;
+      result.updated++;
+    },
+  });
   try {
     /**
      * Read the parent's live subitems, each under its size: the one staging links it to, else the order's size its
@@ -254,11 +293,13 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
         if (!size || s.state === 'archived' || s.state === 'deleted' || (only && !only.has(size))) continue;
         bySize.set(size, [...(bySize.get(size) ?? []), { subitemId: s.id, qty: s.numbers[w.qtyColumnId] ?? null }]);
       }
+      const extras: { size: string; subitemId: string }[] = [];
       for (const [size, list] of bySize) {
         list.sort((a, b) => Number(stagedSize.get(b.subitemId) === size) - Number(stagedSize.get(a.subitemId) === size) || compareIds(a.subitemId, b.subitemId));
         onMonday.set(size, list[0]!);
-        for (const extra of list.slice(1)) await archiveDuplicate(size, extra.subitemId);
+        extras.push(...list.slice(1).map((e) => ({ size, subitemId: e.subitemId })));
       }
+      await archiveDuplicates(extras);
     };
     if (w.reconcile) {
       await reconcile(null);
@@ -275,27 +316,24 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
       onMonday.delete(s.size);
     }
 
+    // Changed quantities and sizes that left the order: aliased in as few requests as the batch size allows.
+    const changes: QuantityChange[] = [];
     for (const s of w.wanted) {
       const have = onMonday.get(s.size);
-      if (have && have.qty !== s.qty) await updateSize(s, have);
+      if (have && have.qty !== s.qty) changes.push(updateTo(s, have));
     }
-
     const inScope = w.scope ? new Set(w.scope) : null;
-    for (const [size, have] of [...onMonday]) {
-      if (wantedSizes.has(size) || (inScope && !inScope.has(size))) continue;
-      if (w.removedSizes === 'archive') {
-        const done = await perSize(result, size, () => client.archiveItem({ boardId: board, itemId: have.subitemId }, key(`archive-subitem:${have.subitemId}`)));
-        if (done) { onMonday.delete(size); result.removed++; }
-      } else if (have.qty !== 0) {
-        const done = await perSize(result, size, () => client.changeColumnValues(
-          { boardId: board, itemId: have.subitemId, columnValues: { [w.qtyColumnId]: '0' }, createLabelsIfMissing: false },
-          key(`zero-subitem:${have.subitemId}`),
-        ));
-        if (done) { have.qty = 0; result.removed++; }
+    const removed = [...onMonday].filter(([size]) => !wantedSizes.has(size) && (!inScope || inScope.has(size)));
+    if (w.removedSizes === 'archive') {
+      const gone = removed.map(([size, have]) => ({ size, subitemId: have.subitemId }));
+      if (await archive(gone, 'archive-removed')) for (const g of gone) { onMonday.delete(g.size); result.removed++; }
+    } else {
+      for (const [size, have] of removed.filter(([, h]) => h.qty !== 0)) {
+        changes.push({ size, subitemId: have.subitemId, columnValues: { [w.qtyColumnId]: '0' }, createLabels: false, done: () => { have.qty = 0; result.removed++; } });
       }
     }
+    await change(changes);
 
-    const batchSize = Math.max(1, client.subitemBatchSize);
     for (let i = 0; i < toCreate.length; i += batchSize) {
       const chunk = toCreate.slice(i, i + batchSize);
       const batch = client.batch(documents.createSubitem, chunk.length);
@@ -317,7 +355,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
           // A replay names the subitem the read already saw; a different id means this size now exists twice.
           const seen = seenBeforeCreate.get(s.size);
           const [keep, extra] = !seen || seen.subitemId === id ? [id, null] : compareIds(seen.subitemId, id) < 0 ? [seen.subitemId, id] : [id, seen.subitemId];
-          if (extra) await archiveDuplicate(s.size, extra);
+          if (extra) await archiveDuplicates([{ size: s.size, subitemId: extra }]);
           if (keep === id) {
             onMonday.set(s.size, { subitemId: id, qty: s.qty });
             result.created++;
@@ -325,7 +363,7 @@ export async function syncSubitems(client: MondayClient, w: SubitemWrite): Promi
           } else {
             // The older subitem stays: it gets this payload's values if it holds others.
             onMonday.set(s.size, { subitemId: keep, qty: seen!.qty });
-            if (seen!.qty !== s.qty) await updateSize(s, onMonday.get(s.size)!);
+            if (seen!.qty !== s.qty) await change([updateTo(s, onMonday.get(s.size)!)]);
           }
         } else if (error?.kind === 'permanent') {
           result.failures.push({ size: s.size, error });
@@ -374,15 +412,14 @@ export function outcomeUnknown(err: MondayApiError): boolean {
     || (err.kind === 'transient' && err.httpStatus !== null && err.httpStatus >= 500);
 }
 
-/** Run one size's write; a permanent error is recorded for that size, anything else propagates. */
-async function perSize(result: SubitemSyncResult, size: string, write: () => Promise<unknown>): Promise<boolean> {
+/** Run one write for these sizes; a permanent error is recorded for each of them (null), anything else propagates. */
+async function perSizes<T>(result: SubitemSyncResult, sizes: string[], write: () => Promise<T>): Promise<T | null> {
   try {
-    await write();
-    return true;
+    return await write();
   } catch (err) {
     if (err instanceof MondayApiError && err.kind === 'permanent') {
-      result.failures.push({ size, error: err });
-      return false;
+      for (const size of sizes) result.failures.push({ size, error: err });
+      return null;
     }
     throw err;
   }

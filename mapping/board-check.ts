@@ -32,7 +32,8 @@ export function boardLabels(column: BoardColumn): Set<string> | undefined {
 }
 
 /** Label name → label id (dropdown id, status index) from dropdown/status settings, or undefined when the board did not say. */
-export function boardLabelIds(column: BoardColumn): Map<string, number> | undefined {
+/** Every label of a dropdown/status column, deactivated ones included; undefined when the board did not say. */
+function labelEntries(column: BoardColumn): { name: string; id: number; deactivated: boolean }[] | undefined {
   let settings: unknown = column.settings ?? column.settings_str;
   if (typeof settings === 'string') {
     try {
@@ -43,16 +44,31 @@ export function boardLabelIds(column: BoardColumn): Map<string, number> | undefi
   }
   const labels = (settings as { labels?: unknown } | null | undefined)?.labels;
   if (!labels || typeof labels !== 'object') return undefined;
-  const ids = new Map<string, number>();
+  const deactivatedIds = new Set(((settings as { deactivated_labels?: unknown }).deactivated_labels as unknown[] | undefined ?? []).map(Number));
+  const out: { name: string; id: number; deactivated: boolean }[] = [];
   // dropdown: [{id, name}] or [{id, label}]; status: {"1": "Done"} or [{id, label}]
   const entries: [unknown, unknown][] = Array.isArray(labels) ? labels.map((e) => [undefined, e]) : Object.entries(labels);
   for (const [key, entry] of entries) {
-    const { id, name, label } = (entry && typeof entry === 'object' ? entry : {}) as { id?: unknown; name?: unknown; label?: unknown };
+    const { id, name, label, is_deactivated } = (entry && typeof entry === 'object' ? entry : {}) as { id?: unknown; name?: unknown; label?: unknown; is_deactivated?: unknown };
     const text = typeof entry === 'string' ? entry : typeof name === 'string' ? name : typeof label === 'string' ? label : undefined;
     const n = Number(id ?? key);
-    if (text !== undefined && text !== '') ids.set(text, Number.isInteger(n) ? n : NaN);
+    if (text !== undefined && text !== '') out.push({ name: text, id: Number.isInteger(n) ? n : NaN, deactivated: is_deactivated === true || deactivatedIds.has(n) });
   }
-  return ids;
+  return out;
+}
+
+/**
+ * A column's labels that may be written, by name: id. A deactivated label (DropdownLabel / StatusLabel
+ * `is_deactivated`, 2026-10 schema) is left out: people retired it, so it is never written by id.
+ */
+export function boardLabelIds(column: BoardColumn): Map<string, number> | undefined {
+  const entries = labelEntries(column);
+  return entries && new Map(entries.filter((e) => !e.deactivated).map((e) => [e.name, e.id]));
+}
+
+/** How many labels a column holds (deactivated ones too: they still take a place), or undefined when not said. */
+export function boardLabelCount(column: BoardColumn): number | undefined {
+  return labelEntries(column)?.length;
 }
 
 function labelsIn(value: unknown): string[] {

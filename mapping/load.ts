@@ -130,7 +130,7 @@ function checkRules(m: MappingFile, problem: Problem): void {
 
     const isLabel = LABEL_TYPES.includes(column.type);
     if (!isLabel) {
-      for (const key of ['valueMap', 'createLabels', 'labels'] as const) {
+      for (const key of ['valueMap', 'createLabels', 'labels', 'labelCeiling'] as const) {
         if (column[key] !== undefined) problem(at(key), `${key} is only allowed on dropdown/status columns, not on type ${column.type}`);
       }
       if (column.transform === 'canonical_customer' && column.type !== 'text') {
@@ -182,6 +182,7 @@ function toMapping(m: MappingFile, file: string): Mapping {
     if (c.valueMap) column.valueMap = c.valueMap;
     if (c.replace) column.replace = c.replace;
     if (c.labels) column.labels = c.labels;
+    if (c.labelCeiling !== undefined) column.labelCeiling = c.labelCeiling;
     else if (c.transform === 'canonical_customer' && LABEL_TYPES.includes(c.type) && !column.createLabels) column.labels = canonicalNames;
     return column;
   });

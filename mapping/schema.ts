@@ -35,6 +35,8 @@ const columnSchema = z.strictObject({
   createLabels: z.boolean().optional(),
   /** The allowed labels when createLabels is false. */
   labels: z.array(name).optional(),
+  /** Dropdown/status only: the most labels the column may hold (default: 500 for dropdowns, 40 for status). */
+  labelCeiling: z.number().int().positive().optional(),
 });
 
 export const mappingFileSchema = z.strictObject({
@@ -83,6 +85,19 @@ export interface ColumnMapping {
   createLabels: boolean;
   /** Allowed labels (dropdown/status with createLabels false). For canonical_customer: the canonical names. */
   labels?: string[];
+  /** Dropdown/status: the most labels the column may hold (labelCeilingOf gives the default). */
+  labelCeiling?: number;
+}
+
+/**
+ * The most labels a label column holds before Monday takes no more: 500 for a dropdown (the user's STYLE column
+ * stopped at exactly 500, ../shared/reference/NOTES-current-system.md §4.2), 40 for a status column; a mapping may
+ * set a lower one (`labelCeiling`) to leave room. Null for other column types.
+ */
+export function labelCeilingOf(column: { type: string; labelCeiling?: number }): number | null {
+  if (column.type === 'dropdown') return column.labelCeiling ?? 500;
+  if (column.type === 'status') return column.labelCeiling ?? 40;
+  return null;
 }
 
 /** The validated mapping. */

@@ -41,6 +41,12 @@ export class BoardCopies {
   private calls: number[] = [];
   /** 'new': copies get column ids of their own (the case Monday's documentation leaves open). */
   columnIds: 'keep' | 'new' = 'keep';
+  /**
+   * > 0: duplicate_board answers `is_async: true` and the copy (with its subitems board) appears only this long
+   * after. BoardDuplication.is_async (2026-10 schema) says Monday may still be copying when it answers; how long
+   * it takes is not documented.
+   */
+  asyncCopyMs = 0;
 
   constructor(private readonly store: SandboxStore, private readonly boards: Map<string, Board>, private readonly minuteMs: () => number) {
     store.db.exec(SCHEMA);
@@ -74,8 +80,12 @@ export class BoardCopies {
       const subitemsSource = source.subitemsBoardId ? this.boards.get(source.subitemsBoardId) : undefined;
       const subitems = subitemsSource ? this.copy(subitemsSource, `Subitems of ${boardName ?? `Duplicate of ${source.name}`}`, null) : undefined;
       const board = this.copy(source, boardName ?? `Duplicate of ${source.name}`, subitems?.id ?? null);
-      // The sandbox copies at once; Monday may answer is_async: true and finish later (BoardDuplication.is_async).
-      return { board, isAsync: false };
+      if (this.asyncCopyMs <= 0) return { board, isAsync: false };
+      // Not there yet: queries by its id find nothing until the copy is done.
+      const copies = [board, ...(subitems ? [subitems] : [])];
+      for (const c of copies) this.boards.delete(c.id);
+      setTimeout(() => { for (const c of copies) this.boards.set(c.id, c); }, this.asyncCopyMs).unref();
+      return { board, isAsync: true };
     });
   }
 

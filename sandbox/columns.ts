@@ -9,6 +9,14 @@ const READ_ONLY = new Set(['mirror', 'formula', 'item_id', 'subtasks', 'last_upd
 const LONG_TEXT_MAX = 2000;
 const STATUS_LABEL_MAX = 30;
 const STATUS_LABELS_MAX = 40;
+/**
+ * A dropdown holds at most 500 labels: the user's STYLE column stopped taking new ones at exactly 500 (ids 0-499,
+ * listed by the ColumnValueException the current system recorded, tests/logs.md), and its memory bank records
+ * "Monday.com dropdown 500-record limit resolved by converting to text columns" (../shared/reference/
+ * NOTES-current-system.md §4.2 and §8). Past it Monday answers what it answers for an unknown label: the
+ * ColumnValueException listing the labels, even with create_labels_if_missing.
+ */
+export const DROPDOWN_LABELS_MAX = 500;
 
 /** One validated column write: `value` null clears the column. */
 export interface ColumnWrite {
@@ -68,6 +76,10 @@ function labelId(store: SandboxStore, board: Board, column: Column, label: strin
   if (column.type === 'status') {
     if (label.length > STATUS_LABEL_MAX) throw invalid(column, raw, `status label longer than ${STATUS_LABEL_MAX} characters`);
     if (labels.size >= STATUS_LABELS_MAX) throw invalid(column, raw, `status column already has ${STATUS_LABELS_MAX} labels`);
+  }
+  if (column.type === 'dropdown' && labels.size >= DROPDOWN_LABELS_MAX) {
+    const known = [...labels].filter(([, n]) => n !== '').map(([id, n]) => `${id}: ${n}`).join(', ');
+    throw invalid(column, raw, `The dropdown label '${label}' does not exist, possible labels are: {${known}}`);
   }
   return store.addLabel(board.id, column.id, label);
 }
@@ -201,8 +213,11 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
   let value: string | null = stored?.value ?? null;
   if (column.type === 'item_id') text = item.id;
   if (column.type === 'last_updated') text = item.updated_at;
+  let subtaskFields: Record<string, unknown> = {};
   if (column.type === 'subtasks') {
     const subitems = store.subitems(item.id);
+    // SubtasksValue.subitems_ids (2026-10 schema; developer.monday.com/api-reference/docs/subitems-column).
+    subtaskFields = { subitems_ids: subitems.map((s) => s.id) };
     text = null; // a recorded items_page shows the subitems column's text as null (test/fixtures/monday/items-page-with-subitems.json)
     value = subitems.length ? JSON.stringify({ linkedPulseIds: subitems.map((s) => ({ linkedPulseId: Number(s.id) })) }) : null;
   }
@@ -221,6 +236,7 @@ export function readValue(store: SandboxStore, item: ItemRow, column: Column, st
     text,
     value,
     ...numberFields,
+    ...subtaskFields,
     is_leaf: () => item.parent_id !== null || store.subitems(item.id).length === 0,
   };
 }

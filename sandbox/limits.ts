@@ -11,6 +11,8 @@ export interface SandboxLimits {
   dailyCalls: number;
   /** 1 = real time; 60 = a "minute" lasts 1 s. */
   timeScale: number;
+  /** Monday's 60-second timeout policy, in real milliseconds (not time-scaled): see sandbox/slow-commit.ts. */
+  requestTimeoutMs: number;
 }
 
 /** Personal-token defaults from Monday's rate-limit page (Pro tier for requests, concurrency and daily calls). */
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   maxConcurrent: 100,
   dailyCalls: 10_000,
   timeScale: 1,
+  requestTimeoutMs: 60_000,
 };
 
 export interface Rejection {

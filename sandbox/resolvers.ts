@@ -3,6 +3,7 @@
 import { checkItemName, readValue, validateColumnValues, type ColumnWrite } from './columns';
 import { mondayError } from './errors';
 import type { BoardCopies } from './board-copies';
+import { ADMIN, type Account, type SandboxUser } from './account';
 import type { Board, Column } from './model';
 import type { ItemRow, SandboxStore } from './store';
 
@@ -24,6 +25,12 @@ export interface ExecutionContext {
   onMutation: () => void;
   /** duplicate_board / delete_board (sandbox/board-copies.ts). */
   boardCopies: BoardCopies;
+  /** Users, bulk jobs and automations (sandbox/account.ts). */
+  account: Account;
+  /** Who the request's token is. */
+  user: SandboxUser;
+  /** A Monday minute in real milliseconds (time-scaled sandboxes): cursors live 60 of them. */
+  minuteMs: number;
 }
 
 type Args = Record<string, unknown>;
@@ -33,20 +40,30 @@ interface CursorState {
   board: string;
   after: string;
   filter?: { column_id: string; column_values: string[] }[];
+  /** When the request that made it ran: "each cursor is valid for 60 minutes after the initial request"
+   * (developer.monday.com/api-reference/docs/querying-board-items). */
+  at?: number;
 }
+
+const CURSOR_LIFE_MINUTES = 60;
 
 function encodeCursor(state: CursorState): string {
   return Buffer.from(JSON.stringify(state)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): CursorState {
+function decodeCursor(cursor: string, ctx?: ExecutionContext): CursorState {
+  let state: CursorState | null = null;
   try {
-    const state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-    if (typeof state.board === 'string' && typeof state.after === 'string') return state;
+    state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
   } catch {
     // fall through
   }
-  throw mondayError('InvalidArgumentException', 'The cursor is invalid or has expired', { cursor });
+  if (!state || typeof state.board !== 'string' || typeof state.after !== 'string') throw mondayError('InvalidArgumentException', 'The cursor is invalid', { cursor });
+  // An expired cursor's code is CursorExpiredError, as public Monday clients match it ("cursor has expired").
+  if (ctx && state.at !== undefined && Date.now() - state.at > CURSOR_LIFE_MINUTES * ctx.minuteMs) {
+    throw mondayError('CursorExpiredError', 'The cursor has expired', { cursor });
+  }
+  return state;
 }
 
 function pageLimit(limit: unknown): number {
@@ -62,7 +79,8 @@ export function columnObject(ctx: ExecutionContext, board: Board, column: Column
     }
     const labels = [...ctx.store.labels(board.id, column.id)];
     if (column.type === 'status') return { labels: Object.fromEntries(labels), done_colors: [1] };
-    if (column.type === 'dropdown') return { labels: labels.map(([id, name]) => ({ id, name })) };
+    const deactivated = ctx.store.deactivatedLabels(board.id, column.id);
+    if (column.type === 'dropdown') return { labels: labels.map(([id, name]) => ({ id, name, ...(deactivated.has(id) ? { is_deactivated: true } : {}) })) };
     return {};
   };
   return {
@@ -77,6 +95,10 @@ export function columnObject(ctx: ExecutionContext, board: Board, column: Column
   };
 }
 
+function userObject(user: SandboxUser): Record<string, unknown> {
+  return { id: user.id, name: user.name, kind: user.kind, email: `${user.kind}@sandbox.monday.local`, enabled: true };
+}
+
 function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknown> {
   return {
     id: board.id,
@@ -84,6 +106,8 @@ function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknow
     type: board.type,
     state: 'active',
     board_kind: 'public',
+    access_level: ctx.user.kind === 'view_only' ? 'view' : 'edit',
+    owners: () => [userObject(ADMIN)],
     items_limit: board.itemsLimit,
     items_count: () => ctx.store.countItems(board.id),
     columns: (args: Args) => {
@@ -106,7 +130,10 @@ function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknow
         const newest = ctx.store.boardItems(board.id, null, Number.MAX_SAFE_INTEGER).reverse().slice(0, limit);
         return { cursor: null, items: newest.map((row) => itemObject(ctx, row)) };
       }
-      const after = typeof args.cursor === 'string' ? decodeCursor(args.cursor).after : null;
+      // Subitems are read through their parents: Monday's error-handling doc lists InvalidArgumentException for
+      // "querying a subitem board ID".
+      if (board.type === 'sub_items_board') throw mondayError('InvalidArgumentException', 'items_page is not supported on a subitems board; query the subitems through their parent items', { board_id: board.id });
+      const after = typeof args.cursor === 'string' ? decodeCursor(args.cursor, ctx).after : null;
       return itemsPage(ctx, board, after, limit);
     },
   };
@@ -161,7 +188,7 @@ function itemsPage(ctx: ExecutionContext, board: Board, after: string | null, li
   }
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const cursor = rows.length > limit && last ? encodeCursor({ board: board.id, after: last.id, ...(filter ? { filter } : {}) }) : null;
+  const cursor = rows.length > limit && last ? encodeCursor({ board: board.id, after: last.id, ...(filter ? { filter } : {}), at: Date.now() }) : null;
   return { cursor, items: page.map((row) => itemObject(ctx, row)) };
 }
 
@@ -202,7 +229,9 @@ export const root = {
   boards(args: Args, ctx: ExecutionContext) {
     const ids = args.ids as string[] | null | undefined;
     const limit = typeof args.limit === 'number' ? args.limit : 25;
-    const boards = ids ? ids.map((id) => ctx.boards.get(id)).filter((b): b is Board => b !== undefined) : [...ctx.boards.values()];
+    let boards = ids ? ids.map((id) => ctx.boards.get(id)).filter((b): b is Board => b !== undefined) : [...ctx.boards.values()];
+    // order_by created_at: "The rank order of the board creation time (desc)" (BoardsOrderBy); copies are made last.
+    if (args.order_by === 'created_at') boards = [...boards].reverse();
     return boards.slice(0, limit).map((b) => boardObject(ctx, b));
   },
   items(args: Args, ctx: ExecutionContext) {
@@ -216,7 +245,7 @@ export const root = {
     const columns = args.columns as { column_id: string; column_values: (string | null)[] }[] | null | undefined;
     if (typeof args.cursor === 'string') {
       if (columns) throw mondayError('InvalidArgumentException', 'columns and cursor cannot be used together', {});
-      const state = decodeCursor(args.cursor);
+      const state = decodeCursor(args.cursor, ctx);
       return itemsPage(ctx, board, state.after, limit, state.filter);
     }
     if (board.type === 'sub_items_board') throw mondayError('InvalidArgumentException', 'items_page_by_column_values does not support subitem boards', { board_id: board.id });
@@ -231,8 +260,19 @@ export const root = {
     return itemsPage(ctx, board, null, limit, filter);
   },
   next_items_page(args: Args, ctx: ExecutionContext) {
-    const state = decodeCursor(String(args.cursor));
+    const state = decodeCursor(String(args.cursor), ctx);
     return itemsPage(ctx, requireBoard(ctx, state.board), state.after, pageLimit(args.limit), state.filter);
+  },
+  me(_args: Args, ctx: ExecutionContext) {
+    return userObject(ctx.user);
+  },
+  job_status(args: Args, ctx: ExecutionContext) {
+    return ctx.account.jobStatus(String(args.job_id), Date.now());
+  },
+  board_automations(args: Args, ctx: ExecutionContext) {
+    const [boardId] = (args.board_ids as string[] | null | undefined) ?? [];
+    const items = boardId ? ctx.account.boardAutomations(boardId) : [];
+    return { cursor: null, items, legacy_automations: null };
   },
   complexity(_args: Args, ctx: ExecutionContext) {
     return ctx.complexity;
@@ -296,9 +336,31 @@ export const root = {
     ctx.onMutation();
     return groupObject(board, group);
   },
+  bulk_archive_items(args: Args, ctx: ExecutionContext) {
+    const board = requireBoard(ctx, args.board_id);
+    const ids = ((args.item_ids as string[] | null) ?? []).map(String);
+    for (const id of ids) {
+      const item = requireItem(ctx, id);
+      if (item.board_id !== board.id) throw mondayError('InvalidItemIdException', `Item ${id} is not on board ${board.id}`, { item_id: id });
+    }
+    const jobId = ctx.account.startJob(ids, (archive) => {
+      for (const id of archive) if (ctx.store.item(id)?.state === 'active') ctx.store.setItemState(id, 'archived');
+    }, Date.now());
+    ctx.onMutation();
+    return { job_id: jobId };
+  },
+  undo_action(args: Args, ctx: ExecutionContext) {
+    const result = ctx.account.undo(String(args.job_id), (ids) => {
+      for (const id of ids) if (ctx.store.item(id)?.state === 'archived') ctx.store.setItemState(id, 'active');
+    });
+    ctx.onMutation();
+    return result;
+  },
   duplicate_board(args: Args, ctx: ExecutionContext) {
+    ctx.account.assertMayCreateBoards(ctx.user);
     const name = typeof args.board_name === 'string' ? args.board_name : null;
     const copy = ctx.boardCopies.duplicate(String(args.board_id), String(args.duplicate_type), name);
+    ctx.account.copyAutomations(String(args.board_id), copy.board.id);
     ctx.onMutation();
     return { board: boardObject(ctx, copy.board), is_async: copy.isAsync };
   },

@@ -24,7 +24,8 @@ import { BoardCopies, restoreBoardCopies } from './board-copies';
 import { loadBoards } from './model';
 import { root, type ExecutionContext } from './resolvers';
 import { SandboxStore } from './store';
-import { withCommitDelay } from './slow-commit';
+import { RequestCutError, withCommitDelay } from './slow-commit';
+import { Account, type SandboxAutomation, type UserKind } from './account';
 import { setNumberFormat, type NumberFormat } from './number-format';
 import { seedLegacyItems, type LegacyItem } from './legacy';
 
@@ -41,7 +42,8 @@ export interface SandboxFaults {
   commitThenDropRate: number;
   latencyMs: { min: number; max: number };
   /** Each mutation field (each alias of a batch) waits this long before it commits; the request goes on
-   * committing after the client disconnects (sandbox/slow-commit.ts). */
+   * committing after the client disconnects, until Monday's 60 s cut (sandbox/slow-commit.ts). Monday's own time
+   * per alias: the faults' name is historical. */
   aliasCommitDelayMs: number;
   seed?: number;
 }
@@ -68,6 +70,8 @@ export interface SandboxStats {
   serverErrors: number;
   droppedAfterCommit: number;
   idempotentReplays: number;
+  /** Requests Monday's 60 s timeout policy cut off. */
+  requestsCut: number;
 }
 
 export interface Sandbox {
@@ -89,6 +93,8 @@ export interface Sandbox {
   setColumnType(boardId: string, columnId: string, type: string): void;
   /** Whether duplicate_board keeps column ids ('keep', the default) or gives the copy its own ('new'). */
   setCopyColumnIds(mode: 'keep' | 'new'): void;
+  /** duplicate_board answers is_async and the copy appears this long after (0: at once). */
+  setAsyncCopy(ms: number): void;
   /** Wipe items (and the idempotency cache, limit windows and stats); keep boards, groups and labels. */
   reset(): void;
   /** Seed items as an earlier system left them (no mutations, no complexity): see sandbox/legacy.ts. */
@@ -97,6 +103,16 @@ export interface Sandbox {
   renameGroup(boardId: string, title: string, newTitle: string): void;
   deleteGroup(boardId: string, title: string): void;
   setItemState(itemId: string, state: 'active' | 'archived' | 'deleted'): void;
+  /** Who a token is (default: the account's admin, owner of every board). */
+  setUser(token: string, kind: UserKind): void;
+  /** A board's automations, as board_automations lists them (copies of the board carry them). */
+  setAutomations(boardId: string, automations: SandboxAutomation[]): void;
+  /** How long a bulk_archive_items job runs before it completes (default 0: at once). */
+  setJobDelay(ms: number): void;
+  /** A person deactivates a dropdown label: it stays on the board, shown `is_deactivated` in the column's settings. */
+  deactivateLabel(boardId: string, columnId: string, label: string): void;
+  /** A person adds labels to a dropdown or status column by hand. */
+  addLabels(boardId: string, columnId: string, labels: string[]): void;
   close(): Promise<void>;
 }
 
@@ -123,7 +139,7 @@ function seededRandom(seed: number): () => number {
 }
 
 function emptyStats(): SandboxStats {
-  return { requests: 0, mutations: 0, complexityUsed: 0, rateLimited: 0, serverErrors: 0, droppedAfterCommit: 0, idempotentReplays: 0 };
+  return { requests: 0, mutations: 0, complexityUsed: 0, rateLimited: 0, serverErrors: 0, droppedAfterCommit: 0, idempotentReplays: 0, requestsCut: 0 };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -148,6 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   restoreBoardCopies(store, boards);
   const limiter = new RateLimiter(opts.limits);
   const boardCopies = new BoardCopies(store, boards, () => 60_000 / limiter.limits.timeScale);
+  const account = new Account();
   let faults: SandboxFaults = { ...NO_FAULTS, ...opts.faults };
   let random = seededRandom(faults.seed ?? Date.now());
   let stats = emptyStats();
@@ -178,6 +195,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   /** POST /v2: Monday's order of checks, then the faults, then execution. */
   async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests += 1;
+    const startedAt = Date.now();
     const requestId = randomUUID();
     // doc: error-handling (401 Unauthorized; raw token, no "Bearer"), authentication page.
     const token = header(req, 'authorization');
@@ -240,6 +258,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<string, unknown>;
       const isMutation = operation.operation === 'mutation';
+      const user = account.user(token);
+      if (isMutation && user.kind === 'view_only') {
+        // doc: error-handling, its sample application error (UserUnauthorizedException, status_code 403, HTTP 200).
+        send(res, 200, errorBody('User unauthorized to perform action', { code: 'UserUnauthorizedException', status_code: 403, error_data: {} }, requestId));
+        return;
+      }
       const duplicates = isMutation ? operation.selectionSet.selections.filter((f) => f.kind === Kind.FIELD && f.name.value === 'duplicate_board').length : 0;
       const duplicateWait = boardCopies.admit(duplicates, Date.now());
       if (duplicateWait !== null) {
@@ -297,8 +321,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           stats.mutations += 1;
         },
         boardCopies,
+        account,
+        user,
+        minuteMs: 60_000 / limiter.limits.timeScale,
       };
-      const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs), contextValue: context, variableValues: variables, operationName });
+      const cutAt = startedAt + limiter.limits.requestTimeoutMs;
+      const result = await execute({ schema, document, rootValue: withCommitDelay(root, faults.aliasCommitDelayMs, cutAt), contextValue: context, variableValues: variables, operationName });
+      if (result.errors?.some((e) => e.originalError instanceof RequestCutError)) {
+        // Monday's 60 s policy: what committed stays; the answer is a gateway timeout, nothing is cached (slow-commit.ts).
+        stats.requestsCut += 1;
+        send(res, 504, errorBody('Request timed out', { code: 'REQUEST_TIMEOUT', status_code: 504 }, requestId));
+        return;
+      }
       if (faults.unknownItemAsServerError && result.errors?.some((e) => e.extensions?.code === 'InvalidItemIdException')) {
         stats.serverErrors += 1;
         send(res, 500, errorBody('Internal Server Error', { code: 'INTERNAL_SERVER_ERROR', status_code: 500 }, requestId));
@@ -345,6 +379,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (action === 'faults') setFaults(body as Partial<SandboxFaults>);
     else if (action === 'limits') limiter.setLimits(body as Partial<SandboxLimits>);
     else if (action === 'reset') reset();
+    else if (action === 'users') for (const [token, kind] of Object.entries(body)) account.setUser(token, { kind: kind as UserKind });
     else {
       send(res, 404, JSON.stringify({ error: `unknown admin action ${action}` }));
       return;
@@ -406,6 +441,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setCopyColumnIds(mode) {
       boardCopies.columnIds = mode;
     },
+    setAsyncCopy(ms) {
+      boardCopies.asyncCopyMs = ms;
+    },
     reset,
     seedLegacy: (boardId, items) => seedLegacyItems(store, boards, boardId, items),
     renameGroup(boardId, title, newTitle) {
@@ -419,6 +457,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       store.deleteGroup(boardId, group.id);
     },
     setItemState: (itemId, state) => store.setItemState(itemId, state),
+    setUser: (token, kind) => account.setUser(token, { kind }),
+    setAutomations: (boardId, automations) => account.setAutomations(boardId, automations),
+    setJobDelay: (ms) => { account.jobDelayMs = ms; },
+    deactivateLabel: (boardId, columnId, label) => store.deactivateLabel(boardId, columnId, label),
+    addLabels: (boardId, columnId, labels) => store.transaction(() => labels.forEach((l) => store.addLabel(boardId, columnId, l))),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -39,6 +39,8 @@ CREATE INDEX IF NOT EXISTS items_parent ON items (parent_id);
 CREATE TABLE IF NOT EXISTS column_values (item_id INTEGER NOT NULL, column_id TEXT NOT NULL, value TEXT, text TEXT NOT NULL,
   PRIMARY KEY (item_id, column_id));
 CREATE INDEX IF NOT EXISTS column_values_by_text ON column_values (column_id, text COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS deactivated_labels (board_id TEXT NOT NULL, column_id TEXT NOT NULL, label_id INTEGER NOT NULL,
+  PRIMARY KEY (board_id, column_id, label_id));
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, status INTEGER, body TEXT, created_at INTEGER NOT NULL,
   in_flight INTEGER NOT NULL);
 `;
@@ -142,6 +144,17 @@ export class SandboxStore {
       .prepare('SELECT label_id, name FROM labels WHERE board_id = ? AND column_id = ? ORDER BY label_id')
       .all(boardId, columnId) as { label_id: number; name: string }[];
     return new Map(rows.map((r) => [r.label_id, r.name]));
+  }
+
+  /** Label ids a person deactivated (DropdownLabel.is_deactivated / StatusLabel.is_deactivated, 2026-10 schema). */
+  deactivatedLabels(boardId: string, columnId: string): Set<number> {
+    return new Set(this.sql('SELECT label_id FROM deactivated_labels WHERE board_id = ? AND column_id = ?').pluck().all(boardId, columnId) as number[]);
+  }
+
+  deactivateLabel(boardId: string, columnId: string, name: string): void {
+    const id = [...this.labels(boardId, columnId)].find(([, n]) => n === name)?.[0];
+    if (id === undefined) throw new Error(`no label "${name}" in column ${columnId} of board ${boardId}`);
+    this.sql('INSERT OR IGNORE INTO deactivated_labels (board_id, column_id, label_id) VALUES (?, ?, ?)').run(boardId, columnId, id);
   }
 
   addLabel(boardId: string, columnId: string, name: string): number {

@@ -83,3 +83,35 @@ test('growth over the last 14 days, or over the span of a full page of newest it
   expect(daysLeft(10_000, 10_000, 50)).toBe(0);
   expect(daysLeft(10, 10_000, 0)).toBeNull();
 });
+
+// Issue 20: each label column's room against its ceiling (500 labels for a dropdown), the token's rights, and the
+// board's automations that use the order key column. Before, doctor said nothing of any of them.
+test('doctor warns near a dropdown\'s 500-label ceiling and fails at it, naming the column and the way out', async () => {
+  const client = new MondayClient({ url: sandbox.url, token: SANDBOX_TOKEN });
+  const styleLabels = async () => ((await client.boardStructure('9200517329')).columns.find((c) => c.id === 'dropdown_mkr5tgaa')!.settings as { labels: unknown[] }).labels.length;
+  // The STYLE labels a sync of the demo data would add, as the Labels check lists them.
+  const adding = ((await doctor()).stdout.match(/dropdown_mkr5tgaa \(STYLE\): ([^\n]*)/)?.[1] ?? '').split('", "').length;
+  const held = 460 - adding;
+  sandbox.addLabels('9200517329', 'dropdown_mkr5tgaa', Array.from({ length: held - (await styleLabels()) }, (_, i) => `OLD STYLE ${i}`));
+  let r = await doctor();
+  expect(r.stdout).toMatch(new RegExp(`✔ Label ceilings: \\d+ label columns have room\\n\\s+WARNING, near the ceiling[^\\n]*\\n\\s+dropdown_mkr5tgaa \\(STYLE\\): ${held} of 500 labels, a sync would add ${adding}`));
+  sandbox.addLabels('9200517329', 'dropdown_mkr5tgaa', Array.from({ length: 500 - held }, (_, i) => `OLDER STYLE ${i}`));
+  r = await doctor();
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/✘ Label ceilings: label columns at their ceiling[^\n]*\n\s+dropdown_mkr5tgaa \(STYLE\): 500 of 500 labels[\s\S]*Move the column to text/);
+});
+
+test('doctor checks the token\'s rights and names automations that use the key column', async () => {
+  sandbox.setAutomations('9200517329', [{ id: '77', title: 'When status changes, clear matchAlias', active: true, workflow_blocks: [{ kind: 'clear_column', column_id: 'text_mkr61hpz' }] }]);
+  let r = await doctor();
+  expect(r.stdout).toMatch(/✔ Monday token rights: Sandbox Admin \(admin\) may edit both boards; 1 automation\(s\) on the items board, 1 using the key column\n\s+WARNING: automation 77 "When status changes, clear matchAlias" on board 9200517329 uses the order key column text_mkr61hpz/);
+  sandbox.setUser(SANDBOX_TOKEN, 'view_only');
+  try {
+    r = await doctor();
+  } finally {
+    sandbox.setUser(SANDBOX_TOKEN, 'admin');
+    sandbox.setAutomations('9200517329', []);
+  }
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/✘ Monday token rights: the Monday token cannot do what the sync needs:\n\s+the token's user .* can only view board 9200517329/);
+});

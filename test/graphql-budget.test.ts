@@ -36,9 +36,31 @@ test('the activity retries a paused call after exactly the wait Monday asked for
 describe('pacing on what the account has left', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  test('what is left is spent evenly until the reset, not in one burst', async () => {
+  /** A budget that has seen another worker spend: 100k (or `othersSpent`) went between two of its own answers. */
+  const shared = (left: number, othersSpent = 100_000) => {
+    const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 0.5 });
+    budget.observe({ complexityLeft: left + othersSpent, resetInSeconds: 1 });
+    budget.observe({ complexityLeft: left, resetInSeconds: 1 });
+    return budget;
+  };
+
+  test('alone on the account, a worker spends the budget at once and then waits for the reset (issue 20: a lone worker at the physical limit)', async () => {
     const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 0.5 });
     budget.observe({ complexityLeft: 1_000_000, resetInSeconds: 1 });
+    const startedAt = Date.now();
+    const at: number[] = [];
+    await Promise.all(Array.from({ length: 11 }, async () => {
+      const release = await budget.acquire({ complexity: 100_000, isMutation: false });
+      at.push(Date.now() - startedAt);
+      release({ complexityLeft: null });
+    }));
+    // The window's ten go at once (before: one every 100 ms); the eleventh waits for the reset, about 1 s.
+    expect(at[9]).toBeLessThan(100);
+    expect(at[10]).toBeGreaterThanOrEqual(950);
+  });
+
+  test('with other workers on the account, what is left is spent evenly until the reset, not in one burst', async () => {
+    const budget = shared(900_000);
     const startedAt = Date.now();
     const at: number[] = [];
     await Promise.all(Array.from({ length: 8 }, async () => {
@@ -46,7 +68,7 @@ describe('pacing on what the account has left', () => {
       at.push(Date.now() - startedAt);
       release();
     }));
-    // 100k of 1M with 1 s to go: one request every 100 ms (the first at once), the 8th at ~700 ms.
+    // 100k of 900k with 1 s to go: one request every ~110 ms (the first at once), the 8th at ~750 ms.
     expect(at[0]).toBeLessThan(50);
     expect(at[7]).toBeGreaterThanOrEqual(650);
     expect(at[7]).toBeLessThan(950);
@@ -55,8 +77,7 @@ describe('pacing on what the account has left', () => {
   });
 
   test('the pace follows the account: half as much left in the same time, half the rate', async () => {
-    const budget = new MondayBudget({ complexityPerMinute: 1_000_000, timeScale: 60, random: () => 0.5 });
-    budget.observe({ complexityLeft: 500_000, resetInSeconds: 1 });
+    const budget = shared(500_000, 50_000);
     const first = await budget.acquire({ complexity: 50_000, isMutation: false });
     first();
     const startedAt = Date.now();

@@ -1,7 +1,5 @@
 // The Monday client against a tiny local stub that answers with canned Monday bodies: every error
 // class, the legacy shapes, partial aliased batches, the budget and token hygiene.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MondayBudget } from '../graphql/budget';
 import { MondayClient, idempotencyKey } from '../graphql/client';
@@ -10,30 +8,7 @@ import { syncSubitems, upsertItem } from '../graphql/order-writer';
 
 const TOKEN = 'secret-token-eyJhbGciOi';
 
-type Reply = { status?: number; headers?: Record<string, string>; body: unknown } | 'drop' | 'hang';
-interface Seen { headers: http.IncomingHttpHeaders; query: string; variables: Record<string, unknown> }
-
-/** A stub Monday: replies come from `handler`; every request is recorded. */
-async function startStub(handler: (req: Seen, n: number) => Reply) {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const { query, variables } = JSON.parse(raw) as { query: string; variables: Record<string, unknown> };
-      const s = { headers: req.headers, query, variables: variables ?? {} };
-      seen.push(s);
-      const reply = handler(s, seen.length);
-      if (reply === 'drop') return req.socket.destroy();
-      if (reply === 'hang') return;
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
-  return { url, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
+import { startStub, type Reply, type Seen } from './support/monday-stub';
 
 let stub: Awaited<ReturnType<typeof startStub>> | null = null;
 afterEach(async () => { await stub?.close(); stub = null; });
@@ -223,17 +198,20 @@ describe('order writer against the stub', () => {
     expect(err.partialSubitems).toEqual([{ size: 'S', subitemId: '201', qty: 1 }, { size: 'M', subitemId: '202', qty: 2 }]);
   });
 
-  test('reconcile reads the parent first and creates only the missing size; a changed qty is updated; a gone size is zeroed', async () => {
+  test('reconcile reads the parent first and creates only the missing size; the changed qty and the zeroed size travel as aliases of one request', async () => {
     const client = await clientFor((req) => {
-      if (req.query.includes('ItemSubitems')) {
-        return { body: { data: { items: [{ id: '100', subitems: [
-          { id: '201', name: 'Size S', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1.00', number: 1 }] },
-          { id: '202', name: 'Size M', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5.00', number: 5 }] },
-          { id: '209', name: 'Size XL', state: 'active', column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4.00', number: 4 }] },
-        ] }] } } };
+      // Subitems through their parent: its subitems column names their ids, then they are read by id.
+      if (req.query.includes('ItemSubitems')) return { body: { data: { items: [{ id: '100', column_values: [{ subitems_ids: ['201', '202', '209'] }] }] } } };
+      if (req.query.includes('SubitemsById')) {
+        return { body: { data: { items: [
+          { id: '201', name: 'Size S', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'S' }, { id: 'numeric_mkra7j8e', text: '1.00', number: 1 }] },
+          { id: '202', name: 'Size M', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'M' }, { id: 'numeric_mkra7j8e', text: '5.00', number: 5 }] },
+          { id: '209', name: 'Size XL', state: 'active', parent_item: { id: '100' }, column_values: [{ id: 'dropdown_mkrak7qp', text: 'XL' }, { id: 'numeric_mkra7j8e', text: '4.00', number: 4 }] },
+        ] } } };
       }
       if (req.query.includes('CreateSubitem')) return { body: { data: { a0: { id: '203' } } } };
-      return { body: { data: { change_multiple_column_values: { id: String(req.variables.item_id) } } } };
+      const aliases = Object.keys(req.variables).filter((k) => k.startsWith('item_id_')).map((k) => [`a${k.slice('item_id_'.length)}`, { id: String(req.variables[k]) }]);
+      return { body: { data: Object.fromEntries(aliases) } };
     });
     const r = await syncSubitems(client, { ...write, reconcile: true });
     expect([r.created, r.updated, r.removed]).toEqual([1, 1, 1]);
@@ -241,9 +219,12 @@ describe('order writer against the stub', () => {
     const creates = stub!.seen.filter((s) => s.query.includes('CreateSubitem'));
     expect(creates).toHaveLength(1);
     expect(creates[0]!.variables.item_name_0).toBe('Size L');
-    const zero = stub!.seen.find((s) => s.variables.item_id === '209');
-    expect(JSON.parse(zero!.variables.column_values as string)).toEqual({ numeric_mkra7j8e: '0' });
-    expect(zero!.variables.board_id).toBe('9200771505');
+    // Before issue 20: one request per changed quantity and one per zeroed size.
+    const changes = stub!.seen.filter((s) => s.query.includes('change_multiple_column_values'));
+    expect(changes).toHaveLength(1);
+    expect([changes[0]!.variables.item_id_0, changes[0]!.variables.item_id_1]).toEqual(['202', '209']);
+    expect(JSON.parse(changes[0]!.variables.column_values_1 as string)).toEqual({ numeric_mkra7j8e: '0' });
+    expect(changes[0]!.variables.board_id_1).toBe('9200771505');
   });
 
   // Monday's look-up is case-insensitive: item 776 (key k1, another order line) comes back too and is skipped.

@@ -42,8 +42,8 @@ describe('several workers on one Monday budget', () => {
   });
 
   test('the server-side task-queue ceiling follows the account budget, not a fixed number', () => {
-    expect(mondayActivitiesPerSecond(loadConfig({}))).toBeCloseTo(10_000_000 / 30_000 / 60, 5);
-    expect(mondayActivitiesPerSecond(loadConfig({ MONDAY_COMPLEXITY_PER_MINUTE: '3000000', MONDAY_TIME_SCALE: '60' }))).toBeCloseTo(100, 5);
+    expect(mondayActivitiesPerSecond(loadConfig({}))).toBeCloseTo(10_000_000 / 30_000 / 6, 5);
+    expect(mondayActivitiesPerSecond(loadConfig({ MONDAY_COMPLEXITY_PER_MINUTE: '3000000', MONDAY_TIME_SCALE: '60' }))).toBeCloseTo(1000, 5);
     expect(mondayActivitiesPerSecond(loadConfig({ MONDAY_ACTIVITIES_PER_SECOND: '2' }))).toBe(2);
   });
 });

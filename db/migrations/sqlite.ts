@@ -200,4 +200,23 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
   },
   ...SQLITE_CONVERGENCE_MIGRATIONS,
   ...SQLITE_MIGRATIONS_12X,
+  {
+    // Issue 20 (130-139): `orders-sync acceptance` keeps its check rows here, in its scratch staging file, and its
+    // CLI reads them: a workflow result holding every row passed Temporal's 2 MB limit at about 200 order lines.
+    // Only SQLite: acceptance's scratch store is always an SQLite file, whatever database the sync uses.
+    version: '130_acceptance_checks',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS MON_AcceptanceCheck (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('column','size')),
+  subject TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  expected TEXT NOT NULL,
+  actual TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  PRIMARY KEY (run_id, seq)
+)`,
+    ],
+  },
 ];

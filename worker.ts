@@ -10,6 +10,7 @@ import { createRollbackActivities } from './activities/rollback';
 import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { createAdoptionActivities } from './activities/adoption';
+import { createPreflightActivities } from './activities/preflight';
 import { openStore } from './db/open';
 import type { Store } from './db/store';
 import { loadMapping, type Mapping } from './mapping';
@@ -70,16 +71,26 @@ export interface Services {
   workerStatus: WorkerStatusReporter;
 }
 
+export interface OpenOptions {
+  /** Refuse a SQLite file that does not exist instead of creating it: only `start` and `db migrate` create the
+   * database, so a mistyped SQLITE_FILE fails the command instead of reading (or syncing) an empty database. */
+  mustExist?: boolean;
+}
+
 /** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
-export function openConfiguredStore(config: Config): Promise<Store> {
+export function openConfiguredStore(config: Config, opts: OpenOptions = {}): Promise<Store> {
   const mssql = mssqlSettings(config);
-  return mssql ? openStore({ mssql }) : openStore({ sqliteFile: config.SQLITE_FILE });
+  if (mssql) return openStore({ mssql });
+  if (opts.mustExist && !fs.existsSync(config.SQLITE_FILE)) {
+    return Promise.reject(new ConfigError(`SQLITE_FILE ${config.SQLITE_FILE} does not exist: check the path (\`npm start\` creates and seeds the embedded database; \`orders-sync db migrate\` creates an empty one)`));
+  }
+  return openStore({ sqliteFile: config.SQLITE_FILE });
 }
 
 /** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */
-export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget): Promise<Services> {
+export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget, opts: OpenOptions = {}): Promise<Services> {
   const mapping = loadMapping(config.MAPPING_FILE);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, opts);
   const budget = new MondayBudget({
     complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,
@@ -158,6 +169,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     ...createActivities(deps),
     ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
+    ...createPreflightActivities(deps),
     ...queues.extraActivities,
   };
   const common = {

@@ -1,6 +1,6 @@
 // The Temporal Schedule that runs the sync: overlap SKIP (a slow sync never overlaps the next one) and an
 // explicit catch-up window (after an outage, only recent missed runs are made up).
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import { SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
 import type { SyncWorkflowInput } from '../shared/workflow-types';
@@ -36,6 +36,22 @@ export async function applySchedule(client: Client, config: Config, opts: { trig
   }
   if (opts.triggerNow) await client.schedule.getHandle(SCHEDULE_ID).trigger(ScheduleOverlapPolicy.SKIP);
   return outcome;
+}
+
+/** The pause note while the schedule is paused (maintenance); null when it runs or was never applied. */
+export async function schedulePause(client: Client): Promise<string | null> {
+  try {
+    const d = await client.schedule.getHandle(SCHEDULE_ID).describe();
+    return d.state.paused ? (d.state.note || 'no note') : null;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** What `start`, `sync --once` and `schedule trigger` say instead of syncing while the schedule is paused. */
+export function pausedLine(note: string, force: string): string {
+  return `the sync schedule is paused ("${note}"), so no sync was started. \`orders-sync schedule unpause\` resumes it; \`${force} --force\` syncs now anyway.`;
 }
 
 export async function describeSchedule(client: Client): Promise<string> {

@@ -8,7 +8,7 @@ import { SQLITE_KEY_EXPRS, SQLITE_MIGRATIONS, q, sqliteKeyPart } from './migrati
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, KEEP_SNAPSHOTS, MAX_FIRST_KEY_PART, UNFINISHED_STATUSES, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor,
-  lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
+  errorPayloadJson, lastPerKey, sourceKeyPart, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 
@@ -297,7 +297,7 @@ export class SqliteStore implements Store {
     const ts = now();
     const p = {
       batchId: e.batchId ?? null, key: e.orderKey, size: e.size ?? null, category: e.category, errorType: e.errorType,
-      message: e.message, http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0, now: ts,
+      message: e.message, http: e.httpStatus ?? null, payload: errorPayloadJson(e.payload), retry: e.retryCount ?? 0, now: ts,
     };
     this.db.transaction(() => {
       // The same open error seen again (e.g. the bad row on every run) updates its row instead of piling up copies.

@@ -36,6 +36,7 @@ export const DOCUMENT_FILES = [
   'board-items-page.graphql',
   'next-items-page.graphql',
   'item-state.graphql',
+  'token-rights.graphql',
 ] as const;
 
 export const documents = {
@@ -57,6 +58,7 @@ export const documents = {
   boardItemsPage: load('board-items-page.graphql'),
   nextItemsPage: load('next-items-page.graphql'),
   itemState: load('item-state.graphql'),
+  tokenRights: load('token-rights.graphql'),
 };
 
 export interface AliasedBatch {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, GraphQLObjectType, GraphQLSchema, isInterfaceType, printSchema } from 'graphql';
 
-export const SERVED_QUERIES = ['boards', 'items', 'items_page_by_column_values', 'next_items_page', 'complexity', 'version'];
+export const SERVED_QUERIES = ['boards', 'items', 'items_page_by_column_values', 'next_items_page', 'complexity', 'version', 'me'];
 export const SERVED_MUTATIONS = [
   'create_item', 'create_subitem', 'change_multiple_column_values', 'change_column_value', 'change_simple_column_value',
   'archive_item', 'delete_item', 'create_group', 'move_item_to_group', 'complexity', 'duplicate_board', 'delete_board',

@@ -240,6 +240,12 @@ export const root = {
   version() {
     return { kind: 'current', value: '2026-10', display_name: '2026-10' };
   },
+  // doc: https://developer.monday.com/api-reference/reference/me (the user the token belongs to); `status`
+  // (ACTIVE / INACTIVE / PENDING) and `is_deleted` are the 2026-07 User fields (changelog "Major user entity update").
+  // The sandbox's tokens all belong to one active user; an unknown token never gets here (401 first).
+  me() {
+    return { id: '1', name: 'Sandbox user', email: 'sandbox@example.com', kind: 'admin', status: 'ACTIVE', is_deleted: false };
+  },
 
   // ---- mutations
   create_item(args: Args, ctx: ExecutionContext) {

@@ -1,0 +1,39 @@
+// Refuse what cannot work before any order is touched: the token's rights (graphql/token-rights.ts) and the
+// mapping against the boards (mapping/board-check.ts). Asked by the sync workflow before it detects anything,
+// by `orders-sync worker` and `start` before their workers poll, and by doctor.
+import { ApplicationFailure } from '@temporalio/common';
+import type { MondayClient } from '../graphql/client';
+import { probeTokenRights } from '../graphql/token-rights';
+import { toActivityFailure } from '../graphql/errors';
+import { checkMappingAgainstBoards, type Mapping } from '../mapping';
+
+/** What stops the sync, empty when nothing does. Throws when Monday gives no answer (unreachable, 5xx, 429). */
+export async function boardProblems(monday: MondayClient, mapping: Mapping): Promise<string[]> {
+  const rights = await probeTokenRights(monday, [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }]);
+  if (rights.problems.length > 0) return rights.problems;
+  const boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
+  return checkMappingAgainstBoards(mapping, boards).problems.map((p) => `${p} (mapping ${mapping.file})`);
+}
+
+/** The one line that says why nothing was synced and what to do. */
+export function refusalLine(problems: string[]): string {
+  return `nothing was synced: ${problems.join('; ')}. Fix that, then check with: orders-sync doctor`;
+}
+
+export function createPreflightActivities(deps: { monday: MondayClient; mapping: Mapping }) {
+  return {
+    /** Fails the sync (not retried) when the token or the mapping cannot work with the boards. */
+    async checkBoardsUsable(): Promise<void> {
+      let problems: string[];
+      try {
+        problems = await boardProblems(deps.monday, deps.mapping);
+      } catch (err) {
+        throw toActivityFailure(err, { orderKey: '(preflight)', step: 'preflight' });
+      }
+      if (problems.length === 0) return;
+      throw ApplicationFailure.create({ message: refusalLine(problems), type: 'BOARD_UNUSABLE', nonRetryable: true, details: [{ category: 'CONFIG', httpStatus: null }] });
+    },
+  };
+}
+
+export type PreflightActivities = ReturnType<typeof createPreflightActivities>;

@@ -34,6 +34,29 @@ function contract(name: string, open: () => Promise<Store>): void {
     });
     afterAll(() => store.close());
 
+    test('batch counters count the audited Monday writes by what they did, a retried write once, and requests by the staging batch', async () => {
+      const batchId = batch('COUNT');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      const base = { batchId, orderKey: `${run}|count`, parentId: `${run}-ci`, newValues: null, replacedValues: null };
+      const writes = [
+        { ...base, target: 'item' as const, mondayId: `${run}-ci`, size: null, parentId: null, action: 'create' as const },
+        { ...base, target: 'item' as const, mondayId: `${run}-cj`, size: null, parentId: null, action: 'update' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs1`, size: 'S', action: 'create' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs2`, size: 'M', action: 'create' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs3`, size: 'L', action: 'update' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs4`, size: 'XL', action: 'zero' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs5`, size: '2XL', action: 'archive' as const },
+      ];
+      await ops.recordWrites(writes);
+      await ops.recordWrites(writes.slice(0, 3));   // the activity retried after its writes were audited
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ items: 1, itemsUpdated: 1, subitems: 2, subitemsUpdated: 1, subitemsRemoved: 2 });
+      await store.stageOrders(batchId, [payload(`${run}|count`, [['S', 1]], 'n')]);
+      await ops.addApiCalls(`${run}|count`, 4);
+      await ops.addApiCalls(`${run}|count`, 3);
+      await ops.addApiCalls(`${run}|not-staged`, 9);
+      expect((await store.getBatch(batchId))?.counters.apiCalls).toBe(7);
+    });
+
     test('a write recorded twice (a retried activity) keeps its first replaced values and the newest values', async () => {
       const w = { batchId: batch('A'), orderKey: `${run}|k`, target: 'subitem' as const, mondayId: `${run}-s1`, size: 'M', parentId: `${run}-i1`, action: 'update' as const };
       await ops.recordWrites([{ ...w, newValues: { qty: 5 }, replacedValues: { qty: 3 } }]);

@@ -5,14 +5,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { MondayClient } from '../graphql/client';
 import { probeTokenRights } from '../graphql/token-rights';
 import { toActivityFailure } from '../graphql/errors';
-import { checkMappingAgainstBoards, type Mapping } from '../mapping';
+import { checkMappingAgainstBoards, type BoardColumns, type Mapping } from '../mapping';
 
-/** What stops the sync, empty when nothing does. Throws when Monday gives no answer (unreachable, 5xx, 429). */
-export async function boardProblems(monday: MondayClient, mapping: Mapping): Promise<string[]> {
+/** What stops the sync (empty when nothing does) and the boards as read. Throws when Monday gives no answer (unreachable, 5xx, 429). */
+export async function checkBoards(monday: MondayClient, mapping: Mapping): Promise<{ problems: string[]; boards: BoardColumns[] | null }> {
   const rights = await probeTokenRights(monday, [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }]);
-  if (rights.problems.length > 0) return rights.problems;
+  if (rights.problems.length > 0) return { problems: rights.problems, boards: null };
   const boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
-  return checkMappingAgainstBoards(mapping, boards).problems.map((p) => `${p} (mapping ${mapping.file})`);
+  return { problems: checkMappingAgainstBoards(mapping, boards).problems.map((p) => `${p} (mapping ${mapping.file})`), boards };
+}
+
+export async function boardProblems(monday: MondayClient, mapping: Mapping): Promise<string[]> {
+  return (await checkBoards(monday, mapping)).problems;
 }
 
 /** The one line that says why nothing was synced and what to do. */

@@ -94,6 +94,8 @@ const schema = z.object({
   METRICS_PORT: port.optional(),
   /** Where the metrics endpoint listens: loopback unless an operator opens it (it has no authentication). */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where docs/RUNBOOK.md is browsable: the alert rules' runbook links (`orders-sync monitoring rules`). */
+  RUNBOOK_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof schema> & { SQLITE_FILE: string };

@@ -11,6 +11,8 @@ import type { RequestOutcome } from './graphql/client';
 import { msUntilMidnightUtc } from './graphql/errors';
 import type { OperationsStore, WorkerStatus } from './db/operations';
 import type { Store } from './db/store';
+import type { Client } from '@temporalio/client';
+import { createOperatorGauges } from './operator-gauges';
 
 const STATUS_EVERY_MS = 2_000;
 const GAUGES_EVERY_MS = 15_000;
@@ -19,7 +21,7 @@ export interface WorkerStatusReporter {
   /** Hook for the Monday client's onRequest: notices the daily limit. */
   onRequest(r: RequestOutcome): void;
   /** Starts writing the status row and the gauges; the returned function stops it. */
-  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter }): () => Promise<void>;
+  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter; temporal?: Client }): () => Promise<void>;
 }
 
 export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostname()}:${process.pid}`): WorkerStatusReporter {
@@ -45,7 +47,8 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         dailyLimitUntil = now.getTime() + msUntilMidnightUtc(now);
       }
     },
-    start({ store, operations, meter }) {
+    start({ store, operations, meter, temporal }) {
+      const operator = createOperatorGauges(meter);
       const g = {
         complexityUsed: meter.createGauge('orders_sync_monday_budget_complexity_used', 'int', 'points', 'Monday complexity sent in the last minute (this worker)'),
         complexityLimit: meter.createGauge('orders_sync_monday_budget_complexity_limit', 'int', 'points', 'Monday complexity budget per minute (MONDAY_COMPLEXITY_PER_MINUTE)'),
@@ -77,11 +80,20 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
           g.lastBatchDuration.set(last.durationSeconds ?? 0);
         }
         g.boardItems.set(await operations.countBoardItems());
+        await operator.readDatabase(store, operations);
       };
+      // The database not answering is said (the gauges above keep their last value: stale), then the tick carries on.
+      const readDatabaseOrMarkDown = () => readDatabase().catch((err: unknown) => {
+        operator.databaseDown();
+        throw err;
+      });
+      const readSchedule = async () => { if (temporal) await operator.readSchedule(temporal); };
       // A database hiccup must not stop the worker: the next tick tries again.
       const tick = (fn: () => Promise<void>) => () => void fn().catch(() => undefined);
-      let running = Promise.all([writeStatus(), readDatabase()]).catch(() => undefined);
-      const timers = [setInterval(tick(writeStatus), STATUS_EVERY_MS), setInterval(tick(readDatabase), GAUGES_EVERY_MS)];
+      let running = Promise.all([writeStatus(), readDatabaseOrMarkDown(), readSchedule()]).catch(() => undefined);
+      const timers = [
+        setInterval(tick(writeStatus), STATUS_EVERY_MS), setInterval(tick(readDatabaseOrMarkDown), GAUGES_EVERY_MS), setInterval(tick(readSchedule), GAUGES_EVERY_MS),
+      ];
       return async () => {
         timers.forEach(clearInterval);
         await running;

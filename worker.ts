@@ -198,7 +198,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   return {
     async run() {
       const stopStatus = deps.workerStatus && deps.operations
-        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter })
+        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, temporal: deps.temporal })
         : null;
       try {
         await Promise.all([main.run(), mondayWorker.run()]);

@@ -24,6 +24,7 @@ import { handleInterrupts } from './interrupt';
 import { refusalBeforePolling } from './preflight';
 import { createStackLog, type StackLog } from './stack-log';
 import { inspectionCommands } from './inspect';
+import { monitoringCommands } from './monitoring';
 import { msToNumber } from '@temporalio/common/lib/time';
 
 const commands: Record<string, Command> = {
@@ -259,6 +260,7 @@ const commands: Record<string, Command> = {
     },
   },
   ...inspectionCommands,
+  ...monitoringCommands,
 };
 
 /** `start`'s SDK log: JSON lines in a file, one readable line per failure or retry burst on the terminal. */

@@ -17,6 +17,8 @@ export interface InspectionStore {
   failedLines(filter: { customer?: string; po?: string }): Promise<FailedLine[]>;
   /** Error rows first seen or seen again since `since` (ISO), newest first; unresolved ones only unless `all`. */
   errors(filter: { since: string | null; all: boolean }): Promise<ErrorView[]>;
+  /** When an order line last turned SYNCED (ISO), null when none ever did. */
+  lastSyncedAt(): Promise<string | null>;
 }
 
 type Query = (sql: string, params: Record<string, string | number | null>) => Promise<Row[]>;
@@ -38,6 +40,7 @@ function statements(name: (table: string) => string, col: (c: string) => string,
         AND (@customer IS NULL OR UPPER(LTRIM(RTRIM(${col('CUSTOMER')}))) = @customer)
         AND (@po IS NULL OR LTRIM(RTRIM(${col('PO NUMBER')})) = @po)
       ORDER BY ${col('order_key')}`,
+    lastSyncedAt: `SELECT MAX(${col('stg_processed_date')}) AS at FROM ${STG} WHERE ${col('stg_status')} = 'SYNCED'`,
     errors: `SELECT * FROM (${errorsFrom('ERR_MON_CustMasterSchedule', 'item', 'NULL')}
       UNION ALL ${errorsFrom('ERR_MON_CustMasterSchedule_Subitems', 'subitem', `e.${col('size_label')}`)}) u
       ORDER BY ${col('err_id')} DESC`,
@@ -64,6 +67,9 @@ export function inspectionOf(store: Store): InspectionStore {
     async failedLines(filter) {
       const rows = await query(s.failedLines, { customer: norm(filter.customer)?.toUpperCase() ?? null, po: norm(filter.po) });
       return rows.map((r) => ({ key: String(r.order_key), customer: str(r.customer), poNumber: str(r.po_number), error: str(r.error) }));
+    },
+    async lastSyncedAt() {
+      return isoOf((await query(s.lastSyncedAt, {}))[0]?.at);
     },
     async errors(filter) {
       // SQLite keeps ISO text, SQL Server DATETIME2: each compares its own form of the instant.

@@ -1,6 +1,7 @@
 // What a command of `orders-sync` is; main.ts parses the arguments and runs it.
 import type { Config } from '../config';
 import type { Interruption } from './interrupt';
+import { plain } from './stack-log';
 
 export interface CommandArgs {
   positionals: string[];
@@ -19,4 +20,5 @@ export interface Command {
 /** Wrong arguments: main prints the message and the command's help, and exits 2. */
 export class UsageError extends Error {}
 
-export const log = (line: string): void => console.error(`[orders-sync] ${line}`);
+/** Progress and notices on stderr; plain text unless stderr is a terminal (a redirected log gets no escapes). */
+export const log = (line: string): void => console.error(`[orders-sync] ${process.stderr.isTTY ? line : plain(line)}`);

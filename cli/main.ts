@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runtime, type Logger } from '@temporalio/worker';
-import { loadConfig, ConfigError, DATA_DIR, type Config } from '../config';
+import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
 import { applySchedule, describeSchedule, pausedLine, schedulePause } from './schedule';
@@ -316,7 +316,7 @@ export async function main(argv: string[]): Promise<number> {
   const interruption = handleInterrupts(log);
   try {
     const config = loadConfig();
-    if (name === 'start') stackLog = createStackLog(path.join(DATA_DIR, 'worker.log'), log);
+    if (name === 'start') stackLog = createStackLog(path.join(config.DATA_DIR, 'worker.log'), log);
     Runtime.install(runtimeOptions(config, cmd, stackLog?.logger ?? workerLogger()));
     return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> }, interruption);
   } catch (err) {

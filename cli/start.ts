@@ -64,6 +64,12 @@ export async function start(config: Config, opts: StartOptions): Promise<number>
       await services.store.close();
       await services.client.connection.close();
     });
+    // Said on Ctrl-C: how many order lines were still syncing (they resume with the next start).
+    opts.interruption.onStop(async () => {
+      const unfinished = await services.store.countUnfinished().catch(() => null);
+      if (unfinished === 0) opts.interruption.leaves(null);
+      else if (unfinished !== null) opts.interruption.leaves(`${unfinished} order line(s) still syncing are kept in the Temporal history and carry on with the next start`);
+    });
     if (embedded.database) {
       const seeded = await seedDemoData(services.store);
       opts.log(`SQLite database ${config.SQLITE_FILE}${seeded > 0 ? ` seeded with ${seeded} demo order lines` : ''}`);

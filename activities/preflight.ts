@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { MondayClient } from '../graphql/client';
 import { probeTokenRights } from '../graphql/token-rights';
-import { toActivityFailure } from '../graphql/errors';
+import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { checkMappingAgainstBoards, type BoardColumns, type Mapping } from '../mapping';
 
 /** What stops the sync (empty when nothing does) and the boards as read. Throws when Monday gives no answer (unreachable, 5xx, 429). */
@@ -32,7 +32,9 @@ export function createPreflightActivities(deps: { monday: MondayClient; mapping:
       try {
         problems = await boardProblems(deps.monday, deps.mapping);
       } catch (err) {
-        throw toActivityFailure(err, { orderKey: '(preflight)', step: 'preflight' });
+        // Monday answered, and the answer is final (a board gone between the two reads, say): that is the reason.
+        if (err instanceof MondayApiError && err.kind === 'permanent') problems = [`Monday answers ${err.code}: ${err.message}`];
+        else throw toActivityFailure(err, { orderKey: '(preflight)', step: 'preflight' });
       }
       if (problems.length === 0) return;
       throw ApplicationFailure.create({ message: refusalLine(problems), type: 'BOARD_UNUSABLE', nonRetryable: true, details: [{ category: 'CONFIG', httpStatus: null }] });

@@ -93,6 +93,12 @@ export const ERROR_PAYLOAD_MAX = 32_000;
  * ERROR_PAYLOAD_MAX. One rejected 10 MB cell stored whole, and written again by every sync that met it, grew the
  * embedded database by tens of MB; the message already names the field and shows the start of the value.
  */
+/** An error row's message as stored: a 10 MB key part made a 10 MB message (it names the order key). */
+export const ERROR_MESSAGE_MAX = 4_000;
+export function shortText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 40)}… (${text.length} characters, shortened)`;
+}
+
 export function errorPayloadJson(value: unknown): string | null {
   if (value === undefined) return null;
   const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.length > ERROR_VALUE_MAX ? `${v.slice(0, ERROR_VALUE_MAX)}… (${v.length} characters, shortened)` : v));

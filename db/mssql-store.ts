@@ -12,7 +12,7 @@ import { COLUMN_TYPES, ORDERS_UNIFIED_COLUMNS, assertSourceColumn } from './orde
 import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, PAGE_KEY_ALIASES, SNAPSHOT_GROUP_ALIAS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, insertSourceRowsSql, mssqlStatements, readKeyGroupSql, readSourceByKeySql, readSourcePageSql, updateSourceRowsSql, type MssqlStatements } from './mssql-sql';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
-import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, errorPayloadJson, isoOf, lastPerKey, sourceKeyPart, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { BATCH_COUNTER_COLUMNS, chunk, decodeCursor, decodeKeyCursor, emptyStatusCounts, encodeCursor, ERROR_MESSAGE_MAX, errorPayloadJson, isoOf, shortText, lastPerKey, sourceKeyPart, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import type { DetectionCounters, OrderOutcome } from './batch-outcomes';
 
 type Row = Record<string, unknown>;
@@ -400,7 +400,7 @@ export class MssqlStore implements Store {
     // recording the error never fails; the message names the row in full.
     const key = e.orderKey.length > MAX_KEY_LENGTH ? `${e.orderKey.slice(0, MAX_KEY_LENGTH - 1)}…` : e.orderKey;
     const p: Record<string, Param> = {
-      batchId: e.batchId ?? null, key, category: e.category, errorType: e.errorType, message: e.message,
+      batchId: e.batchId ?? null, key, category: e.category, errorType: e.errorType, message: shortText(e.message, ERROR_MESSAGE_MAX),
       http: e.httpStatus ?? null, payload: errorPayloadJson(e.payload), retry: e.retryCount ?? 0,
     };
     if (e.scope === 'subitem') p.size = e.size ?? null;

@@ -405,6 +405,20 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect((await store.getBatch(batchId))?.counters).toMatchObject({ synced: 45, failed: 15 });
     });
 
+    test('an error from a 10 MB value is stored shortened, once, however often it is seen again', async () => {
+      const huge = 'x'.repeat(10 * 1024 * 1024);
+      const key = k(`BIG|${huge}|C`);
+      const e = { scope: 'item' as const, orderKey: key, category: 'DATA' as const, errorType: 'MAPPING_ERROR', message: `order ${key}: CUSTOMER STYLE is too long`, payload: { 'CUSTOMER STYLE': huge, 'PO NUMBER': '77' } };
+      await store.recordError(e);
+      await store.recordError(e);   // the next sync meets the same row
+      const rows = (await store.listErrors({ unresolvedOnly: true })).filter((r) => r.orderKey.startsWith(k('BIG|')));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.message.length).toBeLessThanOrEqual(4_000);
+      expect(rows[0]!.message).toMatch(/characters, shortened\)$/);
+      expect(JSON.stringify(rows[0]!.payload).length).toBeLessThan(32_000);
+      expect(rows[0]!.payload).toMatchObject({ 'PO NUMBER': '77' });
+    });
+
     test('statusCounts and countUnfinished follow the lifecycle', async () => {
       const before = await store.statusCounts();
       const keys = [k('SC1|a|b'), k('SC2|a|b'), k('SC3|a|b')];

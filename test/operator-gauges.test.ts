@@ -12,10 +12,10 @@ import { MondayBudget } from '../graphql/budget';
 /** A meter that remembers the last value set on each gauge (by name and tags). */
 function recordingMeter(): { meter: MetricMeter; value(name: string): number | undefined } {
   const values = new Map<string, number>();
-  const meter: MetricMeter = {
-    ...noopMetricMeter,
-    createGauge: (name: string) => ({ name, valueType: 'float', unit: undefined, description: undefined, set: (v: number) => { values.set(name, v); }, withTags: () => { throw new Error('unused'); } }) as never,
-  };
+  // The no-op meter's counters and histograms, with gauges that remember.
+  const meter: MetricMeter = Object.assign(Object.create(noopMetricMeter) as MetricMeter, {
+    createGauge: (name: string) => ({ name, set: (v: number) => { values.set(name, v); } }) as never,
+  });
   return { meter, value: (name) => values.get(name) };
 }
 

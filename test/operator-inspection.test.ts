@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, type Stack } from './support/stack';
-import { spawnCli } from './support/cli-process';
+import { runCli } from './support/cli-process';
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import { runSyncOnce } from '../cli/sync-once';
@@ -15,11 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
-const cli = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-  const p = spawnCli(args, { ...stack.childEnv(), ...env });
-  const { code } = await p.exited();
-  return { code, out: p.output() };
-};
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...stack.childEnv(), ...env });
 const summaryOf = (out: string) => /dry run: (\d+) to create, (\d+) to update, (\d+) unchanged, (\d+) failed and waiting for a rerun, (\d+) rejected/.exec(out)!.slice(1).map(Number);
 
 test('sync --dry-run predicts the real sync, then shows the column changes of an update, which the batch counts as one', async () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { startStack, type Stack } from './support/stack';
-import { spawnCli } from './support/cli-process';
+import { runCli } from './support/cli-process';
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import { orderWorkflowId } from '../shared/order';
@@ -23,11 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
-const cli = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-  const p = spawnCli(args, { ...stack.childEnv(), ...env });
-  const { code } = await p.exited();
-  return { code, out: p.output() };
-};
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...stack.childEnv(), ...env });
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   for (const deadline = Date.now() + ms; !(await check());) {

@@ -47,3 +47,10 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Runs a command to its end: exit code and output. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | string | null; out: string }> {
+  const p = spawnCli(args, env);
+  const { code } = await p.exited();
+  return { code, out: p.output() };
+}

@@ -7,12 +7,12 @@ import { probeTokenRights } from '../graphql/token-rights';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { checkMappingAgainstBoards, type BoardColumns, type Mapping } from '../mapping';
 
-/** What stops the sync (empty when nothing does) and the boards as read. Throws when Monday gives no answer (unreachable, 5xx, 429). */
+/** What stops the sync (empty when nothing does) and the boards as read (one request). Throws when Monday gives no answer (unreachable, 5xx, 429). */
 export async function checkBoards(monday: MondayClient, mapping: Mapping): Promise<{ problems: string[]; boards: BoardColumns[] | null }> {
+  // One request (the probe reads the boards' columns too): a sync every 10 minutes spends 144 of the daily calls.
   const rights = await probeTokenRights(monday, [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }]);
-  if (rights.problems.length > 0) return { problems: rights.problems, boards: null };
-  const boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
-  return { problems: checkMappingAgainstBoards(mapping, boards).problems.map((p) => `${p} (mapping ${mapping.file})`), boards };
+  if (!rights.boards) return { problems: rights.problems, boards: null };
+  return { problems: checkMappingAgainstBoards(mapping, rights.boards).problems.map((p) => `${p} (mapping ${mapping.file})`), boards: rights.boards };
 }
 
 export async function boardProblems(monday: MondayClient, mapping: Mapping): Promise<string[]> {
@@ -32,8 +32,11 @@ export function createPreflightActivities(deps: { monday: MondayClient; mapping:
       try {
         problems = await boardProblems(deps.monday, deps.mapping);
       } catch (err) {
-        // Monday answered, and the answer is final (a board gone between the two reads, say): that is the reason.
+        // Monday answered, and the answer is final: that is the reason.
         if (err instanceof MondayApiError && err.kind === 'permanent') problems = [`Monday answers ${err.code}: ${err.message}`];
+        // No answer (an outage, a 429) proves nothing: the sync goes on and its orders wait for Monday on their own
+        // timers, as they did before this check (a sync held here would dispatch nothing until Monday is back).
+        else if (err instanceof MondayApiError) return;
         else throw toActivityFailure(err, { orderKey: '(preflight)', step: 'preflight' });
       }
       if (problems.length === 0) return;

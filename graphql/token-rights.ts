@@ -11,7 +11,7 @@ import { MondayApiError } from './errors';
 
 interface TokenRightsAnswer {
   me: { id: string; name: string; status: string | null; is_deleted: boolean | null } | null;
-  boards: { id: string; name: string; state: string }[];
+  boards: { id: string; name: string; state: string; columns: { id: string; title: string; type: string; settings: unknown }[] }[];
 }
 
 export interface TokenRights {
@@ -19,6 +19,8 @@ export interface TokenRights {
   problems: string[];
   /** Whose token it is, for the line that says so. */
   user: string | null;
+  /** The boards as the token sees them, in the order asked (null when a problem stops the check). */
+  boards: { id: string; columns: { id: string; title: string; type: string; settings: unknown }[] }[] | null;
 }
 
 /** Throws only what is not an answer about rights (Monday unreachable, 5xx, rate limits): the caller decides. */
@@ -28,7 +30,7 @@ export async function probeTokenRights(monday: MondayClient, boards: { id: strin
     answer = (await monday.call<TokenRightsAnswer>(documents.tokenRights, { board_ids: boards.map((b) => b.id) })).data;
   } catch (err) {
     if (err instanceof MondayApiError && err.kind === 'permanent' && (err.httpStatus === 401 || err.httpStatus === 403 || /unauthori[sz]ed|access_denied/i.test(err.code))) {
-      return { problems: [`Monday refuses the token (${err.code}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''}): check MONDAY_API_TOKEN (a personal V2 or app token, sent without "Bearer")`], user: null };
+      return { problems: [`Monday refuses the token (${err.code}${err.httpStatus ? `, HTTP ${err.httpStatus}` : ''}): check MONDAY_API_TOKEN (a personal V2 or app token, sent without "Bearer")`], user: null, boards: null };
     }
     throw err;
   }
@@ -42,5 +44,9 @@ export async function probeTokenRights(monday: MondayClient, boards: { id: strin
     if (!seen) problems.push(`${b.role} board ${b.id} is not visible to the token: the mapping names the wrong board, or the token's user is not a member of it`);
     else if (seen.state !== 'active') problems.push(`${b.role} board ${b.id} ("${seen.name}") is ${seen.state}: restore it or point the mapping at the live board`);
   }
-  return { problems, user: me ? `${me.name} (user ${me.id})` : null };
+  const seen = boards.map((b) => answer.boards.find((x) => String(x.id) === b.id));
+  return {
+    problems, user: me ? `${me.name} (user ${me.id})` : null,
+    boards: problems.length === 0 ? seen.map((b) => ({ id: String(b!.id), columns: b!.columns })) : null,
+  };
 }

@@ -10,6 +10,7 @@ import { openStore, parseMssqlUrl } from '../db/open';
 import { settingsFromUrl } from '../db/mssql-config';
 import type { Store } from '../db/store';
 import { operationsOf, type OperationsStore } from '../db/operations';
+import { inspectionOf } from '../db/inspection';
 import type { OrderPayload } from '../shared/order';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
 
@@ -131,6 +132,27 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(live).toEqual([{ ...s, waiting: 3 }]);
       await new Promise((r) => setTimeout(r, 300));
       expect((await ops.liveWorkerStatuses(100)).filter((x) => x.workerId === s.workerId)).toEqual([]);
+    });
+
+    test('what operators read (batches, errors, rerun --failed, the last synced line) reads the same on both databases', async () => {
+      const inspect = inspectionOf(store);
+      const batchId = batch('INSPECT');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      expect((await inspect.recentBatches(50)).map((b) => b.batchId)).toContain(batchId);
+      const failedKey = `${run}|failed`;
+      await store.stageOrders(batchId, [{ ...payload(failedKey, [['S', 1]], 'f'), customer: ' GREYSON ', poNumber: '4755' }]);
+      await store.setOrderStatus(failedKey, 'FAILED', { error: 'Monday rejected it' });
+      expect(await inspect.failedLines({ customer: 'greyson', po: '4755' })).toEqual(expect.arrayContaining([{ key: failedKey, customer: ' GREYSON ', poNumber: '4755', error: 'Monday rejected it' }]));
+      expect((await inspect.failedLines({ po: 'nope' })).map((l) => l.key)).not.toContain(failedKey);
+      const before = new Date(Date.now() - 60_000).toISOString();
+      await store.recordError({ scope: 'subitem', orderKey: failedKey, size: 'S', category: 'REJECTED', errorType: 'ColumnValueException', message: 'bad qty', batchId });
+      const errors = (await inspect.errors({ since: before, all: false })).filter((e) => e.orderKey === failedKey);
+      expect(errors).toEqual([expect.objectContaining({ scope: 'subitem', size: 'S', customer: ' GREYSON ', poNumber: '4755', errorType: 'ColumnValueException' })]);
+      expect((await inspect.errors({ since: '2099-01-01T00:00:00.000Z', all: true })).filter((e) => e.orderKey === failedKey)).toEqual([]);
+      const syncedKey = `${run}|synced`;
+      await store.stageOrders(batchId, [payload(syncedKey, [['S', 1]], 's')]);
+      await store.markSynced(syncedKey, payload(syncedKey, [['S', 1]], 's').hash);
+      expect(Math.abs(Date.parse((await inspect.lastSyncedAt())!) - Date.now())).toBeLessThan(60_000);
     });
   });
 }

@@ -77,7 +77,7 @@ test('orders-sync errors reads the error tables on the embedded database, by tim
 
 test('read-only commands never create a database: a mistyped SQLITE_FILE fails', async () => {
   const missing = path.join(stack.dir, 'typo', 'ordrs.db');
-  for (const args of [['doctor'], ['status'], ['errors'], ['batches'], ['sync', '--dry-run'], ['rerun', '--failed'], ['status', '--watch']]) {
+  for (const args of [['doctor'], ['status'], ['errors'], ['sync', '--dry-run'], ['rerun', '--failed']]) {
     const r = await cli(args, { SQLITE_FILE: missing });
     expect({ args, code: r.code }).toEqual({ args, code: 1 });
     expect(r.out).toContain(`SQLITE_FILE ${missing} does not exist`);

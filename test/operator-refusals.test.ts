@@ -116,6 +116,10 @@ test('while the schedule is paused, schedule trigger and sync --once say so and 
     const forced = await cli(['schedule', 'trigger', '--force']);
     expect(forced.code).toBe(0);
     await waitFor('the forced run', async () => (await schedule.describe()).info.recentActions.length === 1);
+    // Let it end before the next test counts staging.
+    const run = (await schedule.describe()).info.recentActions[0]!.action.workflow;
+    await stack.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result().catch(() => undefined);
+    await waitFor('its order lines to finish', async () => (await stack.store.countUnfinished()) === 0);
   } finally {
     await schedule.delete();
   }

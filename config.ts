@@ -46,7 +46,10 @@ const schema = z.object({
   MSSQL_CONNECT_TIMEOUT_MS: positiveInt.optional(),
   /** Schema of this project's own tables; dbo holds the current system's tables of the same names. */
   MSSQL_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a schema name of letters, digits and _, e.g. orders_sync').default('orders_sync'),
-  SQLITE_FILE: z.string().min(1).default(path.join(DATA_DIR, 'orders.db')),
+  /** Where `start` keeps its state: the dev server's history, the sandbox's boards, the SQLite file, logs, its lock. */
+  DATA_DIR: z.string().min(1).default(DATA_DIR),
+  /** Default: orders.db in DATA_DIR. */
+  SQLITE_FILE: z.string().min(1).optional(),
   /** The source table or view (a table or view of ORDERS_UNIFIED's shape), schema-qualified. */
   MSSQL_SOURCE: z.string().min(1).refine(validSourceName, 'a table or view name such as dbo.ORDERS_UNIFIED or [dbo].[vORDERS_UNIFIED]').default('dbo.ORDERS_UNIFIED'),
   /** A full snapshot with fewer rows than this share of the last one is refused and retried (a reload half done); 0: never. */
@@ -110,9 +113,13 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   WORKER_SHUTDOWN_GRACE: duration.default('30s'),
   METRICS_PORT: port.optional(),
+  /** Where the metrics endpoint listens: loopback unless an operator opens it (it has no authentication). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where docs/RUNBOOK.md is browsable: the alert rules' runbook links (`orders-sync monitoring rules`). */
+  RUNBOOK_URL: z.string().url().optional(),
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema> & { SQLITE_FILE: string };
 
 export class ConfigError extends Error {}
 
@@ -124,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  return { ...parsed.data, SQLITE_FILE: parsed.data.SQLITE_FILE ?? path.join(parsed.data.DATA_DIR, 'orders.db') };
 }
 
 /** Which real services replace the embedded defaults. */

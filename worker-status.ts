@@ -13,6 +13,8 @@ import type { OperationsStore, WorkerStatus } from './db/operations';
 import type { Store } from './db/store';
 import { verifyStoreOf } from './db/verify-store';
 import { DRIFT_CLASSES } from './shared/verify';
+import type { Client } from '@temporalio/client';
+import { createOperatorGauges } from './operator-gauges';
 
 const STATUS_EVERY_MS = 2_000;
 const GAUGES_EVERY_MS = 15_000;
@@ -21,7 +23,7 @@ export interface WorkerStatusReporter {
   /** Hook for the Monday client's onRequest: notices the daily limit. */
   onRequest(r: RequestOutcome): void;
   /** Starts writing the status row and the gauges; the returned function stops it. */
-  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter; boardId?: string }): () => Promise<void>;
+  start(deps: { store: Store; operations: OperationsStore; meter: MetricMeter; boardId?: string; temporal?: Client }): () => Promise<void>;
 }
 
 /** The account's Monday calls today, from every worker's status row: used, the last hour's pace, the forecast at midnight UTC. */
@@ -63,7 +65,8 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
         dailyLimitUntil = now.getTime() + msUntilMidnightUtc(now);
       }
     },
-    start({ store, operations, meter, boardId }) {
+    start({ store, operations, meter, boardId, temporal }) {
+      const operator = createOperatorGauges(meter);
       const g = {
         complexityUsed: meter.createGauge('orders_sync_monday_budget_complexity_used', 'int', 'points', 'Monday complexity sent in the last minute (this worker)'),
         complexityLimit: meter.createGauge('orders_sync_monday_budget_complexity_limit', 'int', 'points', 'Monday complexity budget per minute (MONDAY_COMPLEXITY_PER_MINUTE)'),
@@ -112,11 +115,20 @@ export function createWorkerStatus(budget: MondayBudget, workerId = `${os.hostna
           for (const c of DRIFT_CLASSES) g.drift.set(verified.summary.counts[c], { class: c });
           g.verifiedAt.set(Date.parse(verified.finishedAt) / 1000);
         }
+        await operator.readDatabase(store, operations);
       };
+      // The database not answering is said (the gauges above keep their last value: stale), then the tick carries on.
+      const readDatabaseOrMarkDown = () => readDatabase().catch((err: unknown) => {
+        operator.databaseDown();
+        throw err;
+      });
+      const readSchedule = async () => { if (temporal) await operator.readSchedule(temporal); };
       // A database hiccup must not stop the worker: the next tick tries again.
       const tick = (fn: () => Promise<void>) => () => void fn().catch(() => undefined);
-      let running = Promise.all([writeStatus(), readDatabase()]).catch(() => undefined);
-      const timers = [setInterval(tick(writeStatus), STATUS_EVERY_MS), setInterval(tick(readDatabase), GAUGES_EVERY_MS)];
+      let running = Promise.all([writeStatus(), readDatabaseOrMarkDown(), readSchedule()]).catch(() => undefined);
+      const timers = [
+        setInterval(tick(writeStatus), STATUS_EVERY_MS), setInterval(tick(readDatabaseOrMarkDown), GAUGES_EVERY_MS), setInterval(tick(readSchedule), GAUGES_EVERY_MS),
+      ];
       return async () => {
         timers.forEach(clearInterval);
         await running;

@@ -11,6 +11,7 @@ import { operationsOf, type OperationsStore } from './db/operations';
 import { createWorkerStatus, type WorkerStatusReporter } from './worker-status';
 import { createAdoptionActivities } from './activities/adoption';
 import { createVerifyActivities } from './activities/verify';
+import { createPreflightActivities } from './activities/preflight';
 import { openStore } from './db/open';
 import { DEFAULT_COLLAPSE_RULE, sourceSpecOf } from './db/source';
 import type { Store } from './db/store';
@@ -72,21 +73,33 @@ export interface Services {
   workerStatus: WorkerStatusReporter;
 }
 
+export interface OpenOptions {
+  /** Refuse a SQLite file that does not exist instead of creating it: only `start` and `db migrate` create the
+   * database, so a mistyped SQLITE_FILE fails the command instead of reading (or syncing) an empty database. */
+  mustExist?: boolean;
+  /** With a mapping, the source is read for exactly the columns it reads. */
+  mapping?: Mapping;
+}
+
 /** The database the configuration names: MSSQL_URL, the discrete MSSQL_* settings, or the embedded SQLite file. */
 /** The configured database; with a mapping, the source is read for exactly the columns it reads (db/source.ts). */
-export function openConfiguredStore(config: Config, mapping?: Mapping): Promise<Store> {
+export function openConfiguredStore(config: Config, opts: OpenOptions = {}): Promise<Store> {
   const mssql = mssqlSettings(config);
   const source = {
     name: config.MSSQL_SOURCE, collapse: { ...DEFAULT_COLLAPSE_RULE, share: config.SOURCE_COLLAPSE_SHARE },
-    retentionDays: config.RETENTION_DAYS, ...(mapping ? { spec: sourceSpecOf(mapping) } : {}),
+    retentionDays: config.RETENTION_DAYS, ...(opts.mapping ? { spec: sourceSpecOf(opts.mapping) } : {}),
   };
-  return mssql ? openStore({ mssql, source }) : openStore({ sqliteFile: config.SQLITE_FILE, source });
+  if (mssql) return openStore({ mssql, source });
+  if (opts.mustExist && !fs.existsSync(config.SQLITE_FILE)) {
+    return Promise.reject(new ConfigError(`SQLITE_FILE ${config.SQLITE_FILE} does not exist: check the path (\`npm start\` creates and seeds the embedded database; \`orders-sync db migrate\` creates an empty one)`));
+  }
+  return openStore({ sqliteFile: config.SQLITE_FILE, source });
 }
 
 /** Opens the database, loads the mapping and builds the Monday client and the Temporal client. */
-export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget): Promise<Services> {
+export async function openServices(config: Config, temporal: TemporalTarget, monday: MondayTarget, opts: OpenOptions = {}): Promise<Services> {
   const mapping = loadMapping(config.MAPPING_FILE);
-  const store = await openConfiguredStore(config, mapping);
+  const store = await openConfiguredStore(config, { ...opts, mapping });
   const budget = new MondayBudget({
     complexityPerMinute: config.MONDAY_COMPLEXITY_PER_MINUTE,
     requestsPerMinute: config.MONDAY_REQUESTS_PER_MINUTE,
@@ -170,6 +183,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
     ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
+    ...createPreflightActivities(deps),
     ...queues.extraActivities,
   };
   const common = {
@@ -198,7 +212,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   return {
     async run() {
       const stopStatus = deps.workerStatus && deps.operations
-        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId })
+        ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId, temporal: deps.temporal })
         : null;
       try {
         await Promise.all([main.run(), mondayWorker.run()]);

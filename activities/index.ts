@@ -6,8 +6,9 @@ import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
-import { type Mapping, KEY_SEPARATOR, MappingError, clearedColumns, createTransform, orderKeyOf } from '../mapping';
-import { type MondayClient, withAbortSignal } from '../graphql/client';
+import { type Mapping, clearedColumns, createTransform, orderKeyOf } from '../mapping';
+import { lookUpSourceLine } from './source-line';
+import { type MondayClient, countingRequests, withAbortSignal } from '../graphql/client';
 import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
 import { itemLabelRules, writeItemWithinCeilings } from './label-ceiling';
 import type { OperationsStore } from '../db/operations';
@@ -58,6 +59,11 @@ export function createActivities(deps: ActivityDeps) {
   const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const itemRules = itemLabelRules(mapping);
+
+  /** Counts the Monday requests of an order line's step in the batch that staged it (api_calls_made); acceptance's
+   * writes to its scratch board count nowhere. */
+  const countedFor = <I extends { key: string; boards?: TargetBoards }, R>(fn: (input: I) => Promise<R>) => (input: I): Promise<R> =>
+    (deps.operations && !input.boards ? countingRequests(() => fn(input), (n) => deps.operations!.addApiCalls(input.key, n)) : fn(input));
 
   /**
    * The order line left ORDERS_UNIFIED (read live) between detection and its workflow: nothing is sent; say so. Not
@@ -132,31 +138,18 @@ export function createActivities(deps: ActivityDeps) {
      * from the live source (a rerun after a fix must see the fixed row; absent for workflows older than snapshots).
      */
     async stageOrder(input: { key: string; batchId: string | null; pass?: number; snapshotOf?: string | null }): Promise<StagedSummary> {
-      // Candidates by the first key part (compared coarser than the mapping does), then the exact key as the mapping computes it.
-      const read = (snapshotOf: string | null | undefined) => readOrderLineRows(store, mapping, input.key, snapshotOf);
-      let rows = await read(input.snapshotOf);
-      // "Gone" is never concluded from a snapshot alone (one being removed, or copied while the source was reloaded):
-      // the live source decides.
-      if (rows.length === 0 && input.snapshotOf) rows = await read(null);
-      if (rows.length === 0) {
+      const line = await lookUpSourceLine({ store, mapping, transform }, input.key, input.snapshotOf);
+      if (line.kind === 'gone') {
         await sourceRowGone(input.key, input.batchId, input.pass ?? 1);
         return { status: 'GONE', hash: '', customer: '', poNumber: null, aagOrderNumber: '', itemId: null, pendingSizes: [] };
       }
-      if (rows.length > 1) {
-        throw ApplicationFailure.create({
-          message: `order key ${input.key} appears in ${rows.length} source rows; none is sent until the duplicates are removed`,
-          type: 'DUPLICATE_ORDER_KEY', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }],
-        });
+      if (line.kind === 'duplicate') {
+        throw ApplicationFailure.create({ message: line.message, type: 'DUPLICATE_ORDER_KEY', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }] });
       }
-      let payload: OrderPayload;
-      try {
-        payload = transform(rows[0]!);
-      } catch (err) {
-        if (err instanceof MappingError) {
-          throw ApplicationFailure.create({ message: err.message, type: 'MAPPING_ERROR', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }] });
-        }
-        throw err;
+      if (line.kind === 'rejected') {
+        throw ApplicationFailure.create({ message: line.message, type: 'MAPPING_ERROR', nonRetryable: true, details: [{ category: 'DATA', httpStatus: null }] });
       }
+      const payload = line.payload;
       // Detection staged this very payload for this batch moments ago: staging it again would change nothing.
       const batch = input.batchId ?? 'rerun';
       const before = await store.getStagedOrder(input.key);
@@ -169,7 +162,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
-    upsertItem: heartbeating(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found'; pendingSizes?: string[] }> => {
+    upsertItem: heartbeating(countedFor(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found'; pendingSizes?: string[] }> => {
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
@@ -203,10 +196,10 @@ export function createActivities(deps: ActivityDeps) {
         if (err instanceof LabelNotOnBoardError) throw labelFailure(p.key, err);
         throw toActivityFailure(err, { orderKey: p.key, step: 'upsert-item', columnValues: p.columnValues });
       }
-    }),
+    })),
 
     /** Creates, updates or removes the subitems of these sizes in one aliased request (plus a read when reconciling). */
-    syncSubitemBatch: heartbeating(async (input: { key: string; sizes: string[]; reconcile: boolean; boards?: TargetBoards }): Promise<{ created: number; updated: number; removed: number }> => {
+    syncSubitemBatch: heartbeating(countedFor(async (input: { key: string; sizes: string[]; reconcile: boolean; boards?: TargetBoards }): Promise<{ created: number; updated: number; removed: number }> => {
       const staged = await stagedOrder(input.key);
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
@@ -272,7 +265,7 @@ export function createActivities(deps: ActivityDeps) {
         }
         throw toActivityFailure(err, { orderKey: staged.key, step: 'subitems' });
       }
-    }),
+    })),
 
     async markOrderSynced(input: { key: string; hash: string; batchId: string | null; pass?: number; subitems: number }): Promise<void> {
       await store.markSynced(input.key, input.hash);
@@ -288,7 +281,9 @@ export function createActivities(deps: ActivityDeps) {
     async recordOrderFailure(input: { key: string; batchId: string | null; pass?: number; failure: FailureInfo }): Promise<void> {
       const f = input.failure;
       await store.recordError({ scope: 'item', orderKey: input.key, category: f.category, errorType: f.type, message: f.message, httpStatus: f.httpStatus, batchId: input.batchId });
-      await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
+      // A line that never staged (rejected by the mapping, a duplicate key) has no staging row to mark: the error row
+      // is its record. Marking it anyway failed with "No staged order", retried every 30 s for the database window.
+      if (await store.getStagedOrder(input.key)) await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
       if (Context.current().info.attempt === 1) metricMeter.createCounter('orders_sync_orders_failed', 'orders', 'order lines failed').add(1, { category: f.category });
       if (input.batchId) await store.recordOrderOutcome({ batchId: input.batchId, key: input.key, pass: input.pass ?? 1, outcome: 'FAILED', subitems: 0 });
     },
@@ -299,18 +294,6 @@ export type OrderActivities = ReturnType<typeof createActivities>;
 
 /** The source rows of one order line: candidates by the first key part (compared coarser than the mapping does), then
  * the exact key as the mapping computes it. From the batch's snapshot when `snapshotOf` names one, else live. */
-export async function readOrderLineRows(store: Store, mapping: Mapping, key: string, snapshotOf?: string | null): Promise<SourceRow[]> {
-  const [firstColumn] = mapping.source.keyColumns;
-  const keyOrNull = (row: SourceRow): string | null => {
-    try {
-      return orderKeyOf(mapping, row);
-    } catch {
-      return null;
-    }
-  };
-  return (await store.readSourceRowsByKey([firstColumn!], [key.split(KEY_SEPARATOR)[0]!], snapshotOf)).filter((row) => keyOrNull(row) === key);
-}
-
 /** A label the board lacks in a column that may not create labels: bad data, rejected before anything is sent. */
 function labelFailure(orderKey: string, err: LabelNotOnBoardError): ApplicationFailure {
   return ApplicationFailure.create({

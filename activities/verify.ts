@@ -16,7 +16,7 @@ import { TASK_QUEUE } from '../shared/temporal';
 import type { OrderWorkflowInput } from '../shared/workflow-types';
 import { ReadPacer, forEachOrderLinePage, readBoardItems, resumable, timeScaleOf, type BoardSide } from './adoption';
 import { createWriteAudit } from './audit';
-import { readOrderLineRows } from './index';
+import { readOrderLineRows } from './source-line';
 import { emptyDriftCounts, lineDrift, orphanDrift, type BoardRow, type Cell, type Drift, type DriftRules } from './verify-drift';
 
 export interface VerifyDeps {

@@ -14,6 +14,8 @@ export interface DevServer {
   uiUrl: string | null;
   cliPath: string;
   cliSource: string;
+  /** The server process (for `start`'s lock on its data directory). */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export interface DevServerOptions {
   uiPort?: number | null; // null = headless
   dbFile?: string | null; // null = in memory
   logFile?: string;
+  /** Called as soon as the server process exists (before it listens): `start` records it in its lock. */
+  onSpawn?: (pid: number | null) => void;
 }
 
 export async function freePort(): Promise<number> {
@@ -58,6 +62,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(cli.path, args, { stdio: ['ignore', out, out] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  opts.onSpawn?.(child.pid ?? null);
 
   const deadline = Date.now() + 30_000;
   while (!(await isListening(port))) {
@@ -73,6 +78,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     uiUrl: uiPort === null ? null : `http://localhost:${uiPort}`,
     cliPath: cli.path,
     cliSource: cli.source,
+    pid: child.pid ?? null,
     stop: () => stopChild(child, exited),
   };
 }

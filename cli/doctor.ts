@@ -7,11 +7,21 @@ import type { OrderPayload } from '../shared/order';
 import { boardRoom, describeRoom } from './board-limits';
 import { labelRoom, tokenRightsAndAutomations } from './doctor-monday';
 import { MondayClient } from '../graphql/client';
-import { SEARCH_ATTRIBUTES, SCHEDULE_ID } from '../shared/temporal';
+import { MONDAY_TASK_QUEUE, SEARCH_ATTRIBUTES, SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { connectClient } from '../worker';
 import { mondayFor, temporalFor } from './targets';
 
 type Check = () => Promise<string>;
+
+/** Workflow tasks and database activities on the main queue, Monday activities on theirs (temporal.api.enums.v1.TaskQueueType). */
+const POLLED_QUEUES = [
+  { queue: TASK_QUEUE, type: 1, what: 'workflows' },
+  { queue: TASK_QUEUE, type: 2, what: 'database activities' },
+  { queue: MONDAY_TASK_QUEUE, type: 2, what: 'Monday activities' },
+];
+/** A worker long-polls for up to about 70 s; an entry older than this belongs to a worker that is gone. */
+const POLLER_FRESH_MS = 90_000;
 
 export async function doctor(config: Config): Promise<number> {
   let failures = 0;
@@ -43,6 +53,27 @@ export async function doctor(config: Config): Promise<number> {
     }
   });
 
+  await run('Workers', async () => {
+    const client = await connectClient(temporal, 5_000).catch((err: Error) => {
+      throw new Error(`cannot ask ${temporal.address} which workers poll (${(err as Error).message})`);
+    });
+    try {
+      const lines: string[] = [];
+      const idle: string[] = [];
+      for (const q of POLLED_QUEUES) {
+        const r = await client.workflowService.describeTaskQueue({ namespace: temporal.namespace, taskQueue: { name: q.queue }, taskQueueType: q.type });
+        // The server lists a poller for a while after its worker stopped: count those seen within the long-poll time.
+        const live = (r.pollers ?? []).filter((p) => Date.now() - (optionalTsToMs(p.lastAccessTime) ?? 0) < POLLER_FRESH_MS);
+        lines.push(`${q.queue} (${q.what}): ${live.length} worker(s)${live.length ? ` (${live.map((p) => p.identity).join(', ')})` : ''}`);
+        if (live.length === 0) idle.push(`${q.queue} (${q.what})`);
+      }
+      if (idle.length) throw new Error(`no worker polls ${idle.join(' and ')}: syncs start but nothing runs them. Start one: \`orders-sync worker\` (or \`npm start\` locally)\n    ${lines.join('\n    ')}`);
+      return `\n    ${lines.join('\n    ')}`;
+    } finally {
+      await client.connection.close();
+    }
+  });
+
   let mapping: ReturnType<typeof loadMapping> | undefined;
   await run('Mapping file', async () => {
     mapping = loadMapping(config.MAPPING_FILE);
@@ -50,7 +81,8 @@ export async function doctor(config: Config): Promise<number> {
   });
 
   await run('Database', async () => {
-    const store = await openConfiguredStore(config).catch((err: Error) => {
+    // Read-only: a mistyped SQLITE_FILE fails here instead of creating an empty database that passes.
+    const store = await openConfiguredStore(config, { mustExist: true }).catch((err: Error) => {
       throw new Error(`${err.message}. Check MSSQL_URL (or SQLITE_FILE) and that the server accepts connections.`);
     });
     try {
@@ -118,7 +150,7 @@ export async function doctor(config: Config): Promise<number> {
 /** Every order line of the source table through the transform (rows the mapping rejects are left out: the sync reports them). */
 async function allPayloads(config: Config, mapping: Mapping): Promise<OrderPayload[]> {
   const transform = createTransform(mapping);
-  const store = await openConfiguredStore(config, mapping);
+  const store = await openConfiguredStore(config, { mapping, mustExist: true });
   try {
     const payloads: OrderPayload[] = [];
     let cursor: string | null = null;

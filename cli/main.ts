@@ -1,10 +1,11 @@
 // `orders-sync <command>`: what people type. Every command has --help.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type Logger } from '@temporalio/worker';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
-import { applySchedule, applyVerifySchedule, describeSchedule } from './schedule';
+import { applySchedule, applyVerifySchedule, describeSchedule, pausedLine, schedulePause } from './schedule';
 import { runSyncOnce, summaryLine, waitingLines } from './sync-once';
 import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
@@ -13,49 +14,65 @@ import { runAcceptance } from './acceptance';
 import { describeRollback, runRollback } from './rollback';
 import { watchStatus } from './watch';
 import { mappingCheck, mappingPreview } from './mapping';
-import { activityDeps, connectClient, createWorkers, openServices, workerLogger } from '../worker';
-import { openConfiguredStore } from '../worker';
+import { activityDeps, connectClient, createWorkers, openServices, workerLogger, openConfiguredStore } from '../worker';
 import { SCHEDULE_ID } from '../shared/temporal';
 import { loadMapping } from '../mapping';
 import { runBoardAdopt, reportLines } from './board';
 import { runVerify, verifyExitCode } from './verify';
 import { WorkflowFailedError } from '@temporalio/client';
-
-interface Command {
-  usage: string;
-  summary: string;
-  options?: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  run(config: Config, args: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<number>;
-}
-
-const log = (line: string) => console.error(`[orders-sync] ${line}`);
+import { log, UsageError, type Command } from './command';
+import { handleInterrupts, ignoredInterrupts } from './interrupt';
+import { refusalBeforePolling } from './preflight';
+import { createStackLog, type StackLog } from './stack-log';
+import { inspectionCommands } from './inspect';
+import { monitoringCommands } from './monitoring';
+import { msToNumber } from '@temporalio/common/lib/time';
 
 const commands: Record<string, Command> = {
   start: {
-    usage: 'start [--once]',
-    summary: 'Start everything (embedded Temporal, SQLite with demo orders, Monday sandbox, worker) and run the sync schedule; --once syncs every pending order, prints one summary line and exits.',
-    options: { once: { type: 'boolean', description: 'sync every pending order, then stop everything and exit (0 only if every order synced)' } },
-    run: (config, a) => start(config, { once: Boolean(a.values.once), log }),
+    usage: 'start [--once] [--force]',
+    summary: 'Start everything (embedded Temporal, SQLite with demo orders, Monday sandbox, worker) and run the sync schedule; --once syncs every pending order, prints one summary line and exits. The SDK\'s own log goes to .data/worker.log.',
+    options: {
+      once: { type: 'boolean', description: 'sync every pending order, then stop everything and exit (0 only if every order synced)' },
+      force: { type: 'boolean', description: 'sync even while the schedule is paused (orders-sync schedule pause)' },
+    },
+    runsWorker: true,
+    run: (config, a, interruption) => start(config, { once: Boolean(a.values.once), force: Boolean(a.values.force), log, interruption, stackLog: stackLog! }),
   },
   worker: {
     usage: 'worker',
-    summary: 'Run a worker against TEMPORAL_ADDRESS (or the local dev server): workflows + database activities, and the rate-limited Monday activities. SIGTERM drains in-flight activities within WORKER_SHUTDOWN_GRACE.',
-    async run(config) {
+    summary: 'Run a worker against TEMPORAL_ADDRESS (or the local dev server): workflows + database activities, and the rate-limited Monday activities. It first checks the Monday token and the mapping against the boards and does not start when they cannot work. SIGTERM drains in-flight activities within WORKER_SHUTDOWN_GRACE.',
+    runsWorker: true,
+    async run(config, _a, interruption) {
       const target = temporalFor(config);
-      const services = await openServices(config, target, mondayFor(config));
+      const services = await openServices(config, target, mondayFor(config), { mustExist: true });
+      interruption.onStop(() => closeServices(services));
+      const refusal = await refusalBeforePolling(services.monday, services.mapping, log);
+      if (refusal) {
+        console.error(refusal);
+        await closeServices(services);
+        return 1;
+      }
       const workers = await createWorkers(config, target, activityDeps(config, services));
+      const running = workers.run();
+      // A stopped worker drains: in-flight activities get WORKER_SHUTDOWN_GRACE, then are cancelled and retried elsewhere.
+      interruption.onStop(async () => { workers.shutdown(); await running; });
+      interruption.allowStopFor(msToNumber(config.WORKER_SHUTDOWN_GRACE) + 20_000);
+      interruption.exitCodeOnStop(0);
+      interruption.leaves('activities that did not finish within WORKER_SHUTDOWN_GRACE are retried by another worker, or by this one when it starts again');
       log(`worker connected to ${target.address} (namespace ${target.namespace}); Ctrl-C or SIGTERM to stop`);
-      await workers.run();
-      await services.store.close();
+      await running;
+      await closeServices(services);
       return 0;
     },
   },
   schedule: {
-    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT] [--nightly-verify HH:MM|off]',
-    summary: `Manage the Temporal Schedule "${SCHEDULE_ID}" that runs the sync every SYNC_INTERVAL (overlap SKIP).`,
+    usage: 'schedule apply|pause|unpause|trigger|describe [--note TEXT] [--nightly-verify HH:MM|off] [--force]',
+    summary: `Manage the Temporal Schedule "${SCHEDULE_ID}" that runs the sync every SYNC_INTERVAL (overlap SKIP). trigger does nothing while the schedule is paused, unless --force.`,
     options: {
       note: { type: 'string', description: 'a note recorded with pause/unpause' },
       'nightly-verify': { type: 'string', description: 'with apply: a whole-board orders-sync verify every night at this UTC time (HH:MM), report only; off removes it' },
+      force: { type: 'boolean', description: 'trigger: run a sync even while the schedule is paused' },
     },
     async run(config, a) {
       const client = await connectClient(temporalFor(config));
@@ -70,7 +87,16 @@ const commands: Record<string, Command> = {
             break;
           case 'pause': await handle.pause(note ?? 'paused from orders-sync'); log('schedule paused'); break;
           case 'unpause': await handle.unpause(note ?? 'unpaused from orders-sync'); log('schedule unpaused'); break;
-          case 'trigger': await handle.trigger(); log('sync triggered (skipped if one is already running)'); break;
+          case 'trigger': {
+            const paused = await schedulePause(client);
+            if (paused !== null && !a.values.force) {
+              console.error(pausedLine(paused, 'orders-sync schedule trigger'));
+              return 1;
+            }
+            await handle.trigger();
+            log(`sync triggered${paused !== null ? ' although the schedule is paused (--force)' : ''} (skipped if one is already running); follow it with: orders-sync status --watch`);
+            break;
+          }
           case 'describe': console.log(await describeSchedule(client)); break;
           default: throw new UsageError('schedule needs one of: apply, pause, unpause, trigger, describe');
         }
@@ -81,22 +107,29 @@ const commands: Record<string, Command> = {
     },
   },
   sync: {
-    usage: 'sync --once [--customer NAME] [--po NUMBER] [--dry-run]',
-    summary: 'Run one sync now on a running worker and wait for every dispatched order; --dry-run prints what would be created or updated and the expected Monday complexity, sending no mutation.',
+    usage: 'sync --once [--customer NAME] [--po NUMBER] [--dry-run] [--force]',
+    summary: 'Run one sync now on a running worker and wait for every dispatched order (not while the schedule is paused, unless --force); --dry-run prints what the sync would create or update, with the column changes per order line and the expected Monday complexity, sending no mutation.',
     options: {
+      force: { type: 'boolean', description: 'sync even while the schedule is paused (orders-sync schedule pause)' },
       once: { type: 'boolean', description: 'run one sync and wait for it (the only mode; the schedule runs the rest)' },
       customer: { type: 'string', description: 'only this canonical customer, e.g. GREYSON' },
       po: { type: 'string', description: 'only this PO NUMBER' },
       'dry-run': { type: 'boolean', description: 'show what would be sent; write nothing' },
     },
-    async run(config, a) {
+    async run(config, a, interruption) {
       const customer = a.values.customer as string | undefined;
       const po = a.values.po as string | undefined;
       if (a.values['dry-run']) return dryRun(config, { customer, po });
       if (!a.values.once) throw new UsageError('sync needs --once (or --dry-run); the schedule runs recurring syncs');
       const client = await connectClient(temporalFor(config));
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, { mustExist: true });
       try {
+        const paused = await schedulePause(client);
+        if (paused !== null && !a.values.force) {
+          console.error(pausedLine(paused, 'orders-sync sync --once'));
+          return 1;
+        }
+        interruption.leaves('the sync goes on in the workers; `orders-sync status --watch` follows it');
         const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po, databaseRetryWindow: config.DATABASE_RETRY_WINDOW }, log);
         console.log(summaryLine(summary));
         for (const line of waitingLines(summary)) console.log(line);
@@ -109,11 +142,11 @@ const commands: Record<string, Command> = {
   },
   rerun: {
     usage: 'rerun <order-key> | rerun --failed [--customer NAME] [--po NUMBER]',
-    summary: 'Rerun one order line after a fix (signal-with-start: wakes a FAILED order that waits, or starts a new run), or with --failed every waiting FAILED order (the Web UI query OrderSyncStatus="FAILED"), optionally of one customer or PO. The key is "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION".',
+    summary: 'Rerun one order line after a fix (signal-with-start: wakes a FAILED order that waits, or starts a new run), or with --failed every order line staging holds as FAILED, optionally of one customer or PO, whether its workflow still waits or has ended. A line the mapping rejects, whose key is duplicated, or that is not in ORDERS_UNIFIED is not rerun: the command says why (fix the row; the next sync picks it up). The key is "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION".',
     options: {
-      failed: { type: 'boolean', description: 'rerun every running order workflow whose OrderSyncStatus is FAILED' },
-      customer: { type: 'string', description: 'with --failed: only this canonical customer (OrderCustomer), e.g. GREYSON' },
-      po: { type: 'string', description: 'with --failed: only this PO NUMBER (OrderPO)' },
+      failed: { type: 'boolean', description: 'rerun every order line whose staging status is FAILED' },
+      customer: { type: 'string', description: 'with --failed: only this canonical customer, e.g. GREYSON' },
+      po: { type: 'string', description: 'with --failed: only this PO NUMBER' },
     },
     run(config, a) {
       const customer = a.values.customer as string | undefined;
@@ -130,17 +163,13 @@ const commands: Record<string, Command> = {
     usage: 'status [<order-key>] [--watch]',
     summary: 'Counts per staging status and the latest failures, or one order line\'s progress; --watch shows the running sync live (done/total, rate, ETA, Monday budget, latest failures).',
     options: { watch: { type: 'boolean', description: 'refresh every 2 s until Ctrl-C' } },
-    async run(config, a) {
+    async run(config, a, interruption) {
       if (!a.values.watch) return showStatus(config, a.positionals[0]);
-      const store = await openConfiguredStore(config);
-      const stop = new AbortController();
-      process.once('SIGINT', () => stop.abort());
-      process.once('SIGTERM', () => stop.abort());
-      try {
-        await watchStatus(store, { signal: stop.signal });
-      } finally {
-        await store.close();
-      }
+      const store = await openConfiguredStore(config, { mustExist: true });
+      interruption.onStop(() => store.close());
+      // Watching is all it does: stopping it is the normal end.
+      interruption.exitCodeOnStop(0);
+      await watchStatus(store, { signal: interruption.signal });
       return 0;
     },
   },
@@ -151,10 +180,11 @@ const commands: Record<string, Command> = {
       batch: { type: 'string', description: 'the batch id (MON_BatchProcessing.batch_id, shown by npm start and the sync summary)' },
       apply: { type: 'boolean', description: 'act; without it only the plan is printed' },
     },
-    async run(config, a) {
+    async run(config, a, interruption) {
       if (typeof a.values.batch !== 'string') throw new UsageError('rollback needs --batch <id>');
       const client = await connectClient(temporalFor(config));
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, { mustExist: true });
+      interruption.leaves(`the rollback goes on in the workers; run the same command again to follow it to its result`);
       try {
         const result = await runRollback(client, store, { batchId: a.values.batch, apply: Boolean(a.values.apply) }, log);
         for (const line of describeRollback(result)) console.log(line);
@@ -177,6 +207,7 @@ const commands: Record<string, Command> = {
       po: { type: 'string', description: 'the PO NUMBER to sync (default: the first PO in ORDERS_UNIFIED that the mapping accepts)' },
       keep: { type: 'boolean', description: 'keep the scratch board to look at it (delete it by hand afterwards)' },
     },
+    ownsInterrupts: true,
     run: (config, a) => runAcceptance(config, { po: a.values.po as string | undefined, keep: Boolean(a.values.keep), log }),
   },
   mapping: {
@@ -201,10 +232,11 @@ const commands: Record<string, Command> = {
       'write-keys': { type: 'boolean', description: 'with --apply: also write the key column now, one mutation per item (about 6 Monday minutes per 1,000 items at half the budget), for the key on the board before the schedule starts' },
       report: { type: 'string', description: 'where to write the full report: .csv (default board-adopt-report.csv) or .json' },
     },
-    async run(config, a) {
+    async run(config, a, interruption) {
       if (a.positionals[0] !== 'adopt') throw new UsageError('board needs: adopt');
       const client = await connectClient(temporalFor(config));
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, { mustExist: true });
+      interruption.leaves('the adoption goes on in the workers; run the same command again to follow it (it joins the running one)');
       try {
         const opts = {
           apply: Boolean(a.values.apply), archiveDuplicates: Boolean(a.values['archive-duplicates']), writeKeys: Boolean(a.values['write-keys']),
@@ -254,6 +286,7 @@ const commands: Record<string, Command> = {
     summary: 'Create or upgrade the staging, error and batch tables (idempotent). SQLite also gets ORDERS_UNIFIED.',
     async run(config, a) {
       if (a.positionals[0] !== 'migrate') throw new UsageError('db needs: migrate');
+      // The one command (with start) that creates the database.
       const store = await openConfiguredStore(config);
       await store.migrate();
       await store.close();
@@ -261,9 +294,26 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  ...inspectionCommands,
+  ...monitoringCommands,
 };
 
-class UsageError extends Error {}
+/** `start`'s SDK log: JSON lines in a file, one readable line per failure or retry burst on the terminal. */
+let stackLog: StackLog | undefined;
+
+async function closeServices(services: { store: { close(): Promise<void> }; client: { connection: { close(): Promise<void> } } }): Promise<void> {
+  await services.store.close().catch(() => undefined);
+  await services.client.connection.close().catch(() => undefined);
+}
+
+/** Only a command that runs a Worker serves metrics: a CLI command beside a worker must not take (or fail on) its port. */
+function runtimeOptions(config: Config, cmd: Command, logger: Logger) {
+  const host = config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST;
+  const metrics = cmd.runsWorker && config.METRICS_PORT !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${host}:${config.METRICS_PORT}` } } } } : {};
+  // No shutdown signals: cli/interrupt.ts owns Ctrl-C and SIGTERM for every command (the runtime's handlers kept
+  // commands without a Worker from stopping at all).
+  return { logger, shutdownSignals: [], ...metrics };
+}
 
 function help(name?: string): string {
   const cmd = name ? commands[name] : undefined;
@@ -298,15 +348,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help(name));
     return 0;
   }
+  // acceptance handles Ctrl-C / SIGTERM itself (cli/acceptance.ts): its worker must outlive the signal to delete the
+  // scratch board, which takes longer than the stop steps of other commands may.
+  const interruption = cmd.ownsInterrupts ? ignoredInterrupts() : handleInterrupts(log);
   try {
     const config = loadConfig();
-    Runtime.install({
-      logger: workerLogger(),
-      // acceptance handles Ctrl-C / SIGTERM itself: its worker must outlive the signal to delete the scratch board.
-      ...(name === 'acceptance' ? { shutdownSignals: [] } : {}),
-      ...(config.METRICS_PORT !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } } } : {}),
-    });
-    return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> });
+    if (name === 'start') stackLog = createStackLog(path.join(config.DATA_DIR, 'worker.log'), log);
+    Runtime.install(runtimeOptions(config, cmd, stackLog?.logger ?? workerLogger()));
+    return await cmd.run(config, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> }, interruption);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${help(name)}`);
@@ -317,6 +366,11 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof WorkflowFailedError ? innermostCause(err).message : (err as Error).message;
     console.error(err instanceof ConfigError ? err.message : `orders-sync ${name} failed: ${message}`);
     return 1;
+  } finally {
+    stackLog?.flush();
+    // Stopped by a signal: the interrupt handler finishes the stop steps, says what is left and exits.
+    if (interruption.signal.aborted) await new Promise(() => undefined);
+    interruption.dispose();
   }
 }
 

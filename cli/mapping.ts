@@ -6,18 +6,25 @@ import { MondayClient } from '../graphql/client';
 import { openConfiguredStore } from '../worker';
 import type { OrderPayload, SourceRow } from '../shared/order';
 import { mondayFor } from './targets';
+import { checkBoards } from '../activities/preflight';
 
 export async function mappingCheck(config: Config): Promise<number> {
   const mapping = loadMapping(config.MAPPING_FILE); // throws MappingConfigError naming file, path and value
   console.log(`✔ ${mapping.file} is valid: ${mapping.items.columns.length} item columns, ${mapping.source.sizeColumns.length} size columns, ${mapping.customers.length} customers`);
   const target = mondayFor(config);
   const monday = new MondayClient({ url: target.url, token: target.token, apiVersion: config.MONDAY_API_VERSION, timeoutMs: 10_000 });
+  // A check that cannot see the board has not checked it: unreachable, a wrong token or a board the token cannot see fail.
   let boards;
   try {
-    boards = [await monday.boardStructure(mapping.items.boardId), await monday.boardStructure(mapping.subitems.boardId)];
+    const checked = await checkBoards(monday, mapping);
+    if (!checked.boards) {
+      for (const p of checked.problems) console.log(`✘ ${p}`);
+      return 1;
+    }
+    boards = checked.boards;
   } catch (err) {
-    console.log(`- board check skipped: Monday is not reachable at ${target.url} (${(err as Error).message})`);
-    return 0;
+    console.log(`✘ the mapping was not checked against the boards: Monday does not answer at ${target.url} (${(err as Error).message}). ${config.MONDAY_API_TOKEN ? 'Check MONDAY_API_URL and the network' : 'The sandbox runs with `npm start`; set MONDAY_API_TOKEN for the real Monday'}.`);
+    return 1;
   }
   const payloads = await samplePayloads(config, createTransform(mapping));
   const result = checkMappingAgainstBoards(mapping, boards, payloads);
@@ -33,7 +40,7 @@ export async function mappingCheck(config: Config): Promise<number> {
 /** Transforms up to one page of the database's order lines, to see which labels they would create. */
 async function samplePayloads(config: Config, transform: (row: SourceRow) => OrderPayload): Promise<OrderPayload[]> {
   try {
-    const store = await openConfiguredStore(config);
+    const store = await openConfiguredStore(config, { mustExist: true });
     try {
       const page = await store.readSourcePage(null, 1000);
       return previewRows(transform, page.rows).payloads;

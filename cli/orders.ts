@@ -1,5 +1,8 @@
 // `rerun` and `status`: what an engineer uses to look at and fix one order line.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { inspectionOf } from '../db/inspection';
+import { lookUpSourceLine } from '../activities/source-line';
+import { createTransform, loadMapping, type Mapping } from '../mapping';
 import type { Store } from '../db/store';
 import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
@@ -7,31 +10,53 @@ import { orderWorkflowId } from '../shared/order';
 import { OrderCustomer, OrderPO, OrderSyncStatus, TASK_QUEUE } from '../shared/temporal';
 import { connectClient, orderDefaults } from '../worker';
 import { temporalFor } from './targets';
-import { rerunSignal } from '../workflows/messages';
 import type { OrderProgress } from '../workflows';
 import type { OrderWorkflowInput } from '../shared/workflow-types';
 import { operationsOf, type OperationsStore } from '../db/operations';
 import { accountDailyCalls } from '../worker-status';
 
+/** Wakes (or starts) one order line's workflow with a rerun signal: a waiting FAILED order tries again, an ended one gets a new run. */
+async function signalRerun(client: Client, config: Config, key: string): Promise<string> {
+  const handle = await client.workflow.signalWithStart('orderWorkflow', {
+    workflowId: orderWorkflowId(key),
+    taskQueue: TASK_QUEUE,
+    args: [{ key, batchId: null, ...orderDefaults(config) } satisfies OrderWorkflowInput],
+    signal: 'rerun',
+    signalArgs: [],
+  });
+  return handle.workflowId;
+}
+
+/** Why a rerun of this line cannot succeed (the same rule staging applies), or null when it can. */
+async function refusal(store: Store, mapping: Mapping, transform: ReturnType<typeof createTransform>, key: string): Promise<string | null> {
+  const line = await lookUpSourceLine({ store, mapping, transform }, key);
+  if (line.kind === 'found') return null;
+  const why = line.kind === 'gone' ? `${key} is not in ORDERS_UNIFIED (check the key: "AAG ORDER NUMBER|CUSTOMER STYLE|CUSTOMER COLOUR DESCRIPTION")` : line.message;
+  const fix = line.kind === 'gone' ? '' : '; fix the source row (or the mapping): the next sync picks the line up by itself, no rerun needed';
+  return `not rerun: ${why}${fix}`;
+}
+
 export async function rerunOrder(config: Config, key: string | undefined): Promise<number> {
   if (!key) throw new Error('rerun needs an order key, e.g. orders-sync rerun "GRE-04755-01|GR1234|NAVY"');
-  const store = await openConfiguredStore(config);
-  const client = await connectClient(temporalFor(config));
+  const store = await openConfiguredStore(config, { mustExist: true });
   try {
-    const staged = await store.getStagedOrder(key);
-    if (!staged) console.error(`note: ${key} is not staged yet; the workflow will stage it from ORDERS_UNIFIED`);
-    const handle = await client.workflow.signalWithStart('orderWorkflow', {
-      workflowId: orderWorkflowId(key),
-      taskQueue: TASK_QUEUE,
-      args: [{ key, batchId: null, ...orderDefaults(config) } satisfies OrderWorkflowInput],
-      signal: 'rerun',
-      signalArgs: [],
-    });
-    console.log(`rerun requested for ${key} (workflow ${handle.workflowId}); follow it with: orders-sync status "${key}"`);
+    const mapping = loadMapping(config.MAPPING_FILE);
+    // A rejected or duplicated line fails again at once: say why instead of starting a workflow that waits RERUN_WAIT.
+    const refused = await refusal(store, mapping, createTransform(mapping), key);
+    if (refused) {
+      console.error(refused);
+      return 1;
+    }
+    const client = await connectClient(temporalFor(config));
+    try {
+      const workflowId = await signalRerun(client, config, key);
+      console.log(`rerun requested for ${key} (workflow ${workflowId}); follow it with: orders-sync status "${key}"`);
+    } finally {
+      await client.connection.close();
+    }
     return 0;
   } finally {
     await store.close();
-    await client.connection.close();
   }
 }
 
@@ -56,27 +81,48 @@ export async function waitingOrders(client: Client, store: Store, filter: { cust
   return { total: keys.length, orders };
 }
 
-/** `rerun --failed`: a rerun signal to every waiting FAILED order line that matches, found as the Web UI finds them. */
+/**
+ * `rerun --failed`: every order line staging holds as FAILED (of one customer or PO), whether its workflow still waits
+ * or has ended (after RERUN_WAIT, or a continue-as-new); each gets a rerun signal-with-start. Lines whose source row
+ * would fail again (rejected, duplicated, gone) are named and left alone.
+ */
 export async function rerunFailed(config: Config, filter: { customer?: string; po?: string }): Promise<number> {
-  const client = await connectClient(temporalFor(config));
+  const store = await openConfiguredStore(config, { mustExist: true });
   try {
-    let n = 0;
-    for await (const wf of client.workflow.list({ query: waitingQuery(filter) })) {
-      // The running workflow is signalled directly: a failed order that ended meanwhile is left to `rerun <key>`.
-      await client.workflow.getHandle(wf.workflowId, wf.runId).signal(rerunSignal).then(() => n++, (err: unknown) => {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      });
-      console.log(`rerun requested for ${wf.workflowId.slice(orderWorkflowId('').length)}`);
+    const lines = await inspectionOf(store).failedLines(filter);
+    if (lines.length === 0) {
+      console.log(`no FAILED order lines in staging${filter.customer || filter.po ? ' for that customer/PO' : ''}`);
+      return 0;
     }
-    console.log(n === 0 ? `no waiting FAILED order lines match (${waitingQuery(filter)})` : `rerun requested for ${n} order line(s); follow them with: orders-sync status`);
-    return 0;
+    const mapping = loadMapping(config.MAPPING_FILE);
+    const transform = createTransform(mapping);
+    const client = await connectClient(temporalFor(config));
+    let requested = 0;
+    let refused = 0;
+    try {
+      for (const line of lines) {
+        const why = await refusal(store, mapping, transform, line.key);
+        if (why) {
+          refused++;
+          console.log(why);
+          continue;
+        }
+        await signalRerun(client, config, line.key);
+        requested++;
+        console.log(`rerun requested for ${line.key}`);
+      }
+    } finally {
+      await client.connection.close();
+    }
+    console.log(`rerun requested for ${requested} order line(s)${refused ? `, ${refused} not rerun (above: why)` : ''}; follow them with: orders-sync status`);
+    return refused > 0 && requested === 0 ? 1 : 0;
   } finally {
-    await client.connection.close();
+    await store.close();
   }
 }
 
 export async function showStatus(config: Config, key: string | undefined): Promise<number> {
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, { mustExist: true });
   try {
     if (!key) {
       const counts = await store.statusCounts();

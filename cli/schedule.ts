@@ -39,6 +39,22 @@ export async function applySchedule(client: Client, config: Config, opts: { trig
   return outcome;
 }
 
+/** The pause note while the schedule is paused (maintenance); null when it runs or was never applied. */
+export async function schedulePause(client: Client): Promise<string | null> {
+  try {
+    const d = await client.schedule.getHandle(SCHEDULE_ID).describe();
+    return d.state.paused ? (d.state.note || 'no note') : null;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** What `start`, `sync --once` and `schedule trigger` say instead of syncing while the schedule is paused. */
+export function pausedLine(note: string, force: string): string {
+  return `the sync schedule is paused ("${note}"), so no sync was started. \`orders-sync schedule unpause\` resumes it; \`${force} --force\` syncs now anyway.`;
+}
+
 export async function describeSchedule(client: Client): Promise<string> {
   const d = await client.schedule.getHandle(SCHEDULE_ID).describe();
   const recent = d.info.recentActions.slice(-5).map((a) => `  ${a.takenAt.toISOString()} → ${a.action.workflow.workflowId}`);

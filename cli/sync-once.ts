@@ -11,9 +11,14 @@ import { createProgress, currentWaitReason } from './progress';
 
 export interface SyncSummary {
   batchId: string;
+  /** Order lines this sync dispatched that are now SYNCED. */
   orders: number;
+  /** What the batch wrote on Monday (MON_BatchProcessing, from the write audit): items created / updated, subitems created / updated / removed. */
   items: number;
+  itemsUpdated: number;
   subitems: number;
+  subitemsUpdated: number;
+  subitemsRemoved: number;
   failed: number;
   /** Of orders + failed: order lines this sync dispatched that workflows of an earlier run finished (after a crash, say). */
   byEarlierRun: number;
@@ -73,7 +78,10 @@ export async function runSyncOnce(
     waitingTotal: waiting.total,
     orders,
     items: c?.items ?? 0,
+    itemsUpdated: c?.itemsUpdated ?? 0,
     subitems: c?.subitems ?? 0,
+    subitemsUpdated: c?.subitemsUpdated ?? 0,
+    subitemsRemoved: c?.subitemsRemoved ?? 0,
     failed,
     byEarlierRun: Math.max(0, orders + failed - (c?.synced ?? 0) - (c?.failed ?? 0)),
     rejectedRows: totals.rejected,
@@ -83,8 +91,9 @@ export async function runSyncOnce(
 }
 
 export function summaryLine(s: SyncSummary): string {
-  const earlier = s.byEarlierRun > 0 ? ` (${s.byEarlierRun} of them finished by workflows an earlier run started; their items and subitems count in that run's batch)` : '';
-  return `synced ${s.orders} orders: ${s.items} items, ${s.subitems} subitems, ${s.failed} failed in ${s.seconds.toFixed(1)}s${earlier} (batch ${s.batchId})`;
+  const earlier = s.byEarlierRun > 0 ? ` (${s.byEarlierRun} of them were under way in an earlier run; what they wrote before this sync counts in that run's batch)` : '';
+  return `synced ${s.orders} order lines, ${s.failed} failed in ${s.seconds.toFixed(1)}s: on Monday ${s.items} items created, ${s.itemsUpdated} updated; ` +
+    `${s.subitems} subitems created, ${s.subitemsUpdated} updated, ${s.subitemsRemoved} removed${earlier} (batch ${s.batchId})`;
 }
 
 /** The order lines waiting for a fix and `orders-sync rerun`, one per line. */

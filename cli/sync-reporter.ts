@@ -28,9 +28,10 @@ export function reportFinishedSyncs(store: Store, opts: SyncReporterOptions): ()
     const where = done.failed > 0
       ? ` · failures: orders-sync status${opts.webUiUrl ? `, or ${opts.webUiUrl}/namespaces/default/workflows?query=OrderSyncStatus%3D%22FAILED%22` : ''}`
       : '';
-    const rejected = c.rejected > 0 ? `, ${c.rejected} source rows rejected (ERR_MON_CustMasterSchedule)` : '';
+    const rejected = c.rejected > 0 ? `, ${c.rejected} source rows rejected (orders-sync errors)` : '';
     const seconds = (Date.now() - Date.parse(batch.startTime)) / 1000;
-    opts.log(`sync ${last.batchId.slice(0, 8)} finished: ${done.synced} order lines synced, ${done.failed} failed, ${c.unchanged} unchanged${rejected} in ${seconds.toFixed(1)} s${where}`);
+    opts.log(`sync ${last.batchId} finished: ${done.synced} order lines synced, ${done.failed} failed, ${c.unchanged} unchanged${rejected} in ${seconds.toFixed(1)} s; ` +
+      `on Monday ${c.items} items created, ${c.itemsUpdated} updated, ${c.subitems} subitems created, ${c.subitemsUpdated} updated, ${c.subitemsRemoved} removed${where}`);
   };
   const timer = setInterval(() => {
     if (busy) return;

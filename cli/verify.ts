@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Store } from '../db/store';
 import { verifyStoreOf } from '../db/verify-store';
-import { toCsv } from '../mapping/adoption-match';
+import { csvText } from '../shared/csv';
 import { TASK_QUEUE } from '../shared/temporal';
 import { DRIFT_CLASSES, type VerifyScope, type VerifySummary } from '../shared/verify';
 import type { Drift } from '../activities/verify-drift';
@@ -52,7 +52,7 @@ function progressLine(p: VerifyProgress): string {
 }
 
 export function driftCsv(drift: Drift[]): string {
-  return toCsv([['class', 'order_key', 'item_id', 'subitem_id', 'kept_item_id', 'subject', 'expected', 'actual'],
+  return csvText([['class', 'order_key', 'item_id', 'subitem_id', 'kept_item_id', 'subject', 'expected', 'actual'],
     ...drift.map((d) => [d.class, d.orderKey ?? '', d.itemId ?? '', d.subitemId ?? '', d.keptItemId ?? '', d.subject, d.expected, d.actual])]);
 }
 

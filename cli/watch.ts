@@ -2,15 +2,16 @@
 // Monday budget use and wait reason from the workers' status rows, the latest failures from the error tables.
 import type { Store } from '../db/store';
 import { operationsOf } from '../db/operations';
-import { LIVE_STATUS_MS, formatSeconds, waitReasonOf } from './progress';
+import { LIVE_STATUS_MS, createRateWindow, formatSeconds, waitReasonOf } from './progress';
 
 export async function watchStatus(store: Store, opts: { everyMs?: number; out?: (text: string) => void; signal?: AbortSignal } = {}): Promise<void> {
   const out = opts.out ?? ((t: string) => process.stdout.write(t));
   const operations = operationsOf(store);
   const tty = process.stdout.isTTY && !opts.out;
   let previous = '';
+  const rates = createRateWindow();
   while (!opts.signal?.aborted) {
-    const screen = await render(store, operations);
+    const screen = await render(store, operations, rates);
     if (screen !== previous) {
       out(tty ? `\x1b[2J\x1b[H${screen}\n` : `${screen}\n\n`);
       previous = screen;
@@ -19,22 +20,22 @@ export async function watchStatus(store: Store, opts: { everyMs?: number; out?: 
   }
 }
 
-async function render(store: Store, operations: Awaited<ReturnType<typeof operationsOf>>): Promise<string> {
+async function render(store: Store, operations: Awaited<ReturnType<typeof operationsOf>>, rates: ReturnType<typeof createRateWindow>): Promise<string> {
   const lines: string[] = [];
   const running = await operations.runningBatch();
   const unfinished = await store.countUnfinished();
   if (running || unfinished > 0) {
+    // The batch row ends when dispatch ends; its order lines go on: those still unfinished are the sync's work.
     const batchId = running?.batchId ?? (await operations.lastFinishedBatch())?.batchId;
     const done = batchId ? await operations.finishedSince(batchId) : { synced: 0, failed: 0 };
     const finished = done.synced + done.failed;
-    const total = finished + unfinished;
-    const since = running ? Date.parse(running.startTime) : NaN;
-    const rate = Number.isFinite(since) ? finished / Math.max(1, (Date.now() - since) / 1000) : 0;
-    lines.push(`sync ${batchId?.slice(0, 8) ?? '?'}: ${finished}/${total} order lines finished (${done.synced} synced, ${done.failed} failed)` +
-      (rate > 0 ? ` · ${rate.toFixed(1)}/s · about ${formatSeconds(unfinished / rate)} left` : ''));
+    rates.add(Date.now(), finished);
+    const rate = rates.rate();
+    const pace = rate === null ? ' · measuring the rate …' : rate > 0 ? ` · ${rate.toFixed(1)}/s · about ${formatSeconds(unfinished / rate)} left` : ' · no order line finished in the last minute';
+    lines.push(`sync ${batchId ?? '?'}: ${finished}/${finished + unfinished} order lines finished (${done.synced} synced, ${done.failed} failed)${pace}`);
   } else {
     const last = await operations.lastFinishedBatch();
-    lines.push(last ? `no sync running; the last one (${last.batchId.slice(0, 8)}) finished ${last.endTime} as ${last.status}` : 'no sync has run yet');
+    lines.push(last ? `no sync running; the last one (${last.batchId}) finished ${last.endTime} as ${last.status}` : 'no sync has run yet');
   }
   const workers = await operations.liveWorkerStatuses(LIVE_STATUS_MS);
   const used = workers.reduce((n, w) => n + w.complexityUsed, 0);

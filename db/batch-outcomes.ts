@@ -1,6 +1,6 @@
 // Idempotent batch bookkeeping for both dialects. Each order line's outcome in a batch is one row keyed by
-// (batch, order); the batch's synced/failed/items/subitems counters are recomputed from those rows in the
-// same statement. So an activity retried after its write committed, or an order that fails and is then
+// (batch, order); the batch's synced/failed counters are recomputed from those rows in the same statement.
+// (items/subitems created, updated and removed count the batch's Monday writes instead: BATCH_WRITE_COUNTS below.) So an activity retried after its write committed, or an order that fails and is then
 // fixed in the same batch, is counted once with its latest outcome. A later pass of the same order adds
 // the subitems it wrote; a retry of the same pass does not.
 
@@ -34,9 +34,7 @@ export const SQLITE_OUTCOME_SQL = {
       pass = MAX(pass, excluded.pass), updated_date = excluded.updated_date`,
   recount: `UPDATE MON_BatchProcessing SET
       synced_records = ${recount('MON_BatchOrderOutcome', 'SYNCED', '@batchId')},
-      items_created = ${recount('MON_BatchOrderOutcome', 'SYNCED', '@batchId')},
-      failed_records = ${recount('MON_BatchOrderOutcome', 'FAILED', '@batchId')},
-      subitems_created = (SELECT COALESCE(SUM(o.subitems), 0) FROM MON_BatchOrderOutcome o WHERE o.batch_id = @batchId)
+      failed_records = ${recount('MON_BatchOrderOutcome', 'FAILED', '@batchId')}
     WHERE batch_id = @batchId`,
 };
 
@@ -66,9 +64,7 @@ BEGIN
     INSERT INTO ${T} ([batch_id], [order_key], [outcome], [pass], [subitems]) VALUES (@batchId, @key, @outcome, @pass, @subitems);
   UPDATE ${BATCH} SET
     [synced_records] = ${recount(T, 'SYNCED', '@batchId')},
-    [items_created] = ${recount(T, 'SYNCED', '@batchId')},
-    [failed_records] = ${recount(T, 'FAILED', '@batchId')},
-    [subitems_created] = (SELECT ISNULL(SUM(o.[subitems]), 0) FROM ${T} o WHERE o.[batch_id] = @batchId)
+    [failed_records] = ${recount(T, 'FAILED', '@batchId')}
   WHERE [batch_id] = @batchId;
   SELECT 1 AS [found];
 END`,
@@ -85,3 +81,28 @@ END`,
 export const DETECTION_COUNTERS = { total: 'total_records', newOrders: 'new_orders', changed: 'changed_orders', unchanged: 'unchanged_orders', rejected: 'rejected_records' } as const;
 export type DetectionCounters = Record<keyof typeof DETECTION_COUNTERS, number>;
 export const SQLITE_SET_DETECTION_SQL = `UPDATE MON_BatchProcessing SET ${Object.entries(DETECTION_COUNTERS).map(([f, c]) => `${c} = @${f}`).join(', ')} WHERE batch_id = @batchId`;
+
+/**
+ * What one audited Monday write adds to its batch's counters, counted when its audit row is first inserted (a retried
+ * write updates that row and counts nothing): items_created means items this batch created on Monday, not order lines
+ * synced (a batch that only updated counted its updates as creations before). Parameters: @batchId @target @action.
+ */
+export const BATCH_WRITE_COUNTS = {
+  items_created: "@target = 'item' AND @action = 'create'",
+  items_updated: "@target = 'item' AND @action = 'update'",
+  subitems_created: "@target = 'subitem' AND @action = 'create'",
+  subitems_updated: "@target = 'subitem' AND @action = 'update'",
+  subitems_removed: "@target = 'subitem' AND @action IN ('zero', 'archive')",
+} as const;
+
+/** The UPDATE that adds one write to its batch (`quote` is each dialect's identifier quoting). */
+export function countWriteSql(batchTable: string, quote: (name: string) => string = (n) => n): string {
+  const sets = Object.entries(BATCH_WRITE_COUNTS).map(([c, when]) => `${quote(c)} = ${quote(c)} + CASE WHEN ${when} THEN 1 ELSE 0 END`);
+  return `UPDATE ${batchTable} SET ${sets.join(', ')} WHERE ${quote('batch_id')} = @batchId`;
+}
+
+/** Adds Monday requests to the batch that staged this order line (@orderKey, @n). */
+export function addApiCallsSql(batchTable: string, stagingTable: string, quote: (name: string) => string = (n) => n): string {
+  return `UPDATE ${batchTable} SET ${quote('api_calls_made')} = ${quote('api_calls_made')} + @n
+    WHERE ${quote('batch_id')} = (SELECT ${quote('stg_batch_id')} FROM ${stagingTable} WHERE ${quote('order_key')} = @orderKey)`;
+}

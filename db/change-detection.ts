@@ -2,7 +2,7 @@
 // NEW / CHANGED / RETRY are staged and returned, UNCHANGED is skipped, bad and duplicate rows land in ERR_.
 // A FAILED order line whose payload is unchanged waits for a rerun: it is neither staged again nor returned.
 import type { OrderPayload, SourceRow } from '../shared/order';
-import type { Store } from './store';
+import type { ErrorRecord, Store } from './store';
 import { ORDER_KEY_COLUMNS } from './orders-unified-columns';
 import { stageIsolatingFailures } from './stage-isolated';
 
@@ -33,47 +33,72 @@ export async function detectChangesPage(
     await store.pruneSnapshots(deps.snapshotKeepDays ?? 2);
   }
   const page = await store.readSourcePage(opts.cursor, opts.pageSize, { ...filter, snapshotOf: opts.batchId });
-  let failed = 0;
+  const c = await classifyPage(deps, page.rows, opts);
+  for (const e of c.errors) await store.recordError({ ...e, batchId: opts.batchId });
+  const orders = c.orders.map(({ payload: _payload, ...order }) => order);
+  // An order a staging column cannot hold fails alone (an error row) and leaves the page's dispatch.
+  const unstaged = await stageIsolatingFailures(deps, opts.batchId, c.orders.map((o) => o.payload), orders);
+  // The batch counters are written once by the sync workflow from these figures (a retried page never counts twice).
+  return { orders, total: page.rows.length, unchanged: c.unchanged, waiting: c.waiting, failed: c.failed + unstaged, nextCursor: page.nextCursor };
+}
 
+export interface PageClassification {
+  /** New, changed or interrupted order lines: what the sync stages and dispatches. */
+  orders: (DetectedOrder & { payload: OrderPayload })[];
+  unchanged: number;
+  /** FAILED order lines whose payload did not change: they wait for a rerun. */
+  waiting: number;
+  /** Source rows rejected (mapping errors, each row of a duplicated key). */
+  failed: number;
+  /** The error rows the sync records for them (without batch id). */
+  errors: ErrorRecord[];
+}
+
+/**
+ * What a sync does with one page of source rows, deciding without writing: the sync (above) and `sync --dry-run`
+ * share it, so the dry run predicts the real sync (duplicates, the customer filter, waiting failed lines).
+ */
+export async function classifyPage(deps: DetectDeps, rows: SourceRow[], opts: { customer?: string }): Promise<PageClassification> {
+  const errors: ErrorRecord[] = [];
+  let failed = 0;
   // Group by order key: the store never splits a key group across pages, so a repeat here is a real duplicate.
   const groups = new Map<string, SourceRow[]>();
-  for (const row of page.rows) {
+  for (const row of rows) {
     let key: string;
     try {
       key = deps.keyOf(row);
     } catch (e) {
-      if (await recordMappingError(deps, opts, row, e)) failed++;
+      if (matchesCustomerRaw(opts.customer, row)) { errors.push(mappingError(row, e)); failed++; }
       continue;
     }
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
 
   const payloads: OrderPayload[] = [];
-  for (const [key, rows] of groups) {
-    if (rows.length > 1) {
-      if (!matchesCustomerRaw(opts.customer, rows[0] as SourceRow)) continue;
-      await store.recordError({
-        scope: 'item', orderKey: key, category: 'DATA', errorType: 'DUPLICATE_ORDER_KEY', batchId: opts.batchId,
-        message: `${rows.length} ORDERS_UNIFIED rows share order key ${key}; none of them is sent until only one remains`, payload: rows,
+  for (const [key, group] of groups) {
+    if (group.length > 1) {
+      if (!matchesCustomerRaw(opts.customer, group[0] as SourceRow)) continue;
+      errors.push({
+        scope: 'item', orderKey: key, category: 'DATA', errorType: 'DUPLICATE_ORDER_KEY',
+        message: `${group.length} ORDERS_UNIFIED rows share order key ${key}; none of them is sent until only one remains`, payload: group,
       });
-      failed += rows.length;
+      failed += group.length;
       continue;
     }
-    const row = rows[0] as SourceRow;
+    const row = group[0] as SourceRow;
     let payload: OrderPayload;
     try {
       payload = deps.transform(row);
     } catch (e) {
-      if (await recordMappingError(deps, opts, row, e, key)) failed++;
+      if (matchesCustomerRaw(opts.customer, row)) { errors.push(mappingError(row, e, key)); failed++; }
       continue;
     }
     if (opts.customer !== undefined && norm(payload.customer) !== norm(opts.customer)) continue;
     payloads.push(payload);
   }
 
-  const states = await store.getSyncStates(payloads.map((p) => p.key));
-  const orders: DetectedOrder[] = [];
-  const toStage: OrderPayload[] = [];
+  const states = await deps.store.getSyncStates(payloads.map((p) => p.key));
+  const orders: PageClassification['orders'] = [];
   let unchanged = 0;
   let waiting = 0;
   for (const p of payloads) {
@@ -86,27 +111,17 @@ export async function detectChangesPage(
     else if (state.status === 'FAILED' && state.stagedHash === p.hash) { waiting++; continue; }
     else if (state.stagedHash === p.hash && state.status !== 'SYNCED') change = 'RETRY';   // failed or interrupted
     else change = 'CHANGED';
-    toStage.push(p);
-    orders.push({ key: p.key, customer: p.customer, poNumber: p.poNumber, aagOrderNumber: p.aagOrderNumber, change });
+    orders.push({ key: p.key, customer: p.customer, poNumber: p.poNumber, aagOrderNumber: p.aagOrderNumber, change, payload: p });
   }
-  failed += await stageIsolatingFailures(deps, opts.batchId, toStage, orders);
-  // The batch counters are written once by the sync workflow from these figures (a retried page never counts twice).
-  return { orders, total: page.rows.length, unchanged, waiting, failed, nextCursor: page.nextCursor };
+  return { orders, unchanged, waiting, failed, errors };
 }
 
-/** Records a row the transform (or key function) rejected; returns false when the row is outside the customer filter. */
-async function recordMappingError(
-  deps: DetectDeps, opts: { batchId: string; customer?: string }, row: SourceRow, e: unknown, key?: string,
-): Promise<boolean> {
-  if (!matchesCustomerRaw(opts.customer, row)) return false;
-  const err = e as { message?: unknown; orderKey?: unknown; field?: unknown; value?: unknown; reason?: unknown };
+/** The error row of a row the transform (or key function) rejected. */
+function mappingError(row: SourceRow, e: unknown, key?: string): ErrorRecord {
+  const err = e as { message?: unknown; orderKey?: unknown };
   const orderKey = typeof err.orderKey === 'string' ? err.orderKey : key ?? ORDER_KEY_COLUMNS.map((c) => String(row[c] ?? '')).join('|');
-  await deps.store.recordError({
-    scope: 'item', orderKey, category: 'DATA', errorType: 'MAPPING_ERROR', batchId: opts.batchId,
-    // A mapping error's message already names the order key, field, value and reason.
-    message: typeof err.message === 'string' ? err.message : String(e), payload: row,
-  });
-  return true;
+  // A mapping error's message already names the order key, field, value and reason.
+  return { scope: 'item', orderKey, category: 'DATA', errorType: 'MAPPING_ERROR', message: typeof err.message === 'string' ? err.message : String(e), payload: row };
 }
 
 /**

@@ -10,7 +10,7 @@ export const str = (v: unknown): string | null => (v === null || v === undefined
 export const BATCH_COUNTER_COLUMNS: Record<keyof BatchCounters, string> = {
   total: 'total_records', newOrders: 'new_orders', changed: 'changed_orders', unchanged: 'unchanged_orders',
   failed: 'failed_records', rejected: 'rejected_records', synced: 'synced_records', items: 'items_created', subitems: 'subitems_created',
-  apiCalls: 'api_calls_made',
+  apiCalls: 'api_calls_made', itemsUpdated: 'items_updated', subitemsUpdated: 'subitems_updated', subitemsRemoved: 'subitems_removed',
 };
 export const BATCH_PHASE_COLUMNS: Record<BatchPhase, string> = {
   staging_loaded: 'staging_load_completed', items_created: 'items_creation_completed', subitems_created: 'subitems_creation_completed',
@@ -83,6 +83,27 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
+/** Longest text value an error row keeps of its payload (the source row), and longest payload it keeps at all. */
+export const ERROR_VALUE_MAX = 1_000;
+export const ERROR_PAYLOAD_MAX = 32_000;
+
+/**
+ * An error row's payload as stored: long text values shortened (saying how long they were), the whole kept under
+ * ERROR_PAYLOAD_MAX. One rejected 10 MB cell stored whole, and written again by every sync that met it, grew the
+ * embedded database by tens of MB; the message already names the field and shows the start of the value.
+ */
+/** An error row's message as stored: a 10 MB key part made a 10 MB message (it names the order key). */
+export const ERROR_MESSAGE_MAX = 4_000;
+export function shortText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 40)}… (${text.length} characters, shortened)`;
+}
+
+export function errorPayloadJson(value: unknown): string | null {
+  if (value === undefined) return null;
+  const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.length > ERROR_VALUE_MAX ? `${v.slice(0, ERROR_VALUE_MAX)}… (${v.length} characters, shortened)` : v));
+  return json.length <= ERROR_PAYLOAD_MAX ? json : JSON.stringify({ shortened: `payload of ${json.length} characters not kept; the source row is in ORDERS_UNIFIED`, start: json.slice(0, ERROR_VALUE_MAX) });
+}
+
 export function fromJson(text: unknown): unknown {
   return typeof text === 'string' ? JSON.parse(text) : undefined;
 }
@@ -131,6 +152,7 @@ export function toBatchRecord(r: Row): BatchRecord {
     counters: {
       total: n('total_records'), newOrders: n('new_orders'), changed: n('changed_orders'), unchanged: n('unchanged_orders'),
       failed: n('failed_records'), rejected: n('rejected_records'), synced: n('synced_records'), items: n('items_created'), subitems: n('subitems_created'), apiCalls: n('api_calls_made'),
+      itemsUpdated: n('items_updated'), subitemsUpdated: n('subitems_updated'), subitemsRemoved: n('subitems_removed'),
     },
     startTime: isoOf(r.start_time) ?? '', endTime: isoOf(r.end_time),
     durationSeconds: r.duration_seconds === null || r.duration_seconds === undefined ? null : Number(r.duration_seconds),

@@ -12,7 +12,7 @@ import { MAX_KEY_LENGTH } from './migrations/mssql';
 import { MAX_PARAMS, MAX_VALUES_ROWS, STAGE_ORDER_FIELDS, STAGE_SIZE_FIELDS, mssqlStatements, type MssqlStatements } from './mssql-sql';
 import { mssqlBatchEndSql, type BatchEndStatus } from './batch-end';
 import { toDriverConfig, type MssqlSettings } from './mssql-config';
-import { BATCH_COUNTER_COLUMNS, chunk, emptyStatusCounts, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
+import { BATCH_COUNTER_COLUMNS, chunk, emptyStatusCounts, ERROR_MESSAGE_MAX, errorPayloadJson, shortText, lastPerKey, toBatchRecord, toErrorRecord, toJson, toStagedOrder } from './common';
 import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
 import { MssqlSource } from './mssql/source-reader';
 import { DEFAULT_MSSQL_SOURCE, checkedSchemaName, parseSourceName } from './mssql/identifiers';
@@ -399,8 +399,8 @@ export class MssqlStore implements Store {
     // recording the error never fails; the message names the row in full.
     const key = e.orderKey.length > MAX_KEY_LENGTH ? `${e.orderKey.slice(0, MAX_KEY_LENGTH - 1)}…` : e.orderKey;
     const p: Record<string, Param> = {
-      batchId: e.batchId ?? null, key, category: e.category, errorType: e.errorType, message: e.message,
-      http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0,
+      batchId: e.batchId ?? null, key, category: e.category, errorType: e.errorType, message: shortText(e.message, ERROR_MESSAGE_MAX),
+      http: e.httpStatus ?? null, payload: errorPayloadJson(e.payload), retry: e.retryCount ?? 0,
     };
     if (e.scope === 'subitem') p.size = e.size ?? null;
     await this.exec('recordError', this.o.recordError(e.scope), p);

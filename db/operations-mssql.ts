@@ -7,6 +7,8 @@ import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
 import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
 import { rolledBackNote, toAuditedWrite, toRunningBatch } from './operations-sqlite';
 import { chunk, fromJson, isoOf, toJson, type Row } from './common';
+import { addApiCallsSql, countWriteSql } from './batch-outcomes';
+import { b } from './migrations/mssql';
 
 type Param = string | number | null;
 
@@ -23,11 +25,17 @@ export function mssqlOperationsSql(schema: string) {
     // Update, else insert (no MERGE: Babelfish lacks it); a retried write keeps the first replaced values, which are
     // what the batch found before its first write. A concurrent insert of the same write fails on the unique index
     // (2627/2601) and is run again, then as an update.
-    recordWrite: `UPDATE ${AUDIT} SET [new_values] = @newValues, [written_at] = SYSUTCDATETIME()
+    // One transaction, so the audit row and its count in the batch commit together (a retry never loses the count).
+    recordWrite: `SET XACT_ABORT ON; BEGIN TRANSACTION;
+      UPDATE ${AUDIT} SET [new_values] = @newValues, [written_at] = SYSUTCDATETIME()
       WHERE [batch_id] = @batchId AND [monday_id] = @mondayId AND [action] = @action;
       INSERT INTO ${AUDIT} ([batch_id], [order_key], [target], [monday_id], [size_label], [parent_id], [action], [new_values], [replaced_values])
         SELECT @batchId, @orderKey, @target, @mondayId, @size, @parentId, @action, @newValues, @replacedValues
-        WHERE NOT EXISTS (SELECT 1 FROM ${AUDIT} WHERE [batch_id] = @batchId AND [monday_id] = @mondayId AND [action] = @action);`,
+        WHERE NOT EXISTS (SELECT 1 FROM ${AUDIT} WHERE [batch_id] = @batchId AND [monday_id] = @mondayId AND [action] = @action);
+      -- A first write counts in its batch (db/batch-outcomes.ts BATCH_WRITE_COUNTS); a retried one only refreshed its row.
+      IF @@ROWCOUNT = 1 ${countWriteSql(BATCH, b)};
+      COMMIT;`,
+    addApiCalls: addApiCallsSql(BATCH, STG, b),
     lastWrittenValues: `SELECT TOP (1) [new_values] FROM ${AUDIT}
       WHERE [monday_id] = @mondayId AND [batch_id] <> @batchId AND [new_values] IS NOT NULL AND [rolled_back_at] IS NULL ORDER BY [audit_id] DESC`,
     listWrites: `SELECT * FROM ${AUDIT} WHERE [batch_id] = @batchId ORDER BY [audit_id]`,
@@ -112,6 +120,10 @@ export class MssqlOperations implements OperationsStore {
       const once = () => this.store.query('recordWrites', text, params);
       await once().catch((e: { number?: number }) => { if (!DUPLICATE_KEY.has(e.number ?? 0)) throw e; return once(); });
     }
+  }
+
+  async addApiCalls(orderKey: string, n: number): Promise<void> {
+    if (n > 0) await this.run('addApiCalls', { orderKey, n });
   }
 
   async lastWrittenValues(mondayId: string, exceptBatchId: string): Promise<ItemValues | SubitemValues | null> {

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
 import { fromJson, isoOf, str, toJson, type Row } from './common';
+import { addApiCallsSql, countWriteSql } from './batch-outcomes';
 
 const now = (): string => new Date().toISOString();
 
@@ -12,11 +13,23 @@ export class SqliteOperations implements OperationsStore {
     const insert = this.db.prepare(`INSERT INTO MON_WriteAudit
         (batch_id, order_key, target, monday_id, size_label, parent_id, action, new_values, replaced_values, written_at)
         VALUES (@batchId, @orderKey, @target, @mondayId, @size, @parentId, @action, @newValues, @replacedValues, @now)
-      ON CONFLICT (batch_id, monday_id, action) DO UPDATE SET new_values = excluded.new_values, written_at = excluded.written_at`);
+      ON CONFLICT (batch_id, monday_id, action) DO NOTHING`);
+    const again = this.db.prepare(`UPDATE MON_WriteAudit SET new_values = @newValues, written_at = @now
+      WHERE batch_id = @batchId AND monday_id = @mondayId AND action = @action`);
+    const count = this.db.prepare(countWriteSql('MON_BatchProcessing'));
     const ts = now();
     this.db.transaction(() => {
-      for (const w of writes) insert.run({ ...w, newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues), now: ts });
+      for (const w of writes) {
+        const p = { ...w, newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues), now: ts };
+        // A first write counts in its batch; a retried one only refreshes what it sent.
+        if (insert.run(p).changes > 0) count.run({ batchId: w.batchId, target: w.target, action: w.action });
+        else again.run(p);
+      }
     })();
+  }
+
+  async addApiCalls(orderKey: string, n: number): Promise<void> {
+    if (n > 0) this.db.prepare(addApiCallsSql('MON_BatchProcessing', 'STG_MON_CustMasterSchedule')).run({ orderKey, n });
   }
 
   async lastWrittenValues(mondayId: string, exceptBatchId: string): Promise<ItemValues | SubitemValues | null> {

@@ -73,6 +73,8 @@ export interface WorkerStatus {
 export interface OperationsStore {
   /** Records writes; one row per batch, order, Monday id and action (a retried write updates newValues, keeps the first replaced values). */
   recordWrites(writes: MondayWrite[]): Promise<void>;
+  /** Adds Monday requests made for this order line to the batch that staged it (MON_BatchProcessing.api_calls_made). */
+  addApiCalls(orderKey: string, n: number): Promise<void>;
   /** The newest values written to a Monday item or subitem outside this batch and not rolled back: what Monday holds. */
   lastWrittenValues(mondayId: string, exceptBatchId: string): Promise<ItemValues | SubitemValues | null>;
   listWrites(batchId: string): Promise<AuditedWrite[]>;

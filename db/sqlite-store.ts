@@ -2,11 +2,12 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
+import { MAX_ORDER_KEY_LENGTH } from '../shared/order';
 import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
 import {
-  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, emptyStatusCounts, lastPerKey, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
+  BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, emptyStatusCounts, ERROR_MESSAGE_MAX, errorPayloadJson, lastPerKey, shortText, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
 } from './common';
 import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
 import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
@@ -249,8 +250,9 @@ export class SqliteStore implements Store {
     const sizeCond = e.scope === 'subitem' ? ' AND COALESCE(size_label, \'\') = COALESCE(@size, \'\')' : '';
     const ts = now();
     const p = {
-      batchId: e.batchId ?? null, key: e.orderKey, size: e.size ?? null, category: e.category, errorType: e.errorType,
-      message: e.message, http: e.httpStatus ?? null, payload: toJson(e.payload), retry: e.retryCount ?? 0, now: ts,
+      // Long keys and messages (a rejected 10 MB key part) are shortened as on SQL Server: the error names the row.
+      batchId: e.batchId ?? null, key: shortText(e.orderKey, MAX_ORDER_KEY_LENGTH), size: e.size ?? null, category: e.category, errorType: e.errorType,
+      message: shortText(e.message, ERROR_MESSAGE_MAX), http: e.httpStatus ?? null, payload: errorPayloadJson(e.payload), retry: e.retryCount ?? 0, now: ts,
     };
     this.db.transaction(() => {
       // The same open error seen again (e.g. the bad row on every run) updates its row instead of piling up copies.

@@ -19,7 +19,20 @@ export interface ErrorRecord {
   // filled when read back:
   id?: number; createdAt?: string; resolvedAt?: string | null;
 }
-export interface BatchCounters { total?: number; newOrders?: number; changed?: number; unchanged?: number; failed?: number; rejected?: number; synced?: number; items?: number; subitems?: number; apiCalls?: number }
+/**
+ * MON_BatchProcessing's counters (what each means: docs/RUNBOOK.md §5). Detection figures (total … rejected) are set
+ * once from the sync's totals; synced/failed are recounted from the order lines' outcomes (db/batch-outcomes.ts);
+ * items/subitems created, updated, removed count the batch's audited Monday writes (one per Monday id and action,
+ * so retries count once); apiCalls counts the Monday requests of its order lines' item and subitem steps.
+ */
+export interface BatchCounters {
+  total?: number; newOrders?: number; changed?: number; unchanged?: number; failed?: number; rejected?: number; synced?: number;
+  /** Items the batch created on Monday (items_created). */
+  items?: number;
+  /** Subitems the batch created on Monday (subitems_created). */
+  subitems?: number;
+  apiCalls?: number; itemsUpdated?: number; subitemsUpdated?: number; subitemsRemoved?: number;
+}
 export type BatchPhase = 'staging_loaded' | 'items_created' | 'subitems_created';
 export type BatchStatus = 'STARTED' | 'STAGING_LOADED' | 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS';
 

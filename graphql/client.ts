@@ -78,6 +78,17 @@ export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): P
   return callerSignal.run(signal, fn);
 }
 
+/** Requests made inside `fn` (each request sent, answered or not): MON_BatchProcessing.api_calls_made. */
+const requestTally = new AsyncLocalStorage<{ requests: number }>();
+export async function countingRequests<T>(fn: () => Promise<T>, onDone: (requests: number) => Promise<void>): Promise<T> {
+  const tally = { requests: 0 };
+  try {
+    return await requestTally.run(tally, fn);
+  } finally {
+    await onDone(tally.requests).catch(() => undefined);
+  }
+}
+
 export interface BoardPageItem {
   id: string; name: string; createdAt: string | null; groupId: string | null; groupTitle: string | null; parentItemId: string | null;
   /** Column id → Monday's display text. */
@@ -206,6 +217,8 @@ export class MondayClient {
     errors = errors.map((e) => this.redact(e));
     const rateLimited = errors.some((e) => e.kind === 'rate_limit');
     this.onRequest({ operation: op.name, isMutation: op.isMutation, complexity, errorCode: errors[0]?.code ?? null, rateLimited });
+    const tally = requestTally.getStore();
+    if (tally) tally.requests++;
     const requestLevel = errors.find((e) => e.alias === undefined || e.alias === 'complexity' || data === null);
     if (requestLevel) throw requestLevel;
     if (errors.length > 0 && !opts.partial) throw errors[0];

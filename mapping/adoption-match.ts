@@ -1,6 +1,7 @@
 // Which board item is which order line: the pure heart of `orders-sync board adopt`. No I/O: the adoption
 // activities read the board and the source and hand both in; the plan that comes out says what to link,
 // which items lack their key column and what to archive.
+import { csvText } from '../shared/csv';
 import type { Mapping } from './schema';
 import type { OrderPayload } from '../shared/order';
 import { normaliseSize, sizeForLabel } from '../shared/sizes';
@@ -254,11 +255,5 @@ export function reportCsv(plan: AdoptionPlan, notLinked: { key: string; reason: 
   for (const r of plan.rejected ?? []) rows.push(['rejected', '', r.key, '', '', '', r.reason]);
   const itemOf = new Map(plan.matched.map((m) => [m.key, m.itemId]));
   for (const n of notLinked) rows.push(['not_linked', '', n.key, itemOf.get(n.key) ?? '', '', '', n.reason]);
-  return toCsv(rows);
-}
-
-/** Rows as CSV (RFC 4180 quoting): the reports of board adopt and verify. */
-export function toCsv(rows: string[][]): string {
-  const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
+  return csvText(rows);
 }

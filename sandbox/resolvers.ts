@@ -96,7 +96,8 @@ export function columnObject(ctx: ExecutionContext, board: Board, column: Column
 }
 
 function userObject(user: SandboxUser): Record<string, unknown> {
-  return { id: user.id, name: user.name, kind: user.kind, email: `${user.kind}@sandbox.monday.local`, enabled: true };
+  // `status` (ACTIVE / INACTIVE / PENDING) and `is_deleted` are the 2026-07 User fields (changelog "Major user entity update").
+  return { id: user.id, name: user.name, kind: user.kind, email: `${user.kind}@sandbox.monday.local`, enabled: true, status: 'ACTIVE', is_deleted: false };
 }
 
 function boardObject(ctx: ExecutionContext, board: Board): Record<string, unknown> {
@@ -263,6 +264,8 @@ export const root = {
     const state = decodeCursor(String(args.cursor), ctx);
     return itemsPage(ctx, requireBoard(ctx, state.board), state.after, pageLimit(args.limit), state.filter);
   },
+  // doc: https://developer.monday.com/api-reference/reference/me (the user the token belongs to; an unknown token
+  // never gets here: 401 first).
   me(_args: Args, ctx: ExecutionContext) {
     return userObject(ctx.user);
   },

@@ -10,6 +10,7 @@ import { openStore, parseMssqlUrl } from '../db/open';
 import { settingsFromUrl } from '../db/mssql-config';
 import type { Store } from '../db/store';
 import { operationsOf, type OperationsStore } from '../db/operations';
+import { inspectionOf } from '../db/inspection';
 import type { OrderPayload } from '../shared/order';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
 
@@ -33,6 +34,29 @@ function contract(name: string, open: () => Promise<Store>): void {
       ops = operationsOf(store);
     });
     afterAll(() => store.close());
+
+    test('batch counters count the audited Monday writes by what they did, a retried write once, and requests by the staging batch', async () => {
+      const batchId = batch('COUNT');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      const base = { batchId, orderKey: `${run}|count`, parentId: `${run}-ci`, newValues: null, replacedValues: null };
+      const writes = [
+        { ...base, target: 'item' as const, mondayId: `${run}-ci`, size: null, parentId: null, action: 'create' as const },
+        { ...base, target: 'item' as const, mondayId: `${run}-cj`, size: null, parentId: null, action: 'update' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs1`, size: 'S', action: 'create' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs2`, size: 'M', action: 'create' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs3`, size: 'L', action: 'update' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs4`, size: 'XL', action: 'zero' as const },
+        { ...base, target: 'subitem' as const, mondayId: `${run}-cs5`, size: '2XL', action: 'archive' as const },
+      ];
+      await ops.recordWrites(writes);
+      await ops.recordWrites(writes.slice(0, 3));   // the activity retried after its writes were audited
+      expect((await store.getBatch(batchId))?.counters).toMatchObject({ items: 1, itemsUpdated: 1, subitems: 2, subitemsUpdated: 1, subitemsRemoved: 2 });
+      await store.stageOrders(batchId, [payload(`${run}|count`, [['S', 1]], 'n')]);
+      await ops.addApiCalls(`${run}|count`, 4);
+      await ops.addApiCalls(`${run}|count`, 3);
+      await ops.addApiCalls(`${run}|not-staged`, 9);
+      expect((await store.getBatch(batchId))?.counters.apiCalls).toBe(7);
+    });
 
     test('a write recorded twice (a retried activity) keeps its first replaced values and the newest values', async () => {
       const w = { batchId: batch('A'), orderKey: `${run}|k`, target: 'subitem' as const, mondayId: `${run}-s1`, size: 'M', parentId: `${run}-i1`, action: 'update' as const };
@@ -108,6 +132,27 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(live).toEqual([{ ...s, waiting: 3 }]);
       await new Promise((r) => setTimeout(r, 300));
       expect((await ops.liveWorkerStatuses(100)).filter((x) => x.workerId === s.workerId)).toEqual([]);
+    });
+
+    test('what operators read (batches, errors, rerun --failed, the last synced line) reads the same on both databases', async () => {
+      const inspect = inspectionOf(store);
+      const batchId = batch('INSPECT');
+      await store.startBatch({ batchId, batchType: 'FULL_BATCH' });
+      expect((await inspect.recentBatches(50)).map((b) => b.batchId)).toContain(batchId);
+      const failedKey = `${run}|failed`;
+      await store.stageOrders(batchId, [{ ...payload(failedKey, [['S', 1]], 'f'), customer: ' GREYSON ', poNumber: '4755' }]);
+      await store.setOrderStatus(failedKey, 'FAILED', { error: 'Monday rejected it' });
+      expect(await inspect.failedLines({ customer: 'greyson', po: '4755' })).toEqual(expect.arrayContaining([{ key: failedKey, customer: ' GREYSON ', poNumber: '4755', error: 'Monday rejected it' }]));
+      expect((await inspect.failedLines({ po: 'nope' })).map((l) => l.key)).not.toContain(failedKey);
+      const before = new Date(Date.now() - 60_000).toISOString();
+      await store.recordError({ scope: 'subitem', orderKey: failedKey, size: 'S', category: 'REJECTED', errorType: 'ColumnValueException', message: 'bad qty', batchId });
+      const errors = (await inspect.errors({ since: before, all: false })).filter((e) => e.orderKey === failedKey);
+      expect(errors).toEqual([expect.objectContaining({ scope: 'subitem', size: 'S', customer: ' GREYSON ', poNumber: '4755', errorType: 'ColumnValueException' })]);
+      expect((await inspect.errors({ since: '2099-01-01T00:00:00.000Z', all: true })).filter((e) => e.orderKey === failedKey)).toEqual([]);
+      const syncedKey = `${run}|synced`;
+      await store.stageOrders(batchId, [payload(syncedKey, [['S', 1]], 's')]);
+      await store.markSynced(syncedKey, payload(syncedKey, [['S', 1]], 's').hash);
+      expect(Math.abs(Date.parse((await inspect.lastSyncedAt())!) - Date.now())).toBeLessThan(60_000);
     });
   });
 }

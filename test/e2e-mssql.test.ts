@@ -93,7 +93,7 @@ if (!TEST_MSSQL_URL) {
     }
     // Rejected demo rows (bad quantities etc.) make the summary non-zero; every mappable order line must be synced.
     expect(sync.stderr).not.toContain('Cannot find module');
-    expect(sync.stdout).toMatch(new RegExp(`synced ${expectedOrders} orders: ${expectedOrders} items, \\d+ subitems, 0 failed in [\\d.]+s \\(batch`));
+    expect(sync.stdout).toMatch(new RegExp(`synced ${expectedOrders} order lines, 0 failed in [\\d.]+s: on Monday ${expectedOrders} items created, 0 updated; \\d+ subitems created`));
     const counts = await stack.store.statusCounts();
     expect(counts.SYNCED).toBe(expectedOrders);
     expect(counts.FAILED + counts.PENDING + counts.IN_PROGRESS + counts.ITEM_CREATED).toBe(0);

@@ -2,6 +2,7 @@
 // (@prometheus-io/lezer-promql), every metric they name exposed by a real worker's /metrics during a sync,
 // and every runbook link an anchor that exists in docs/RUNBOOK.md.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import yaml from 'js-yaml';
@@ -12,6 +13,8 @@ import { freePort } from '../cli/dev-server';
 import { generateOrderLines } from '../db/demo-data';
 import { runVerify } from '../cli/verify';
 import { operationsOf } from '../db/operations';
+import { alertRules } from '../cli/monitoring';
+import { TASK_QUEUE } from '../shared/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
 const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, 'monitoring/grafana-dashboard.json'), 'utf8')) as Dashboard;
@@ -69,21 +72,33 @@ test('the dashboard is importable with one variable: the Prometheus data source 
   for (const topic of ['synced', 'waiting for rerun', '429', 'complexity', 'duration', 'age of the last', 'schedule-to-start', 'slots', 'items']) expect(titles).toContain(topic);
 });
 
-test('every alert has a runbook link to a heading of docs/RUNBOOK.md, a severity and a summary', () => {
+test('every alert has an absolute runbook link to a heading of docs/RUNBOOK.md (monitoring rules --runbook-url), a severity and a summary', () => {
   const runbook = fs.readFileSync(path.join(ROOT, 'docs/RUNBOOK.md'), 'utf8');
   // GitHub's anchor: lower case, punctuation dropped, spaces to dashes.
   const anchors = new Set([...runbook.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
-  expect(alerts.map((a) => a.alert).sort()).toEqual([
-    'OrdersSyncBoardDrift', 'OrdersSyncBoardNearItemsLimit', 'OrdersSyncBudgetSaturated', 'OrdersSyncMondayDailyLimit', 'OrdersSyncNoSuccessfulSync',
-    'OrdersSyncNoWorkerPolling', 'OrdersSyncOrdersFailedWaiting', 'OrdersSyncSustained429',
-  ]);
-  for (const a of alerts) {
-    const [file, anchor] = a.annotations.runbook_url!.split('#');
-    expect({ alert: a.alert, file }).toEqual({ alert: a.alert, file: 'docs/RUNBOOK.md' });
+  expect(alerts.map((a) => a.alert).sort()).toEqual(expect.arrayContaining([
+    'OrdersSyncBoardDrift', 'OrdersSyncBoardNearItemsLimit', 'OrdersSyncBudgetSaturated', 'OrdersSyncDatabaseDown', 'OrdersSyncMondayDailyLimit', 'OrdersSyncNoSuccessfulSync',
+    'OrdersSyncNoWorkerPolling', 'OrdersSyncOrdersFailedWaiting', 'OrdersSyncRejectedRows', 'OrdersSyncSkippedRuns', 'OrdersSyncSustained429',
+    'OrdersSyncWorkflowTaskFailures',
+  ]));
+  const base = 'https://git.example.com/orders-sync/-/blob/main/docs/RUNBOOK.md';
+  const generated = (yaml.load(alertRules(base)) as typeof rules).groups.flatMap((g) => g.rules);
+  expect(generated.map((a) => a.alert)).toEqual(alerts.map((a) => a.alert));
+  for (const a of generated) {
+    const [url, anchor] = a.annotations.runbook_url!.split('#');
+    expect({ alert: a.alert, url }).toEqual({ alert: a.alert, url: base });
     expect({ alert: a.alert, anchorExists: anchors.has(anchor!) }).toEqual({ alert: a.alert, anchorExists: true });
     expect(a.labels?.severity).toMatch(/^(page|ticket)$/);
     expect(a.annotations.summary).toBeTruthy();
   }
+  // A relative link is what made them useless in a page at night: the command refuses one.
+  expect(() => alertRules('docs/RUNBOOK.md')).toThrow(/absolute/);
+});
+
+test('the no-success alert watches synced order lines, not finished dispatches', () => {
+  const rule = alerts.find((a) => a.alert === 'OrdersSyncNoSuccessfulSync')!;
+  expect(parsePromql(rule.expr).metrics).toContain('orders_sync_last_order_line_synced_timestamp_seconds');
+  expect(parsePromql(rule.expr).metrics).not.toContain('orders_sync_last_batch_finished_timestamp_seconds');
 });
 
 describe('against a real worker', () => {
@@ -125,6 +140,8 @@ describe('against a real worker', () => {
     // A whole-board verify: the two rejected order lines have no item (the drift gauge's source).
     const verified = await runVerify(stack.client, stack.store, { scope: { customer: null, po: null }, repair: false, reportFile: null, boardId: stack.mapping.items.boardId }, () => {});
     expect(verified.summary.counts.missing_item).toBe(2);
+    // A workflow task that fails (a workflow type no worker knows): what OrdersSyncWorkflowTaskFailures counts.
+    const broken = await stack.client.workflow.start('noSuchWorkflow', { taskQueue: TASK_QUEUE, workflowId: `broken-${Date.now()}`, args: [] });
 
     const used = new Set(allExprs.flatMap((e) => parsePromql(e.expr).metrics));
     let missing: string[] = [...used];
@@ -142,10 +159,36 @@ describe('against a real worker', () => {
     expect(Number(/^orders_sync_board_drift\{[^}]*class="missing_item"[^}]*\} (\S+)$/m.exec(scraped.text)?.[1])).toBe(2);
     expect(Math.abs(Date.now() / 1000 - value('orders_sync_last_batch_finished_timestamp_seconds'))).toBeLessThan(120);
     expect(value('orders_sync_monday_rate_limited')).toBeGreaterThan(0);
+    expect(value('orders_sync_database_up')).toBe(1);
+    expect(Math.abs(Date.now() / 1000 - value('orders_sync_last_order_line_synced_timestamp_seconds'))).toBeLessThan(120);
+    expect(value('orders_sync_last_batch_order_lines_failed')).toBe(2);
+    expect(value('orders_sync_last_batch_order_lines_synced')).toBe(4);
+    expect(scraped.text).toMatch(/^orders_sync_schedule_runs_skipped\{[^}]*reason="overlap"[^}]*\} 0$/m);
+    await broken.terminate();
 
     // The worker's status row is the CLI's window into its budget.
     const statuses = await operationsOf(stack.store).liveWorkerStatuses(10_000);
     expect(statuses).toHaveLength(1);
     expect(statuses[0]!.complexityPerMinute).toBe(stack.config.MONDAY_COMPLEXITY_PER_MINUTE);
   }, 180_000);
+
+  test('the metrics endpoint listens on loopback only, and a CLI command beside the worker with the same METRICS_PORT runs', async () => {
+    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (external) {
+      const reached = await fetch(`http://${external}:${port}/metrics`).then(() => true, () => false);
+      expect(reached).toBe(false);
+    } else {
+      // No other interface: the kernel's table of listening sockets says where it is bound (127.0.0.1 is 0100007F).
+      const listening = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} `) && / 0A /.test(l));
+      expect(listening.map((l) => l.trim().split(/\s+/)[1]!.split(':')[0])).toEqual(['0100007F']);
+    }
+    // Before, every command installed the exporter: this one failed on the worker's port.
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/orders-sync.js'), 'status'], { env: { ...stack.childEnv(), METRICS_PORT: String(port) } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(r).toEqual({ code: 0, stderr: '' });
+  }, 60_000);
 });

@@ -2,11 +2,12 @@
 // as users run it against a worker whose Monday budget is tight, plus the summary after an interrupted sync.
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { createProgress, waitReasonOf } from '../cli/progress';
+import { createProgress, createRateWindow, waitReasonOf } from '../cli/progress';
 import type { WorkerStatus } from '../db/operations';
 import { startStack, type Stack } from './support/stack';
 import { runSyncOnce, summaryLine } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
+import { orderKeyOf } from '../mapping';
 import { TASK_QUEUE } from '../shared/temporal';
 import { reportFinishedSyncs } from '../cli/sync-reporter';
 import { operationsOf } from '../db/operations';
@@ -54,19 +55,43 @@ describe('the progress reporter', () => {
     const at = 1_000_000;
     expect(waitReasonOf([], at)).toMatch(/no worker has reported/);
     expect(waitReasonOf([status()], at)).toBeNull();
-    expect(waitReasonOf([status({ waiting: 3, waitingFor: 'complexity', waitMs: 38_000 })], at)).toBe("waiting for Monday's complexity budget, resets in 38 s");
+    expect(waitReasonOf([status({ waiting: 3, waitingFor: 'complexity', waitMs: 38_000 })], at)).toBe("waiting for Monday's complexity budget (0 % of the minute used), resets in 38 s");
     // A row written 8 s ago: 8 s of its wait have passed.
-    expect(waitReasonOf([status({ waiting: 1, waitingFor: 'complexity', waitMs: 38_000 })], at + 8000)).toBe("waiting for Monday's complexity budget, resets in 30 s");
+    expect(waitReasonOf([status({ waiting: 1, waitingFor: 'complexity', waitMs: 38_000 })], at + 8000)).toBe("waiting for Monday's complexity budget (0 % of the minute used), resets in 30 s");
     expect(waitReasonOf([status({ waiting: 1, waitingFor: 'pause', waitMs: 5000, pausedForMs: 5000 })], at)).toBe('Monday asked us to pause (rate limit), resuming in 5 s');
     expect(waitReasonOf([status(), status({ workerId: 'w2', dailyLimitUntil: '2026-11-27T00:00:00.000Z', pausedForMs: 3_600_000 })], at))
       .toBe('daily call limit reached, resuming at 00:00 UTC');
-    expect(waitReasonOf([status({ waiting: 2, waitingFor: 'board' })], at)).toMatch(/free write slot on the board/);
+  });
+
+  test('pacing is not a reason: a moment\'s wait at 9 % of the budget, or a full write slot on the board, says nothing', () => {
+    const at = 1_000_000;
+    // The budget spreads the minute's points evenly: at 9 % use the next request waits a fraction of a second.
+    expect(waitReasonOf([status({ waiting: 4, waitingFor: 'complexity', waitMs: 180, complexityUsed: 900_000 })], at)).toBeNull();
+    expect(waitReasonOf([status({ waiting: 2, waitingFor: 'board' })], at)).toBeNull();
+    expect(waitReasonOf([status({ waiting: 2, waitingFor: 'requests', waitMs: 300, requests: 120 })], at)).toBeNull();
+    // The minute nearly spent: that holds the sync back, however short the wait.
+    expect(waitReasonOf([status({ waiting: 4, waitingFor: 'complexity', waitMs: 900, complexityUsed: 9_100_000 })], at))
+      .toBe("waiting for Monday's complexity budget (91 % of the minute used), resets in 1 s");
+  });
+
+  test('the rate window measures the last minute, and starts over when the count goes down', () => {
+    const w = createRateWindow(60_000);
+    w.add(0, 0);
+    expect(w.rate()).toBeNull();
+    w.add(10_000, 20);
+    expect(w.rate()).toBe(2);
+    w.add(100_000, 20);
+    w.add(110_000, 40);
+    // The first two samples left the minute: 20 in the last 10 s, not 40 in 110 s.
+    expect(w.rate()).toBe(2);
+    w.add(111_000, 3);
+    expect(w.rate()).toBeNull();
   });
 });
 
 test('the summary names the order lines an earlier run\'s workflows finished when the batch counters miss them', () => {
-  const line = summaryLine({ batchId: 'b-1', orders: 4, items: 1, subitems: 3, failed: 0, byEarlierRun: 3, rejectedRows: 0, unchanged: 5, waiting: [], waitingTotal: 0, seconds: 2 });
-  expect(line).toBe("synced 4 orders: 1 items, 3 subitems, 0 failed in 2.0s (3 of them finished by workflows an earlier run started; their items and subitems count in that run's batch) (batch b-1)");
+  const line = summaryLine({ batchId: 'b-1', orders: 4, items: 1, itemsUpdated: 2, subitems: 3, subitemsUpdated: 4, subitemsRemoved: 1, failed: 0, byEarlierRun: 3, rejectedRows: 0, unchanged: 5, waiting: [], waitingTotal: 0, seconds: 2 });
+  expect(line).toBe("synced 4 order lines, 0 failed in 2.0s: on Monday 1 items created, 2 updated; 3 subitems created, 4 updated, 1 removed (3 of them were under way in an earlier run; what they wrote before this sync counts in that run's batch) (batch b-1)");
 });
 
 describe('end to end, with a tight Monday budget', () => {
@@ -95,19 +120,21 @@ describe('end to end, with a tight Monday budget', () => {
     await new Promise((r) => watch.once('exit', r));
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^synced 5 orders: 5 items, \d+ subitems, 0 failed in [\d.]+s \(batch [0-9a-f-]{36}\)$/m);
+    expect(stdout).toMatch(/^synced 5 order lines, 0 failed in [\d.]+s: on Monday 5 items created, 0 updated; \d+ subitems created, 0 updated, 0 removed \(batch [0-9a-f-]{36}\)$/m);
     const progress = stderr.split('\n').filter((l) => /\d+\/5 order lines finished/.test(l));
-    expect(stderr).toMatch(/waiting for Monday's complexity budget, resets in \d+ s/);
+    expect(stderr).toMatch(/waiting for Monday's complexity budget \(\d+ % of the minute used\), resets in \d+ s/);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds / 3) + 1);
-    expect(watched).toMatch(/sync [0-9a-f]{8}: \d\/5 order lines finished/);
+    expect(watched).toMatch(/sync [0-9a-f-]{36}: \d\/5 order lines finished/);
+    // The rate and what is left, measured by the watcher while the order lines finish.
+    expect(watched).toMatch(/order lines finished \(\d+ synced, \d+ failed\) · [\d.]+\/s · about [\d.]+ (s|min) left/);
     expect(watched).toMatch(/Monday budget: 1 worker\(s\), complexity [\d,]+ of 150,000 per minute/);
   }, 180_000);
 
   test('after an interrupted sync, the next one counts the order lines the earlier run\'s workflows finished', async () => {
     await stack.store.insertSourceRows(generateOrderLines(9, 3).slice(5));
     // The "crashed" run: its sync workflow dispatched the orders, nobody waited for them.
-    await stack.client.workflow.execute('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: `interrupted-${Date.now()}`, args: [{ pageSize: 50 }] });
+    const interrupted = await stack.client.workflow.execute<(input: { pageSize: number }) => Promise<{ batchId: string }>>('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: `interrupted-${Date.now()}`, args: [{ pageSize: 50 }] });
     expect((await stack.store.statusCounts()).SYNCED).toBeLessThan(9);
     const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
     expect(summary.orders + summary.failed).toBe(4);
@@ -116,6 +143,13 @@ describe('end to end, with a tight Monday budget', () => {
     // (the order workflow's dispatchedBy, issue 14): the counters and the count from staging agree, no note needed.
     expect((await stack.store.getBatch(summary.batchId))?.counters).toMatchObject({ synced: 4, failed: 0 });
     expect(summary.byEarlierRun).toBe(0);
+    // What was created on Monday is counted once, in the batch that staged the order line when it was written (after
+    // a crash the summary said "87 items, 0 subitems" for ~290 subitems created, and both batches counted the items).
+    const earlier = (await stack.store.getBatch(interrupted.batchId))!.counters;
+    const now = (await stack.store.getBatch(summary.batchId))!.counters;
+    let sizes = 0;
+    for (const row of generateOrderLines(9, 3).slice(5)) sizes += (await stack.store.getStagedOrder(orderKeyOf(stack.mapping, row)))!.subitems.filter((x) => x.qty > 0).length;
+    expect({ items: earlier.items + now.items, subitems: earlier.subitems + now.subitems }).toEqual({ items: 4, subitems: sizes });
   }, 180_000);
 
   test('npm start: one line per finished sync, once its order lines are done, with where to look at failures', async () => {
@@ -130,7 +164,7 @@ describe('end to end, with a tight Monday budget', () => {
       expect(summary).toMatchObject({ orders: 1, failed: 1 });
       await new Promise((r) => setTimeout(r, 1000));
       expect(lines).toEqual([expect.stringMatching(new RegExp(
-        `^sync ${summary.batchId.slice(0, 8)} finished: 1 order lines synced, 1 failed, ${held} unchanged in [\\d.]+ s · failures: orders-sync status, ` +
+        `^sync ${summary.batchId} finished: 1 order lines synced, 1 failed, ${held} unchanged in [\\d.]+ s; on Monday 1 items created, 0 updated, \\d+ subitems created, 0 updated, 0 removed · failures: orders-sync status, ` +
         'or http://ui/namespaces/default/workflows\\?query=OrderSyncStatus%3D%22FAILED%22$'))]);
     } finally {
       stop();

@@ -4,6 +4,7 @@ import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActiv
 import type { Duration } from '@temporalio/common';
 import type { OrderActivities } from '../activities';
 import type { AdoptionActivities } from '../activities/adoption';
+import type { PreflightActivities } from '../activities/preflight';
 import { DEFAULT_RETRY_WINDOWS, type SyncTotals, type SyncWorkflowInput } from '../shared/workflow-types';
 
 
@@ -18,8 +19,15 @@ function activitiesFor(window: Duration) {
     // Batch bookkeeping is one statement each and does not heartbeat.
     bookkeeping: proxyActivities<OrderActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: window, retry }),
     // The adoption guard reads one item of the board (one Monday request, maybe a budget wait).
-    guard: proxyActivities<AdoptionActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: window, retry }),
+    guard: proxyActivities<AdoptionActivities & PreflightActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: window, retry }),
   };
+}
+
+/** The workflow fails with a refusing check's own line, so the Web UI and the CLI show what to do. */
+function refusal(err: unknown): never {
+  const cause = err instanceof ActivityFailure ? err.cause : null;
+  if (cause instanceof ApplicationFailure && (cause.type === 'BOARD_NOT_ADOPTED' || cause.type === 'BOARD_UNUSABLE')) throw ApplicationFailure.nonRetryable(cause.message, cause.type);
+  throw err;
 }
 
 export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals> {
@@ -27,14 +35,12 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals
   const batchId = input.batchId ?? uuid4();
   const totals: SyncTotals = { batchId, total: 0, dispatched: 0, newOrders: 0, changed: 0, unchanged: 0, waiting: 0, rejected: 0, pages: 0, ...input.totals };
   if (!input.batchId) {
+    // A token or mapping that cannot work with the boards stops the run before any order is touched.
+    // (patched, like the guard below: a sync that started before this step existed replays without it.)
+    if (patched('preflight-boards')) await guard.checkBoardsUsable().catch(refusal);
     // Never create items on a populated board nobody adopted: fails the run with one line saying what to do.
     // (patched: a sync that started before this step existed replays without it.)
-    if (patched('adoption-guard')) await guard.checkBoardAdopted().catch((err: unknown) => {
-      // The workflow fails with the guard's own line, so the Web UI and the CLI show what to do.
-      const cause = err instanceof ActivityFailure ? err.cause : null;
-      if (cause instanceof ApplicationFailure && cause.type === 'BOARD_NOT_ADOPTED') throw ApplicationFailure.nonRetryable(cause.message, cause.type);
-      throw err;
-    });
+    if (patched('adoption-guard')) await guard.checkBoardAdopted().catch(refusal);
     await bookkeeping.startSyncBatch({ batchId, customer: input.customer ?? null, po: input.po ?? null, scheduledBy: workflowInfo().workflowId });
   }
   let cursor = input.cursor ?? null;

@@ -242,5 +242,14 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }, ...convergenceMigrations(t, index), ...mssqlMigrations12x(schema)];
+  }, ...convergenceMigrations(t, index), ...mssqlMigrations12x(schema), {
+    // Issue 21: counters that mean their names (see db/batch-outcomes.ts); added, not in mssqlTables, so that a
+    // database from before them still passes the own-tables check that runs before migrations.
+    version: '140_batch_write_counters',
+    statements: BATCH_WRITE_COUNTERS.map((c) => `IF NOT EXISTS (SELECT 1 FROM sys.columns WHERE object_id = OBJECT_ID(N'${qualified(schema, 'MON_BatchProcessing')}') AND name = N'${c}')
+  ALTER TABLE ${qualified(schema, 'MON_BatchProcessing')} ADD ${b(c)} INT NOT NULL DEFAULT 0`),
+  }];
 }
+
+/** Columns of MON_BatchProcessing added by migration 140. */
+export const BATCH_WRITE_COUNTERS = ['items_updated', 'subitems_updated', 'subitems_removed'];

@@ -219,4 +219,10 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
 )`,
     ],
   },
+  {
+    // Issue 21: counters that mean their names. items_created / subitems_created count what the batch created on Monday
+    // (they counted synced order lines and sizes written); these count what it changed. Filled from the write audit.
+    version: '140_batch_write_counters',
+    statements: ['items_updated', 'subitems_updated', 'subitems_removed'].map((c) => `ALTER TABLE MON_BatchProcessing ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`),
+  },
 ];

@@ -9,7 +9,8 @@ import { type Mapping, KEY_SEPARATOR, MappingError, createTransform, orderKeyOf 
 import { idempotencyKey, type BoardItem, type MondayClient } from '../graphql/client';
 import { documents } from '../graphql/documents';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
-import { automationsUsingColumn, judgeRights, probeTokenRights } from '../graphql/board-checks';
+import { automationsUsingColumn } from '../graphql/board-checks';
+import { judgeRights, probeTokenRights } from '../graphql/token-rights';
 import type { AcceptanceChecks } from '../db/acceptance-checks';
 import type { SourceRow } from '../shared/order';
 import { checkOrder, type CheckRow } from './acceptance-check';
@@ -124,8 +125,7 @@ export function createAcceptanceActivities(deps: AcceptanceDeps) {
     async checkAcceptanceRights(): Promise<{ warnings: string[] }> {
       try {
         const rights = await probeTokenRights(monday, [mapping.items.boardId]);
-        const verdict = judgeRights(rights, [], { labels: false, boardCreation: true });
-        if (!rights.boards.some((b) => b.id === mapping.items.boardId)) verdict.problems.push(`the token's user ${rights.userName} cannot see board ${mapping.items.boardId}: nothing to copy`);
+        const verdict = judgeRights(rights, [{ id: mapping.items.boardId, role: 'items (the board acceptance copies)' }], { labels: false, boardCreation: true });
         if (verdict.problems.length) throw ApplicationFailure.nonRetryable(verdict.problems.join('; '), 'TOKEN_RIGHTS');
         return { warnings: verdict.warnings };
       } catch (err) {

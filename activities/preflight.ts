@@ -3,16 +3,19 @@
 // by `orders-sync worker` and `start` before their workers poll, and by doctor.
 import { ApplicationFailure } from '@temporalio/common';
 import type { MondayClient } from '../graphql/client';
-import { probeTokenRights } from '../graphql/token-rights';
+import { judgeRights, probeTokenRights } from '../graphql/token-rights';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { checkMappingAgainstBoards, type BoardColumns, type Mapping } from '../mapping';
 
 /** What stops the sync (empty when nothing does) and the boards as read (one request). Throws when Monday gives no answer (unreachable, 5xx, 429). */
 export async function checkBoards(monday: MondayClient, mapping: Mapping): Promise<{ problems: string[]; boards: BoardColumns[] | null }> {
   // One request (the probe reads the boards' columns too): a sync every 10 minutes spends 144 of the daily calls.
-  const rights = await probeTokenRights(monday, [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }]);
-  if (!rights.boards) return { problems: rights.problems, boards: null };
-  return { problems: checkMappingAgainstBoards(mapping, rights.boards).problems.map((p) => `${p} (mapping ${mapping.file})`), boards: rights.boards };
+  const wanted = [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }];
+  const rights = await probeTokenRights(monday, wanted.map((b) => b.id));
+  const { problems } = judgeRights(rights, wanted, { labels: false, boardCreation: false });
+  if (problems.length) return { problems, boards: null };
+  const boards = wanted.map((w) => rights.boards.find((b) => b.id === w.id)!);
+  return { problems: checkMappingAgainstBoards(mapping, boards).problems.map((p) => `${p} (mapping ${mapping.file})`), boards };
 }
 
 export async function boardProblems(monday: MondayClient, mapping: Mapping): Promise<string[]> {

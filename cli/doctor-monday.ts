@@ -1,6 +1,7 @@
 // The doctor's checks of what the Monday account allows: room left in each label column, the token's rights, and
 // automations that use the order key column. Each returns the check's line or throws with what to fix.
-import { automationsUsingColumn, judgeRights, probeTokenRights } from '../graphql/board-checks';
+import { automationsUsingColumn } from '../graphql/board-checks';
+import { judgeRights, probeTokenRights } from '../graphql/token-rights';
 import type { MondayClient } from '../graphql/client';
 import { boardLabelCount, labelCeilingOf, type BoardColumns, type Mapping } from '../mapping';
 
@@ -40,10 +41,10 @@ export function labelRoom(mapping: Mapping, boards: BoardColumns[], labelsToCrea
 
 /** The token's rights on both boards (writes, labels, board creation for acceptance) and automations using the key column. */
 export async function tokenRightsAndAutomations(monday: MondayClient, mapping: Mapping): Promise<string> {
-  const boardIds = [mapping.items.boardId, mapping.subitems.boardId];
-  const rights = await probeTokenRights(monday, boardIds);
+  const boards = [{ id: mapping.items.boardId, role: 'items' }, { id: mapping.subitems.boardId, role: 'subitems' }];
+  const rights = await probeTokenRights(monday, boards.map((b) => b.id));
   const needsLabels = mapping.items.columns.some((c) => c.createLabels) || mapping.subitems.createSizeLabels;
-  const sync = judgeRights(rights, boardIds, { labels: needsLabels, boardCreation: false });
+  const sync = judgeRights(rights, boards, { labels: needsLabels, boardCreation: false });
   if (sync.problems.length) throw new Error(`the Monday token cannot do what the sync needs:\n    ${sync.problems.join('\n    ')}`);
   const acceptance = judgeRights(rights, [], { labels: false, boardCreation: true });
   const keyUse = await automationsUsingColumn(monday, mapping.items.boardId, mapping.items.keyColumnId);
@@ -52,6 +53,6 @@ export async function tokenRightsAndAutomations(monday: MondayClient, mapping: M
     ...acceptance.problems.map((p) => `${p} (orders-sync acceptance will not run)`),
     ...keyUse.using.map((u) => `${u} on board ${mapping.items.boardId} uses the order key column ${mapping.items.keyColumnId}: if it writes or clears it, the sync loses track of items (docs/RUNBOOK.md, "Monday errors and what to do")`),
   ];
-  const head = `${rights.userName} (${rights.kind || 'kind not given'}) may edit both boards; ${keyUse.automations} automation(s) on the items board, ${keyUse.using.length} using the key column`;
+  const head = `${rights.user?.name} (${rights.user?.kind || 'kind not given'}) may edit both boards; ${keyUse.automations} automation(s) on the items board, ${keyUse.using.length} using the key column`;
   return warnings.length ? `${head}\n    WARNING: ${warnings.join('\n    WARNING: ')}` : head;
 }

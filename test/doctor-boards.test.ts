@@ -113,5 +113,5 @@ test('doctor checks the token\'s rights and names automations that use the key c
     sandbox.setAutomations('9200517329', []);
   }
   expect(r.code).toBe(1);
-  expect(r.stdout).toMatch(/✘ Monday token rights: the Monday token cannot do what the sync needs:\n\s+the token's user .* can only view board 9200517329/);
+  expect(r.stdout).toMatch(/✘ Monday token rights: the Monday token cannot do what the sync needs:\n\s+the token's user .* can only view items board 9200517329/);
 });

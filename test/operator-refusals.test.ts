@@ -132,6 +132,6 @@ test('the sync stops before detecting anything when the board cannot work, with 
   await stack.monday.deleteBoard(stack.mapping.items.boardId, 'test-delete-items-board');
   const failure = await runSyncOnce(stack.client, stack.store, { pageSize: 50 }).catch((err: unknown) => err);
   expect(failure).toBeInstanceOf(WorkflowFailedError);
-  expect((failure as WorkflowFailedError).cause?.message).toMatch(/^nothing was synced: items board 9200517329 is not visible to the token: .*Fix that, then check with: orders-sync doctor$/);
+  expect((failure as WorkflowFailedError).cause?.message).toMatch(/^nothing was synced: items board 9200517329 is not visible to the token's user .*Fix that, then check with: orders-sync doctor$/);
   expect(await stack.store.statusCounts()).toEqual(before);
 }, 90_000);

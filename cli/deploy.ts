@@ -1,5 +1,5 @@
 // `orders-sync deploy check|promote|status`: the steps of a rolling deploy of workflow code (docs/RUNBOOK.md
-// "Deploying workflow code"). check replays the history of every running workflow of the namespace against the
+// §13 "Changing workflow code safely"). check replays the history of every running workflow of the namespace against the
 // bundle about to be deployed: a run it cannot replay would fail its workflow tasks on the new workers.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,7 +45,7 @@ export function checkReport(r: CheckResult, source: string): string[] {
   const head = `deploy check: replayed ${r.replayed} running workflow(s) on build ${r.buildId} (${source})`;
   if (r.failures.length === 0) return [`${head}: every one replays`];
   return [
-    `${head}: ${r.failures.length} cannot replay, do not deploy this build (guard the change with patched(), see docs/RUNBOOK.md "Deploying workflow code"):`,
+    `${head}: ${r.failures.length} cannot replay, do not deploy this build (guard the change with patched(), see docs/RUNBOOK.md §13 "Changing workflow code safely"):`,
     ...r.failures.map((f) => `  ${f.workflowId} (run ${f.runId}): ${f.message}`),
   ];
 }
@@ -77,7 +77,7 @@ function firstLine(s: string): string {
 export const deployCommands: Record<string, Command> = {
   deploy: {
     usage: 'deploy check|promote|status [--bundle FILE] [--query VISIBILITY_QUERY]',
-    summary: 'Rolling deploys of workflow code (docs/RUNBOOK.md "Deploying workflow code"). check: replay every running workflow\'s history on the bundle (default WORKFLOW_BUNDLE_PATH, else built from this checkout); exit 1 naming each workflow that cannot replay. promote: make the bundle\'s build the deployment\'s current version (after its workers run). status: the current build and how many runs are on each build.',
+    summary: 'Rolling deploys of workflow code (docs/RUNBOOK.md §13 "Changing workflow code safely"). check: replay every running workflow\'s history on the bundle (default WORKFLOW_BUNDLE_PATH, else built from this checkout); exit 1 naming each workflow that cannot replay. promote: make the bundle\'s build the deployment\'s current version (after its workers run). status: the current build and how many runs are on each build.',
     options: {
       bundle: { type: 'string', description: 'the workflow bundle the new workers run (npm run build:workflows writes dist/workflow-bundle.js)' },
       query: { type: 'string', description: 'check: only executions matching this visibility query too, e.g. WorkflowType="orderWorkflow"' },

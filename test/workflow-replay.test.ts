@@ -2,7 +2,7 @@
 // `npm run record:histories`) must replay on the PREBUILT bundle production runs (scripts/build-workflow-bundle.ts;
 // CI may pass its own as WORKFLOW_BUNDLE_PATH) without a non-determinism error, and so must perturbed copies of
 // them: the messages and activity results a deploy can bring to an old history (a newer sender's signal arguments,
-// an older activity's result shape). See docs/RUNBOOK.md "Deploying workflow code".
+// an older activity's result shape). See docs/RUNBOOK.md §13 "Changing workflow code safely".
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

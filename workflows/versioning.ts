@@ -1,4 +1,4 @@
-// Worker Versioning (docs/RUNBOOK.md "Deploying workflow code"): control-plane workflows finish on the build they
+// Worker Versioning (docs/RUNBOOK.md §13 "Changing workflow code safely"): control-plane workflows finish on the build they
 // started on, so a deploy never replays them on new code; order workflows (workflows/order.ts) are AUTO_UPGRADE.
 import { setWorkflowOptions } from '@temporalio/workflow';
 import { syncWorkflow } from './sync';

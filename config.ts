@@ -94,6 +94,12 @@ const schema = z.object({
   DATABASE_RETRY_WINDOW: duration.default('6h'),
   /** After a retry window ran out, the order tries again by itself after this long, doubling up to 1 h. */
   ORDER_SELF_RETRY_AFTER: duration.default('1m'),
+  /** How long an order keeps trying again by itself before it waits for a rerun as TRANSIENT_GAVE_UP. */
+  SELF_RETRY_LIMIT: duration.default('7d'),
+  /** Worker Versioning: the deployment the workers belong to (the build id is the workflow bundle's hash). */
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).default('orders-sync'),
+  /** false: workers poll unversioned (a server older than 1.28 has no worker deployments). */
+  WORKER_VERSIONING: bool.default(true),
   /** A scheduled sync run that takes longer is ended, so a stuck run cannot make the schedule skip forever. */
   SYNC_EXECUTION_TIMEOUT: duration.default('2h'),
   /** The sync never creates items on a board that holds items and was not adopted (`orders-sync board adopt`); false turns that off. */

@@ -20,6 +20,9 @@ import { loadMapping, type Mapping } from './mapping';
 import { MondayClient } from './graphql/client';
 import { MondayBudget } from './graphql/budget';
 import { MONDAY_TASK_QUEUE, TASK_QUEUE } from './shared/temporal';
+import { createOrderCleanupActivities } from './activities/order-cleanup';
+import type { OrderWorkflowInput } from './shared/workflow-types';
+import { buildIdOf, promoteIfNoCurrent, type DeploymentVersion } from './worker-deployment';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -33,6 +36,12 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** A prebuilt bundle (`npm run build:workflows`) spares production workers webpack's time and memory at start. */
 async function workerBundle(config: Config): Promise<WorkflowBundleWithSourceMap | { codePath: string }> {
   return config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : workflowBundle();
+}
+
+/** The worker deployment version of the workflow code this configuration runs (the bundle's hash). */
+export async function deploymentVersion(config: Config): Promise<DeploymentVersion> {
+  const code = config.WORKFLOW_BUNDLE_PATH ? fs.readFileSync(config.WORKFLOW_BUNDLE_PATH, 'utf8') : (await workflowBundle()).code;
+  return { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: buildIdOf(code) };
 }
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} } as never;
 
@@ -144,11 +153,12 @@ export function activityDeps(config: Config, services: Services): WorkerDeps {
 }
 
 /** What every order workflow is started with (by the sync and by `rerun`). */
-export function orderDefaults(config: Config): ActivityDeps['orderDefaults'] {
+export function orderDefaults(config: Config): ActivityDeps['orderDefaults'] & Pick<OrderWorkflowInput, 'selfRetryLimit'> {
   return {
     subitemBatchSize: config.MONDAY_SUBITEM_BATCH_SIZE, rerunWait: config.RERUN_WAIT,
     retryWindows: { monday: config.MONDAY_RETRY_WINDOW, database: config.DATABASE_RETRY_WINDOW },
     selfRetryAfter: config.ORDER_SELF_RETRY_AFTER,
+    selfRetryLimit: config.SELF_RETRY_LIMIT,
   };
 }
 
@@ -185,10 +195,15 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
     ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
     ...createPreflightActivities(deps),
+    ...createOrderCleanupActivities(deps),
     ...queues.extraActivities,
   };
+  // Worker Versioning: every workflow type declares PINNED or AUTO_UPGRADE (workflows/versioning.ts, order.ts);
+  // PINNED is the default for any that would not.
+  const version = config.WORKER_VERSIONING ? await deploymentVersion(config) : null;
   const common = {
     connection, namespace: temporal.namespace, activities,
+    ...(version ? { workerDeploymentOptions: { version, useWorkerVersioning: true as const, defaultVersioningBehavior: 'PINNED' as const } } : {}),
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
     // After the grace time activities are cancelled; this bounds the wait for any that ignore it.
     shutdownForceTime: msToNumber(config.WORKER_SHUTDOWN_GRACE) + 15_000,
@@ -215,8 +230,11 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
       const stopStatus = deps.workerStatus && deps.operations
         ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId, temporal: deps.temporal })
         : null;
+      let stopped = false;
       try {
-        await Promise.all([main.run(), mondayWorker.run()]);
+        const running = Promise.all([main.run(), mondayWorker.run()]).finally(() => { stopped = true; });
+        if (version && deps.temporal) void promoteIfNoCurrent(deps.temporal, version, () => stopped);
+        await running;
       } finally {
         await stopStatus?.();
         await connection.close();

@@ -26,6 +26,8 @@ export interface DevServerOptions {
   logFile?: string;
   /** Called as soon as the server process exists (before it listens): `start` records it in its lock. */
   onSpawn?: (pid: number | null) => void;
+  /** More `temporal server start-dev` flags, e.g. ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=20']. */
+  extraArgs?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -59,6 +61,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--db-filename', opts.dbFile);
   }
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  args.push(...(opts.extraArgs ?? []));
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(cli.path, args, { stdio: ['ignore', out, out] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

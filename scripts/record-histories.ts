@@ -22,6 +22,8 @@ const OUT = path.resolve(__dirname, '../test/fixtures/histories');
 
 interface Scenario {
   name: string;
+  /** Stack options: configuration and dev server flags the scenario needs. */
+  stack?: Parameters<typeof startStack>[0];
   /** Drives the stack and returns the workflow ids whose histories to keep. */
   run(stack: Stack): Promise<string[]>;
 }
@@ -110,19 +112,121 @@ const scenarios: Scenario[] = [
       return [rollbackWorkflowId(bad.batchId)];
     },
   },
+  {
+    name: 'order-self-retry',
+    // Monday answers 500 for longer than the (tiny) retry window: TRANSIENT_EXHAUSTED, a self-retry timer, then synced.
+    stack: { env: { MONDAY_RETRY_WINDOW: '3s', ORDER_SELF_RETRY_AFTER: '2s' } },
+    async run(stack) {
+      const [row] = generateOrderLines(1, 107);
+      await stack.store.insertSourceRows([row!]);
+      const id = orderWorkflowId(orderKeyOf(stack.mapping, row!));
+      // The outage starts once the order is at its item step (the sync itself must reach Monday first).
+      stack.sandbox.setFaults({ latencyMs: { min: 400, max: 400 } });
+      await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-self-retry', args: [{ pageSize: 50 }] });
+      const handle = stack.client.workflow.getHandle(id);
+      await waitFor('the order to reach its item step', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'ITEM');
+      stack.sandbox.setFaults({ serverErrorRate: 1, latencyMs: { min: 0, max: 0 } });
+      await waitFor('the order to fail', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'FAILED');
+      stack.sandbox.setFaults({ serverErrorRate: 0 });
+      await handle.result();
+      return [id];
+    },
+  },
+  {
+    name: 'order-rerun-wait-expiry',
+    // Monday refuses for good and nobody reruns it: the workflow ends failed after RERUN_WAIT.
+    stack: { env: { RERUN_WAIT: '3s' } },
+    async run(stack) {
+      const [row] = generateOrderLines(1, 108);
+      await stack.store.insertSourceRows([row!]);
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 0);
+      const id = orderWorkflowId(orderKeyOf(stack.mapping, row!));
+      await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-expiry', args: [{ pageSize: 50 }] });
+      await waitFor('the order workflow to end', async () => {
+        const d = await stack.client.workflow.getHandle(id).describe().catch(() => null);
+        return d !== null && d.status.name !== 'RUNNING';
+      });
+      return [id];
+    },
+  },
+  {
+    name: 'order-continue-as-new',
+    // A failed pass, then a rerun: with the server suggesting continue-as-new early, the order continues as new.
+    stack: { devServerArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=10'] },
+    async run(stack) {
+      const [row] = generateOrderLines(1, 109);
+      await stack.store.insertSourceRows([row!]);
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 0);
+      const id = orderWorkflowId(orderKeyOf(stack.mapping, row!));
+      await stack.client.workflow.start('syncWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'sync-order-can', args: [{ pageSize: 50 }] });
+      const first = stack.client.workflow.getHandle(id);
+      await waitFor('the order to fail', async () => (await first.query<OrderProgress>('status').catch(() => null))?.step === 'FAILED');
+      const { runId } = await first.describe();
+      stack.sandbox.setItemsLimit(stack.mapping.items.boardId, 10_000);
+      await first.signal('rerun');
+      await stack.client.workflow.getHandle(id).result();
+      const last = await stack.client.workflow.getHandle(id).describe();
+      if (last.runId === runId) throw new Error('the order did not continue as new');
+      return [`${id}@${runId}`, `${id}@${last.runId}`];
+    },
+  },
+  {
+    name: 'order-gone',
+    // An order whose source row is gone by the time it stages.
+    async run(stack) {
+      const [row] = generateOrderLines(1, 110);
+      const key = orderKeyOf(stack.mapping, row!);
+      const id = orderWorkflowId(key);
+      await stack.client.workflow.signalWithStart('orderWorkflow', {
+        workflowId: id, taskQueue: TASK_QUEUE, signal: 'sourceChanged', signalArgs: ['', 'batch-gone'],
+        args: [{ key, batchId: 'batch-gone', subitemBatchSize: 10, rerunWait: '10m', retryWindows: { monday: '26h', database: '6h' }, selfRetryAfter: '1m' }],
+      });
+      await stack.client.workflow.getHandle(id).result();
+      return [id];
+    },
+  },
+  {
+    name: 'board-adopt-write-keys',
+    // `board adopt --apply --write-keys`: the path every adoption took before the key was left to the sync.
+    async run(stack) {
+      const rows = generateOrderLines(4, 111);
+      await stack.store.insertSourceRows(rows);
+      const transform = createTransform(stack.mapping);
+      const boardId = stack.mapping.items.boardId;
+      stack.sandbox.seedLegacy(boardId, legacyBoard(stack.mapping, rows.map((r) => transform(r))).items);
+      await runBoardAdopt(stack.client, stack.store, { apply: true, archiveDuplicates: false, writeKeys: true, reportFile: `${stack.dir}/adopt.json`, boardId } as never, () => {});
+      return [adoptWorkflowId(boardId)];
+    },
+  },
+  {
+    name: 'verify',
+    // `board verify` (a release newer than 8c98f87: loaded only where cli/verify.ts exists).
+    async run(stack) {
+      const rows = generateOrderLines(3, 112);
+      await stack.store.insertSourceRows(rows);
+      await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+      const verify = require('../cli/verify') as typeof import('../cli/verify');
+      const boardId = stack.mapping.items.boardId;
+      await verify.runVerify(stack.client, stack.store, { scope: 'full', repair: false, reportFile: null, boardId } as never, () => {});
+      return [verify.verifyWorkflowId(boardId)];
+    },
+  },
 ];
+
+/** Release prefix of the files (e.g. `v3-` for histories recorded on an earlier release's checkout). */
+const PREFIX = process.env.HISTORY_PREFIX ?? '';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   fs.mkdirSync(OUT, { recursive: true });
   for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
-    const stack = await startStack();
+    const stack = await startStack(scenario.stack);
     try {
       const ids = await scenario.run(stack);
       for (const [i, ref] of ids.entries()) {
         const [workflowId, runId] = ref.split('@');
         const history = await stack.client.workflow.getHandle(workflowId!, runId).fetchHistory();
-        const file = path.join(OUT, `${scenario.name}-${i + 1}.json`);
+        const file = path.join(OUT, `${PREFIX}${scenario.name}-${i + 1}.json`);
         fs.writeFileSync(file, historyToJSON(history));
         console.log(`recorded ${path.relative(process.cwd(), file)} (${workflowId}, ${history.events?.length} events)`);
       }

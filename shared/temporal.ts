@@ -13,4 +13,8 @@ export const OrderCustomer = defineSearchAttributeKey('OrderCustomer', SearchAtt
 export const OrderPO = defineSearchAttributeKey('OrderPO', SearchAttributeType.KEYWORD);
 export const AagOrderNumber = defineSearchAttributeKey('AagOrderNumber', SearchAttributeType.KEYWORD);
 export const OrderSyncStatus = defineSearchAttributeKey('OrderSyncStatus', SearchAttributeType.KEYWORD);
-export const SEARCH_ATTRIBUTES = [OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus];
+/** The sync batch that last dispatched the order, e.g. OrderBatchId="sync-…" lists one batch's orders. */
+export const OrderBatchId = defineSearchAttributeKey('OrderBatchId', SearchAttributeType.KEYWORD);
+/** Why a FAILED order waits: REJECTED, DATA, CONFIG, TRANSIENT_EXHAUSTED (retrying by itself), TRANSIENT_GAVE_UP, CANCELLED. */
+export const OrderFailureCategory = defineSearchAttributeKey('OrderFailureCategory', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus, OrderBatchId, OrderFailureCategory];

@@ -25,6 +25,11 @@ export interface OrderWorkflowInput {
   mondayTaskQueue?: string;
   /** The sync whose source snapshot the next pass stages from; null: the live source. Absent: `batchId`'s. */
   snapshotOf?: string | null;
+  /** How long the order keeps trying again by itself after retry windows ran out before it waits for a rerun as
+   * TRANSIENT_GAVE_UP, e.g. '7d' (SELF_RETRY_LIMIT). Absent: 7 days. */
+  selfRetryLimit?: Duration;
+  /** Workflow time (ms) the current streak of self-retries began; carried across continue-as-new. */
+  selfRetryingSince?: number;
 }
 
 export interface RetryWindows {

@@ -79,7 +79,7 @@ test('every alert has an absolute runbook link to a heading of docs/RUNBOOK.md (
   expect(alerts.map((a) => a.alert).sort()).toEqual(expect.arrayContaining([
     'OrdersSyncBoardDrift', 'OrdersSyncBoardNearItemsLimit', 'OrdersSyncBudgetSaturated', 'OrdersSyncDatabaseDown', 'OrdersSyncMondayDailyLimit', 'OrdersSyncNoSuccessfulSync',
     'OrdersSyncNoWorkerPolling', 'OrdersSyncOrdersFailedWaiting', 'OrdersSyncRejectedRows', 'OrdersSyncSkippedRuns', 'OrdersSyncSustained429',
-    'OrdersSyncWorkflowTaskFailures',
+    'OrdersSyncWorkflowTaskFailures', 'OrdersSyncNondeterminism', 'OrdersSyncMondayQueueBacklog',
   ]));
   const base = 'https://git.example.com/orders-sync/-/blob/main/docs/RUNBOOK.md';
   const generated = (yaml.load(alertRules(base)) as typeof rules).groups.flatMap((g) => g.rules);

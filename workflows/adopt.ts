@@ -65,10 +65,12 @@ export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgre
   if (input.apply && progress.summary.boardItems > 0) {
     progress.phase = 'LINK';
     show();
-    const link = await db.linkAdoptedOrders({ runId: input.runId });
-    progress.linked = link.linked;
-    progress.keysAwaitingSync = link.awaitingSync;
-    progress.notLinked = link.notLinked;
+    // Histories recorded before the result grew (the first release returned only { linked }) hold older shapes:
+    // read every field as possibly absent, so they replay.
+    const link: Partial<Awaited<ReturnType<AdoptionActivities['linkAdoptedOrders']>>> = (await db.linkAdoptedOrders({ runId: input.runId })) ?? {};
+    progress.linked = link.linked ?? 0;
+    progress.keysAwaitingSync = link.awaitingSync ?? 0;
+    progress.notLinked = Array.isArray(link.notLinked) ? link.notLinked : [];
     // An adoption started before the key was left to the sync replays as it ran: it wrote the keys.
     if (input.writeKeys === true || !patched('adopt-key-left-to-sync')) {
       progress.phase = 'WRITE_KEYS';

@@ -1,4 +1,5 @@
 // The worker's workflowsPath: every workflow type the worker runs.
+import './versioning';
 export { orderWorkflow } from './order';
 export type { OrderResult } from './order';
 export { syncWorkflow } from './sync';

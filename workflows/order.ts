@@ -3,25 +3,29 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
-  continueAsNew,
+  isCancellation,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { OrderActivities } from '../activities';
+import type { OrderCleanupActivities } from '../activities/order-cleanup';
 import { DEFAULT_RETRY_WINDOWS, type FailureInfo, type OrderWorkflowInput, type RetryWindows } from '../shared/workflow-types';
-import { MONDAY_TASK_QUEUE, OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
+import { MONDAY_TASK_QUEUE, OrderBatchId, OrderCustomer, OrderFailureCategory, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
 
-
-
 const DEFAULT_SELF_RETRY_AFTER: Duration = '1m';
+const DEFAULT_SELF_RETRY_LIMIT: Duration = '7d';
 const MAX_SELF_RETRY_AFTER_MS = 60 * 60_000;
 
 export interface OrderResult {
@@ -40,6 +44,20 @@ const OUTCOME_IN_EVERY_DISPATCHING_BATCH = 'outcome-in-every-dispatching-batch';
 /** A pass goes round again only for a source change signalled while it ran (older orders replay the old rule). */
 const ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS = 'round-again-only-for-signals-during-the-pass';
 
+/**
+ * Orders started by the first release (its dispatcher passed no retryWindows) ran code that never recorded an outcome
+ * in a later dispatching batch and never continued-as-new; the release after it (16d0926) did both without a patch.
+ * Their histories replay as they ran; from here on they take the new path behind this patch.
+ */
+const FIRST_RELEASE_ORDER_CATCHES_UP = 'first-release-order-catches-up';
+/** Issue 18: the order catches only activity failures; a cancellation ends it as cancelled after a cleanup; a
+ * workflow bug fails the workflow task; only a timed-out retry window counts as transient. */
+const HONEST_FAILURES = 'honest-failures';
+/** Issue 18: self-retries stop after SELF_RETRY_LIMIT; the order then waits for a rerun as TRANSIENT_GAVE_UP. */
+const SELF_RETRY_LIMIT = 'self-retry-limit';
+/** Issue 18: key, customer and PO in the memo (carried across continue-as-new). */
+const ORDER_MEMO = 'order-memo';
+
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
 
@@ -50,7 +68,8 @@ function activitiesFor(windows: RetryWindows, mondayTaskQueue: string = MONDAY_T
     startToCloseTimeout: '20 seconds',
     // Database outages heal: retry without an attempt cap for the whole window, never slower than every 30 s.
     scheduleToCloseTimeout: windows.database,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
+    // Up to 2 minutes apart: a long outage costs a retry every 2 minutes per order, not every 30 s.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
   });
   const monday = proxyActivities<OrderActivities>({
     taskQueue: mondayTaskQueue,
@@ -58,11 +77,17 @@ function activitiesFor(windows: RetryWindows, mondayTaskQueue: string = MONDAY_T
     // Monday activities heartbeat every 2 s: a dead worker's attempt is retried after 15 s, not 5 minutes.
     heartbeatTimeout: '15 seconds',
     // No attempt cap: 429s and budget pauses come back with Monday's own wait (nextRetryDelay) and only use
-    // up time; the window outlasts the daily limit's reset. Backoff for everything else tops out at a minute.
+    // up time; the window outlasts the daily limit's reset. Backoff for everything else reaches 5 minutes after about
+    // 8 minutes of failures: a long outage costs each waiting order a request every 5 minutes, not every minute.
     scheduleToCloseTimeout: windows.monday,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: PERMANENT_ERROR_TYPES },
   });
-  return { db, monday };
+  // Runs in a non-cancellable scope after a cancellation: it must not be cancelled itself, and it is quick.
+  const cleanup = proxyActivities<OrderCleanupActivities>({
+    startToCloseTimeout: '20 seconds', scheduleToCloseTimeout: windows.database,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  });
+  return { db, monday, cleanup };
 }
 type Activities = ReturnType<typeof activitiesFor>;
 
@@ -77,6 +102,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
   let snapshotOf = input.snapshotOf !== undefined ? input.snapshotOf : input.batchId;
   let rerunRequested = false;
   let selfRetryAfterMs = msToNumber(input.selfRetryAfter ?? DEFAULT_SELF_RETRY_AFTER);
+  let selfRetryingSince = input.selfRetryingSince ?? null;
+  // See FIRST_RELEASE_ORDER_CATCHES_UP: orders started since the second release take these paths unconditionally.
+  const laterRelease = () => input.retryWindows !== undefined || patched(FIRST_RELEASE_ORDER_CATCHES_UP);
   setHandler(statusQuery, () => progress);
   // What the Web UI shows as the workflow's current details.
   const showProgress = () => setCurrentDetails(describeProgress(progress));
@@ -84,65 +112,100 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
     rerunRequested = true;
     snapshotOf = null;
   });
-  setHandler(sourceChangedSignal, (hash, dispatchedBy) => {
-    latestSourceHash = hash;
-    if (dispatchedBy) batchId = dispatchedBy;
-    snapshotOf = dispatchedBy ?? null;
+  // Senders of every release: (hash) from the first, (hash, batchId) since; anything else is taken as "changed".
+  setHandler(sourceChangedSignal, (hash?: unknown, dispatchedBy?: unknown) => {
+    latestSourceHash = typeof hash === 'string' ? hash : '';
+    const by = typeof dispatchedBy === 'string' && dispatchedBy !== '' ? dispatchedBy : undefined;
+    if (by) batchId = by;
+    snapshotOf = by ?? null;
   });
 
-  for (;;) {
-    // A long-waiting order with many passes starts a fresh history; the new run stages the row again anyway.
-    if (progress.passes > (input.passes ?? 0) && workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof orderWorkflow>({ ...input, batchId, passes: progress.passes, snapshotOf });
-    }
-    progress.passes++;
-    rerunRequested = false;
-    const passBatch = batchId;
-    const signalledBefore = latestSourceHash;
-    try {
-      const result = await syncOnce(acts, { ...input, batchId: passBatch, snapshotOf }, progress, showProgress);
-      // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
-      if (batchId !== passBatch && (result.status === 'SYNCED' || patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH))) {
-        await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: result.status === 'SYNCED' ? 'SYNCED' : 'FAILED', subitems: 0 });
+  try {
+    for (;;) {
+      // A long-waiting order with many passes starts a fresh history; the new run stages the row again anyway.
+      if (progress.passes > (input.passes ?? 0) && workflowInfo().continueAsNewSuggested && laterRelease()) {
+        // The memo (key, customer, PO) would not survive by itself; search attributes do.
+        await makeContinueAsNewFunc<typeof orderWorkflow>({ memo: workflowInfo().memo })({
+          ...input, batchId, passes: progress.passes, snapshotOf, ...(selfRetryingSince !== null ? { selfRetryingSince } : {}),
+        });
       }
-      // An order changed while it was syncing goes round again instead of being lost. A hash signalled before the pass
-      // began is no newer than what the pass read (that sync's snapshot, or the live source): going round for it
-      // would read the same row again, and again.
-      if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash
-        && (latestSourceHash !== signalledBefore || !patched(ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS))) continue;
-      return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
-    } catch (err) {
-      snapshotOf = null;
-      const failure = describeFailure(err);
-      progress.step = 'FAILED';
-      progress.lastError = failure.message;
-      // Findable in the Web UI first: recording the error needs the database, which may be what is down.
-      // (Orders that failed before this order of steps existed replay the old one.)
-      const markedFirst = patched(SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW);
-      if (markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
-      showProgress();
+      progress.passes++;
+      rerunRequested = false;
+      const passBatch = batchId;
+      const signalledBefore = latestSourceHash;
       try {
-        await acts.db.recordOrderFailure({ key: input.key, batchId, pass: progress.passes, failure });
-        if (passBatch !== batchId && patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH)) {
-          await acts.db.recordOrderOutcome({ key: input.key, batchId: passBatch, pass: progress.passes, outcome: 'FAILED', subitems: 0 });
+        const result = await syncOnce(acts, { ...input, batchId: passBatch, snapshotOf }, progress, showProgress);
+        selfRetryingSince = null;
+        // A sync that dispatched this order while the pass ran counts it too (it may wait for it).
+        if (batchId !== passBatch && laterRelease() && (result.status === 'SYNCED' || patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH))) {
+          await acts.db.recordOrderOutcome({ key: input.key, batchId, pass: progress.passes, outcome: result.status === 'SYNCED' ? 'SYNCED' : 'FAILED', subitems: 0 });
         }
-      } catch {
-        // The database stayed down for its whole window: the order still waits (and retries) below.
+        // An order changed while it was syncing goes round again instead of being lost. A hash signalled before the pass
+        // began is no newer than what the pass read (that sync's snapshot, or the live source): going round for it
+        // would read the same row again, and again.
+        if (result.status === 'SYNCED' && latestSourceHash !== null && latestSourceHash !== result.hash
+          && (latestSourceHash !== signalledBefore || !patched(ROUND_AGAIN_ONLY_FOR_NEWER_SIGNALS))) continue;
+        return { key: input.key, status: result.status, itemId: progress.itemId, itemAction: result.itemAction, subitems: progress.subitemsDone, passes: progress.passes };
+      } catch (err) {
+        // Only an activity's failure is the order's: a cancellation ends the workflow (below), and anything else is a
+        // bug in this code that fails the workflow task (visible in the Web UI, fixed by a deploy) instead of
+        // looping as "transient" for ever.
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) {
+          if (patched(HONEST_FAILURES)) throw err;
+        }
+        snapshotOf = null;
+        const failure = describeFailure(err, () => patched(HONEST_FAILURES));
+        progress.step = 'FAILED';
+        progress.lastError = failure.message;
+        // Findable in the Web UI first: recording the error needs the database, which may be what is down.
+        // (Orders that failed before this order of steps existed replay the old one.)
+        const markedFirst = patched(SEARCH_ATTRIBUTE_BEFORE_ERROR_ROW);
+        if (markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }, { key: OrderFailureCategory, value: failure.category }]);
+        showProgress();
+        try {
+          await acts.db.recordOrderFailure({ key: input.key, batchId, pass: progress.passes, failure });
+          if (passBatch !== batchId && patched(OUTCOME_IN_EVERY_DISPATCHING_BATCH)) {
+            await acts.db.recordOrderOutcome({ key: input.key, batchId: passBatch, pass: progress.passes, outcome: 'FAILED', subitems: 0 });
+          }
+        } catch (recordErr) {
+          // The database stayed down for its whole window: the order still waits (and retries) below.
+          if (isCancellation(recordErr) && patched(HONEST_FAILURES)) throw recordErr;
+        }
+        if (!markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
+        const failedHash = latestSourceHash;
+        const woken = () => rerunRequested || latestSourceHash !== failedHash;
+        if (failure.category === 'TRANSIENT_EXHAUSTED') {
+          selfRetryingSince ??= Date.now();
+          const limitMs = msToNumber(input.selfRetryLimit ?? DEFAULT_SELF_RETRY_LIMIT);
+          if (!(Date.now() - selfRetryingSince >= limitMs && patched(SELF_RETRY_LIMIT))) {
+            // Even the retry window ran out (a very long outage): try again by itself, later and later.
+            await condition(woken, selfRetryAfterMs);
+            selfRetryAfterMs = Math.min(selfRetryAfterMs * 2, MAX_SELF_RETRY_AFTER_MS);
+            continue;
+          }
+          // Tried by itself for SELF_RETRY_LIMIT: stop spending Monday's budget on it; wait for a fix or a rerun.
+          failure.message = `gave up retrying by itself after ${input.selfRetryLimit ?? DEFAULT_SELF_RETRY_LIMIT}: ${failure.message}`;
+          progress.lastError = failure.message;
+          upsertSearchAttributes([{ key: OrderFailureCategory, value: 'TRANSIENT_GAVE_UP' }]);
+          showProgress();
+        }
+        selfRetryingSince = null;
+        // Rejected for good: only a fix (a changed row or mapping, seen by the sync) or a rerun wakes it.
+        if (!(await condition(woken, input.rerunWait))) throw ApplicationFailure.nonRetryable(`order ${input.key} failed and was not rerun: ${failure.message}`, failure.type);
       }
-      if (!markedFirst) upsertSearchAttributes([{ key: OrderSyncStatus, value: 'FAILED' }]);
-      const failedHash = latestSourceHash;
-      const woken = () => rerunRequested || latestSourceHash !== failedHash;
-      if (failure.category === 'TRANSIENT_EXHAUSTED') {
-        // Even the retry window ran out (a very long outage): try again by itself, later and later.
-        await condition(woken, selfRetryAfterMs);
-        selfRetryAfterMs = Math.min(selfRetryAfterMs * 2, MAX_SELF_RETRY_AFTER_MS);
-        continue;
-      }
-      // Rejected for good: only a fix (a changed row or mapping, seen by the sync) or a rerun wakes it.
-      if (!(await condition(woken, input.rerunWait))) throw ApplicationFailure.nonRetryable(`order ${input.key} failed and was not rerun: ${failure.message}`, failure.type);
     }
+  } catch (err) {
+    // Cancelled (Web UI, `temporal workflow cancel`): staging and the batch say so before the workflow ends cancelled.
+    if (isCancellation(err) && patched(HONEST_FAILURES)) {
+      await CancellationScope.nonCancellable(() => acts.cleanup.recordOrderCancelled({ key: input.key, batchId, pass: progress.passes }));
+      upsertSearchAttributes([{ key: OrderSyncStatus, value: 'CANCELLED' }, { key: OrderFailureCategory, value: 'CANCELLED' }]);
+    }
+    throw err;
   }
 }
+// Order workflows move to a new build at their next workflow task (patched() keeps their histories replaying); the
+// other workflow types stay on the build they started on (workflows/versioning.ts).
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, orderWorkflow);
 
 async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
   progress.step = 'STAGE';
@@ -159,7 +222,10 @@ async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, p
     { key: AagOrderNumber, value: staged.aagOrderNumber },
     { key: OrderSyncStatus, value: 'IN_PROGRESS' },
     ...(staged.poNumber ? [{ key: OrderPO, value: staged.poNumber }] : []),
+    ...(input.batchId ? [{ key: OrderBatchId, value: input.batchId }] : []),
   ]);
+  // The readable key, customer and PO travel with the workflow (the Web UI's memo), also after continue-as-new.
+  if (patched(ORDER_MEMO)) upsertMemo({ key: input.key, customer: staged.customer, po: staged.poNumber ?? null });
 
   progress.step = 'ITEM';
   showProgress();
@@ -198,9 +264,12 @@ function describeProgress(p: OrderProgress): string {
   return lines.join('\n\n');
 }
 
-function describeFailure(err: unknown): FailureInfo {
+/** `strict`: only a retry window that ran out (or an attempt cap) is transient; any other end of retrying is not. */
+function describeFailure(err: unknown, strict: () => boolean): FailureInfo {
   // Temporal says whether retrying stopped because the error is permanent or because the window ran out.
-  const permanent = err instanceof ActivityFailure && err.retryState === 'NON_RETRYABLE_FAILURE';
+  const state = err instanceof ActivityFailure ? err.retryState : undefined;
+  const permanent = state === 'NON_RETRYABLE_FAILURE'
+    || (err instanceof ActivityFailure && state !== 'TIMEOUT' && state !== 'MAXIMUM_ATTEMPTS_REACHED' && strict());
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<FailureInfo>;

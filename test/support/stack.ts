@@ -26,10 +26,10 @@ export interface Stack extends Services {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; worker?: boolean; devServerArgs?: string[] } = {}): Promise<Stack> {
   quietRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-sync-test-'));
-  const temporal = await startDevServer({ port: 0, uiPort: null, dbFile: null, logFile: path.join(dir, 'temporal.log') });
+  const temporal = await startDevServer({ port: 0, uiPort: null, dbFile: null, logFile: path.join(dir, 'temporal.log'), extraArgs: opts.devServerArgs });
   // Monday's real per-minute budget would make every test last minutes; tests that are about limits set their own.
   const sandbox = await startSandbox({
     port: 0, dbFile: path.join(dir, 'sandbox.db'), tokens: [SANDBOX_TOKEN],

@@ -1,5 +1,6 @@
 // The contract between the mapping, the store, the Monday client and the workflows.
-// Dependency-free on purpose: workflow code imports it.
+// Dependency-free apart from node:crypto (orderWorkflowId's hash); workflow code imports only its types.
+import { createHash } from 'node:crypto';
 
 /** One ORDERS_UNIFIED row, keyed by the exact SQL column names (quirky ones included). */
 export type SourceRow = Record<string, string | number | null>;
@@ -45,7 +46,21 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const ERROR_CATEGORIES = ['CONFIG', 'DATA', 'REJECTED', 'TRANSIENT_EXHAUSTED'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
-/** The Temporal workflow id of an order line: deterministic from its key. */
+/** Temporal refuses workflow ids over 1,000 bytes (a 450-character key of 3-byte characters makes 1,356). */
+export const MAX_WORKFLOW_ID_BYTES = 1_000;
+
+/**
+ * The Temporal workflow id of an order line: deterministic from its key. A key whose id would pass the server's limit
+ * gets a hash instead (the readable key travels in the memo, `orderKey`); shorter ids are unchanged, so no running
+ * order's id changes (a longer one could never start). Every caller uses this one function.
+ */
 export function orderWorkflowId(key: string): string {
-  return `order:${key}`;
+  const id = `order:${key}`;
+  return Buffer.byteLength(id, 'utf8') <= MAX_WORKFLOW_ID_BYTES ? id : `order#sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+/** The order key of an order workflow: its memo's `orderKey` (set by every start), else read from a plain id. */
+export function orderKeyOfWorkflow(workflowId: string, memo?: Record<string, unknown>): string | null {
+  if (typeof memo?.orderKey === 'string') return memo.orderKey;
+  return workflowId.startsWith('order:') ? workflowId.slice('order:'.length) : null;
 }

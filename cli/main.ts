@@ -26,6 +26,7 @@ import { refusalBeforePolling } from './preflight';
 import { createStackLog, type StackLog } from './stack-log';
 import { inspectionCommands } from './inspect';
 import { monitoringCommands } from './monitoring';
+import { holdCommands } from './hold';
 import { msToNumber } from '@temporalio/common/lib/time';
 
 const commands: Record<string, Command> = {
@@ -296,6 +297,7 @@ const commands: Record<string, Command> = {
   },
   ...inspectionCommands,
   ...monitoringCommands,
+  ...holdCommands,
 };
 
 /** `start`'s SDK log: JSON lines in a file, one readable line per failure or retry burst on the terminal. */

@@ -17,6 +17,7 @@ const PAGES_PER_RUN = 25;
 /** Issue 18: the sync keeps its own deadline (no workflow execution timeout) and ends its batch as ABANDONED when it
  * runs out or is cancelled; dispatch admits orders (MAX_IN_FLIGHT) and never signals one that has its hash. */
 const SYNC_LIFETIME = 'sync-deadline-abandon-admission';
+const PAST_DEADLINE = 'SYNC_PAST_DEADLINE';
 /** When the caller gives none (SYNC_EXECUTION_TIMEOUT's default). */
 const DEFAULT_DEADLINE: Duration = '2h';
 
@@ -51,10 +52,10 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<SyncTotals
   const batchId = input.batchId ?? uuid4();
   const deadlineAt = input.deadlineAt ?? Date.now() + msToNumber(input.deadline ?? DEFAULT_DEADLINE);
   try {
-    // The deadline cancels this scope: the running activity is cancelled, and the cleanup below runs.
-    return await CancellationScope.withTimeout(Math.max(0, deadlineAt - Date.now()), () => runSync({ ...input, deadlineAt }, batchId));
+    // The deadline cancels this scope (at least 1 ms: a timeout of 0 would mean none): the running activity is cancelled, and the cleanup below runs.
+    return await CancellationScope.withTimeout(Math.max(1, deadlineAt - Date.now()), () => runSync({ ...input, deadlineAt }, batchId));
   } catch (err) {
-    if (!isCancellation(err)) throw err;
+    if (!isCancellation(err) && !(err instanceof ApplicationFailure && err.type === PAST_DEADLINE)) throw err;
     const cancelled = CancellationScope.current().consideredCancelled;
     const reason = cancelled ? 'the sync was cancelled' : `the sync ran past its deadline (${new Date(deadlineAt).toISOString()}, SYNC_EXECUTION_TIMEOUT)`;
     // Not cancellable: a cancelled workflow still closes its batch, so rollback and status see it ended.
@@ -92,6 +93,9 @@ async function runSync(input: SyncWorkflowInput, batchId: string): Promise<SyncT
     if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof syncWorkflow>({ ...input, batchId, cursor, totals });
     }
+    // The timer cancels a running activity; between activities the deadline is checked here (a quick activity may
+    // finish in the very task the timer fires in).
+    if (lifetime && Date.now() >= input.deadlineAt!) throw ApplicationFailure.nonRetryable('past the sync deadline', PAST_DEADLINE);
     show('DETECTING');
     const page = await paged.detectChanges({ batchId, cursor, pageSize: input.pageSize, customer: input.customer, po: input.po });
     totals.pages++;

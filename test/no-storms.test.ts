@@ -158,6 +158,22 @@ describe('the sync\'s lifetime', () => {
   });
 });
 
+test('board adopt --apply refuses to follow a running dry run', async () => {
+  const stack = await startStack({ sandbox: { faults: { latencyMs: { min: 3_000, max: 3_000 } } } });
+  try {
+    const { runBoardAdopt, adoptWorkflowId } = await import('../cli/board');
+    const boardId = stack.mapping.items.boardId;
+    const dry = await stack.client.workflow.start('adoptBoardWorkflow', {
+      taskQueue: TASK_QUEUE, workflowId: adoptWorkflowId(boardId), args: [{ runId: 'dry', apply: false, archiveDuplicates: false, writeKeys: false }],
+    });
+    const opts = { apply: true, archiveDuplicates: false, reportFile: `${stack.dir}/adopt.csv`, boardId };
+    await expect(runBoardAdopt(stack.client, stack.store, opts, () => {})).rejects.toThrow(/a dry run of board adopt \(run dry\) is still running.*--apply would only follow it/);
+    await dry.terminate('test over');
+  } finally {
+    await stack.stop();
+  }
+});
+
 test('a long key of 3-byte characters gets a workflow id under the server\'s limit; short keys keep theirs', () => {
   const long = '€'.repeat(450);
   const id = orderWorkflowId(long);

@@ -50,7 +50,7 @@ const DISPATCH_CHUNK = 50;
 const HOLD_RETRY_DELAY = '30 seconds';
 
 /** The server refused the start itself (an invalid id, search attribute or memo): retrying cannot help. */
-function refusedForGood(err: unknown): boolean {
+export function refusedForGood(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === 3) return true;   // gRPC INVALID_ARGUMENT
   }

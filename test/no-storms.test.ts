@@ -14,6 +14,7 @@ import type { SyncTotals, SyncWorkflowInput } from '../shared/workflow-types';
 import type { OrderProgress } from '../workflows';
 import type { SyncProgress } from '../workflows/sync';
 import { maxInFlight, loadConfig } from '../config';
+import { refusedForGood } from '../activities';
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -98,6 +99,12 @@ describe('dispatch on a running order backlog', () => {
     await waitFor('every line synced', async () => (await stack.store.countUnfinished()) === 0);
     for (const r of [...older, ...newer]) expect((await stack.store.getStagedOrder(orderKeyOf(stack.mapping, r)))?.status).toBe('SYNCED');
     expect(await control.countWaiting()).toBe(0);
+  });
+
+  test('the real server\'s refusal of an over-long workflow id is what dispatch records as a DATA error (not retried)', async () => {
+    const err = await stack.client.workflow.start('orderWorkflow', { taskQueue: TASK_QUEUE, workflowId: `order:${'€'.repeat(450)}`, args: [] }).catch((e: unknown) => e);
+    expect(refusedForGood(err)).toBe(true);
+    expect(refusedForGood(new Error('connection refused'))).toBe(false);
   });
 
   test('the sync shows its batch, phase and counts', async () => {

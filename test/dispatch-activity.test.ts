@@ -10,7 +10,10 @@ import type { Store } from '../db/store';
 import { openStore } from '../db/open';
 import { generateOrderLines } from '../db/demo-data';
 import { loadMapping } from '../mapping';
-import { createActivities } from '../activities';
+import { createActivities, type DispatchResult } from '../activities';
+import type { DetectedOrder } from '../db/change-detection';
+
+type Page = { orders: DetectedOrder[] };
 import type { MondayClient } from '../graphql/client';
 import { orderWorkflowId } from '../shared/order';
 import { dispatchControlOf } from '../db/dispatch-control';
@@ -48,11 +51,11 @@ describe('dispatchOrders', () => {
 
   test('a start the server refuses becomes a DATA error row and the other orders are dispatched', async () => {
     const probe = activities(fakeTemporal(new Set()).client);
-    const page = await new MockActivityEnvironment().run(probe.detectChanges, { batchId: 'b1', cursor: null, pageSize: 100 });
+    const page = await new MockActivityEnvironment().run(probe.detectChanges, { batchId: 'b1', cursor: null, pageSize: 100 }) as Page;
     const orders = page.orders.slice(0, 5);
     const refused = orders[2]!.key;
     const fake = fakeTemporal(new Set([orderWorkflowId(refused)]));
-    const result = await new MockActivityEnvironment().run(activities(fake.client).dispatchOrders, { batchId: 'b1', orders, admission: { maxInFlight: null, targeted: false } });
+    const result = await new MockActivityEnvironment().run(activities(fake.client).dispatchOrders, { batchId: 'b1', orders, admission: { maxInFlight: null, targeted: false } }) as DispatchResult;
     expect(result).toMatchObject({ dispatched: 4, waiting: 0, inFlight: 4 });
     expect(new Set(fake.calls)).toEqual(new Set(orders.map((o) => orderWorkflowId(o.key))));
     const errors = await store.listErrors({ orderKey: refused });
@@ -64,12 +67,12 @@ describe('dispatchOrders', () => {
 
   test('a retried dispatch resumes after its last finished chunk', async () => {
     const probe = activities(fakeTemporal(new Set()).client);
-    const page = await new MockActivityEnvironment().run(probe.detectChanges, { batchId: 'b1', cursor: null, pageSize: 100 });
+    const page = await new MockActivityEnvironment().run(probe.detectChanges, { batchId: 'b1', cursor: null, pageSize: 100 }) as Page;
     expect(page.orders).toHaveLength(60);
     const fake = fakeTemporal(new Set());
     // The first attempt finished chunk 1 (50 orders) and died; the retry gets its heartbeat details.
     const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { chunks: 1, counts: { dispatched: 50, alreadyRunning: 0, waiting: 0, inFlight: 50 } } });
-    const result = await env.run(activities(fake.client).dispatchOrders, { batchId: 'b1', orders: page.orders, admission: { maxInFlight: null, targeted: false } });
+    const result = await env.run(activities(fake.client).dispatchOrders, { batchId: 'b1', orders: page.orders, admission: { maxInFlight: null, targeted: false } }) as DispatchResult;
     expect(fake.calls.sort()).toEqual(page.orders.slice(50).map((o) => orderWorkflowId(o.key)).sort());
     expect(result.dispatched).toBe(60);
   });

@@ -2,6 +2,7 @@
 // its hash; at most maxInFlight orders run, the rest wait oldest first; the hold stops Monday writes and in-flight
 // orders wait through it; the sync's own deadline and a cancellation end its batch as ABANDONED, which rollback treats
 // as ended; long keys get a workflow id under the server's limit.
+import { createHash } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { startStack, type Stack } from './support/stack';
 import { generateOrderLines } from '../db/demo-data';
@@ -191,4 +192,8 @@ test('a long key of 3-byte characters gets a workflow id under the server\'s lim
   expect(orderWorkflowId('GREYSON|PO1|A')).toBe('order:GREYSON|PO1|A');
   expect(orderKeyOfWorkflow(id, { orderKey: long })).toBe(long);
   expect(orderKeyOfWorkflow('order:GREYSON|PO1|A')).toBe('GREYSON|PO1|A');
+  // The hash is SHA-256 of the key's UTF-8 bytes (plain code: workflow-safe module), checked against node:crypto.
+  expect(id).toBe(`order#sha256:${createHash('sha256').update(long, 'utf8').digest('hex')}`);
+  const longAscii = 'K'.repeat(1_200);
+  expect(orderWorkflowId(longAscii)).toBe(`order#sha256:${createHash('sha256').update(longAscii).digest('hex')}`);
 });

@@ -13,7 +13,7 @@ import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
 import { itemLabelRules, writeItemWithinCeilings } from './label-ceiling';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
-import { dispatchControlOf } from '../db/dispatch-control';
+import { dispatchControlOf } from '../db/open';
 import { endBatchOnSqlFailure, failFastStore, isSqlFailure } from './sql-failures';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { LabelNotOnBoardError, describeDropped, resolveBoardLabels } from '../graphql/labels';

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { startStack } from '../test/support/stack';
 import { generateOrderLines } from '../db/demo-data';
-import { dispatchControlOf } from '../db/dispatch-control';
+import { dispatchControlOf } from '../db/open';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { SyncTotals } from '../shared/workflow-types';
 import { log, percentile, startWorkerProcess } from './support/run';

@@ -2,7 +2,7 @@
 // The hold lives in the database (MON_SyncHold), so every worker sees it at once: in-flight orders' Monday activities
 // find it and retry every 30 s (they do not fail) until `hold off`. Pausing the schedule only stops new syncs.
 import { openConfiguredStore } from '../worker';
-import { dispatchControlOf } from '../db/dispatch-control';
+import { dispatchControlOf } from '../db/open';
 import { UsageError, type Command } from './command';
 
 export const holdCommands: Record<string, Command> = {

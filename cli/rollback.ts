@@ -1,7 +1,7 @@
 // `orders-sync rollback --batch <id> [--apply]`: runs rollbackWorkflow on a worker and follows it.
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { Store } from '../db/store';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { TASK_QUEUE } from '../shared/temporal';
 import { rollbackWorkflowId, type RollbackInput, type RollbackProgress, type RollbackResult } from '../workflows';
 import { createProgress, currentWaitReason } from './progress';

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../db/open';
-import { settingsFromUrl } from '../db/mssql-config';
+import { settingsFromUrl } from '../db/mssql/config';
 import type { Store } from '../db/store';
-import { dispatchControlOf, type DispatchControl } from '../db/dispatch-control';
+import { dispatchControlOf } from '../db/open';
+import type { DispatchControl } from '../db/dispatch-control';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase } from './support/mssql';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,7 +16,7 @@ import type { DetectedOrder } from '../db/change-detection';
 type Page = { orders: DetectedOrder[] };
 import type { MondayClient } from '../graphql/client';
 import { orderWorkflowId } from '../shared/order';
-import { dispatchControlOf } from '../db/dispatch-control';
+import { dispatchControlOf } from '../db/open';
 
 /** Records every start and signal; refuses the workflow ids in `refuse` as the server does an invalid argument. */
 function fakeTemporal(refuse: Set<string>) {

@@ -7,7 +7,7 @@ import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
 import { mssqlMigrations12x } from './migrations-source';
 import { convergenceMigrations, convergenceTables } from './migrations-convergence';
-import { mssqlDispatchControlMigrations } from './dispatch-control';
+import { mssqlDispatchControlMigrations } from './dispatch-control-migrations';
 
 import { KEY_TYPE, SIZE_TYPE, b, qualified } from './identifiers';
 

@@ -100,8 +100,12 @@ const schema = z.object({
   WORKER_DEPLOYMENT_NAME: z.string().min(1).default('orders-sync'),
   /** false: workers poll unversioned (a server older than 1.28 has no worker deployments). */
   WORKER_VERSIONING: bool.default(true),
-  /** A scheduled sync run that takes longer is ended, so a stuck run cannot make the schedule skip forever. */
+  /** The sync's own deadline: a run still going then ends its batch as ABANDONED (cleanup) and stops, so a stuck
+   * run cannot make the schedule skip forever. Not a Temporal execution timeout (that would kill without cleanup). */
   SYNC_EXECUTION_TIMEOUT: duration.default('2h'),
+  /** The most order workflows in flight at once; the rest wait (PENDING) for a later sync, oldest first.
+   * Default: about two hours of Monday capacity (maxInFlight below). */
+  MAX_IN_FLIGHT: positiveInt.optional(),
   /** The sync never creates items on a board that holds items and was not adopted (`orders-sync board adopt`); false turns that off. */
   ADOPTION_GUARD: bool.default(true),
   /** Share of the minute's complexity budget `board adopt` may read with (other integrations share the account). */
@@ -138,6 +142,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return { ...parsed.data, SQLITE_FILE: parsed.data.SQLITE_FILE ?? path.join(parsed.data.DATA_DIR, 'orders.db') };
+}
+
+/** Monday complexity of one order line: an item and, on average, 3.8 sizes in one aliased request (4.8 writes of
+ * 30,000 each; docs/BENCHMARKS.md). */
+const COMPLEXITY_PER_ORDER_LINE = 4.8 * 30_000;
+
+/**
+ * MAX_IN_FLIGHT, or two hours of Monday capacity: MONDAY_COMPLEXITY_PER_MINUTE × 120 minutes / complexity per order
+ * line (10M a minute: 10,000,000 × 120 / 144,000 ≈ 8,333 order lines). Enough that Monday never idles between
+ * syncs (every 10 min), few enough that an outage does not have 100,000 workflows retrying at once.
+ */
+export function maxInFlight(config: Config): number {
+  return config.MAX_IN_FLIGHT ?? Math.max(1, Math.floor((config.MONDAY_COMPLEXITY_PER_MINUTE * 120) / COMPLEXITY_PER_ORDER_LINE));
+}
+
+/** What every sync the CLI or the schedule starts is given from the configuration. */
+export function syncInputOf(config: Config): { pageSize: number; databaseRetryWindow: StringValue; maxInFlight: number; deadline: StringValue } {
+  return { pageSize: config.SYNC_PAGE_SIZE, databaseRetryWindow: config.DATABASE_RETRY_WINDOW, maxInFlight: maxInFlight(config), deadline: config.SYNC_EXECUTION_TIMEOUT };
 }
 
 /** Which real services replace the embedded defaults. */

@@ -3,7 +3,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, asyncLocalStorage, metricMeter } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { scopedStore, type StagedOrder, type Store } from '../db/store';
 import { detectChangesPage, type DetectedOrder } from '../db/change-detection';
 import { type Mapping, clearedColumns, createTransform, orderKeyOf } from '../mapping';
@@ -13,6 +13,7 @@ import { syncSubitems, type SubitemWrite } from '../graphql/order-writer';
 import { itemLabelRules, writeItemWithinCeilings } from './label-ceiling';
 import type { OperationsStore } from '../db/operations';
 import { createWriteAudit } from './audit';
+import { dispatchControlOf } from '../db/open';
 import { endBatchOnSqlFailure, failFastStore, isSqlFailure } from './sql-failures';
 import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import { LabelNotOnBoardError, describeDropped, resolveBoardLabels } from '../graphql/labels';
@@ -39,6 +40,23 @@ export interface ActivityDeps {
 
 
 
+/** How dispatch admits order lines: at most maxInFlight order workflows (null: no cap); a targeted sync admits only its own. */
+export interface Admission { maxInFlight: number | null; targeted: boolean }
+/** What one dispatch did: started or signalled (`dispatched`), left alone (already running with the hash); waiting and in
+ * flight are the totals after it (every batch). */
+export interface DispatchResult { dispatched: number; alreadyRunning: number; waiting: number; inFlight: number }
+const DISPATCH_CHUNK = 50;
+/** How soon a Monday write held by `orders-sync hold on` tries again. */
+const HOLD_RETRY_DELAY = '30 seconds';
+
+/** The server refused the start itself (an invalid id, search attribute or memo): retrying cannot help. */
+export function refusedForGood(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === 3) return true;   // gRPC INVALID_ARGUMENT
+  }
+  return false;
+}
+
 export interface StagedSummary {
   status: 'STAGED' | 'GONE';
   hash: string;
@@ -59,6 +77,7 @@ export function createActivities(deps: ActivityDeps) {
   const audit = createWriteAudit(deps.operations);
   const keyOf = (row: SourceRow) => orderKeyOf(mapping, row);
   const itemRules = itemLabelRules(mapping);
+  const control = dispatchControlOf(store);
 
   /** Counts the Monday requests of an order line's step in the batch that staged it (api_calls_made); acceptance's
    * writes to its scratch board count nowhere. */
@@ -74,6 +93,7 @@ export function createActivities(deps: ActivityDeps) {
     const message = `order ${key} is no longer in ORDERS_UNIFIED; nothing was sent to Monday`;
     await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'SOURCE_ROW_GONE', message, batchId });
     await store.markSourceGone(key, message);
+    await control.release(key);
     if (batchId) await store.recordOrderOutcome({ batchId, key, pass, outcome: 'FAILED', subitems: 0 });
   }
 
@@ -81,6 +101,104 @@ export function createActivities(deps: ActivityDeps) {
     const staged = await store.getStagedOrder(key);
     if (!staged) throw ApplicationFailure.nonRetryable(`order ${key} is not staged`, 'NOT_STAGED');
     return staged;
+  }
+
+  /** Starts or signals order workflows for one sync; false: the server refused the start (a DATA error row says why). */
+  function orderStarter(temporal: Client, batchId: string) {
+    const options = (key: string, o: { customer: string; poNumber: string | null; aagOrderNumber: string }, change: string) => ({
+      workflowId: orderWorkflowId(key),
+      taskQueue: TASK_QUEUE,
+      args: [{ key, batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput] as [OrderWorkflowInput],
+      // The readable key: a long key's workflow id is a hash (shared/order.ts).
+      memo: { orderKey: key },
+      typedSearchAttributes: [
+        { key: OrderCustomer, value: o.customer },
+        { key: AagOrderNumber, value: o.aagOrderNumber },
+        { key: OrderSyncStatus, value: 'PENDING' },
+        ...(o.poNumber ? [{ key: OrderPO, value: o.poNumber }] : []),
+      ],
+      staticSummary: `${o.customer} · PO ${o.poNumber ?? '-'} · ${key} (${change})`,
+    });
+    const refused = async (key: string, err: unknown): Promise<false> => {
+      if (!refusedForGood(err)) throw err;
+      const message = `order ${key}: Temporal refused to start its workflow (${err instanceof Error ? err.message : String(err)}); the other orders go on`;
+      await store.recordError({ scope: 'item', orderKey: key, category: 'DATA', errorType: 'WORKFLOW_START_REFUSED', message, batchId });
+      if (await store.getStagedOrder(key)) await store.setOrderStatus(key, 'FAILED', { error: message });
+      await control.release(key);
+      return false;
+    };
+    return {
+      async signal(key: string, hash: string, o: { customer: string; poNumber: string | null; aagOrderNumber: string; change?: string }): Promise<boolean> {
+        try {
+          await temporal.workflow.signalWithStart('orderWorkflow', { ...options(key, o, o.change ?? 'CHANGED'), signal: 'sourceChanged', signalArgs: [hash, batchId] });
+          return true;
+        } catch (err) {
+          return refused(key, err);
+        }
+      },
+      /** A start that finds the order's workflow running changes nothing in it (USE_EXISTING: no event). */
+      async start(key: string, o: { customer: string; poNumber: string | null; aagOrderNumber: string }): Promise<boolean> {
+        try {
+          await temporal.workflow.start('orderWorkflow', { ...options(key, o, 'ADMITTED'), workflowIdConflictPolicy: 'USE_EXISTING' });
+          return true;
+        } catch (err) {
+          return refused(key, err);
+        }
+      },
+      async isRunning(key: string): Promise<boolean> {
+        try {
+          return (await temporal.workflow.getHandle(orderWorkflowId(key)).describe()).status.name === 'RUNNING';
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * Starts waiting order lines, oldest first, while fewer than maxInFlight run. One whose workflow already runs with
+   * its hash is only marked in flight; one it never had is signalled. Resumes by itself: admitted lines are no longer
+   * WAITING. Returns how many this batch started or signalled (their outcomes end the batch).
+   */
+  async function admit(starter: ReturnType<typeof orderStarter>, batchId: string, admission: Admission): Promise<number> {
+    let dispatched = 0;
+    for (;;) {
+      const free = admission.maxInFlight === null ? DISPATCH_CHUNK : Math.min(DISPATCH_CHUNK, admission.maxInFlight - (await control.countInFlight()));
+      if (free <= 0) return dispatched;
+      // A targeted sync's snapshot holds only its own lines: it admits only those.
+      const keys = await control.oldestWaiting(free, admission.targeted ? batchId : undefined);
+      if (keys.length === 0) return dispatched;
+      const sent = await control.admissions(keys);
+      await Promise.all(keys.map(async (key) => {
+        const staged = await store.getStagedOrder(key);
+        if (!staged || staged.status === 'FAILED' || (staged.status === 'SYNCED' && staged.syncedHash === staged.payload.hash)) {
+          await control.release(key);   // nothing left to send (synced meanwhile, failed and waiting for a rerun, gone)
+          return;
+        }
+        const hash = staged.payload.hash;
+        if (sent.get(key)?.sentHash === hash && (await starter.isRunning(key))) {
+          await control.markInFlight(key, hash, batchId);   // already has this hash: nothing to send
+          return;
+        }
+        const ok = sent.get(key)?.sentHash === hash ? await starter.start(key, staged.payload) : await starter.signal(key, hash, { ...staged.payload, change: 'ADMITTED' });
+        if (!ok) return;
+        await control.markInFlight(key, hash, batchId);
+        dispatched++;
+      }));
+      Context.current().heartbeat();
+    }
+  }
+
+  /** Monday writes wait while `orders-sync hold on` holds them: retried (not failed) until it is lifted. */
+  async function obeyHold(): Promise<void> {
+    const hold = await control.getHold();
+    if (hold) {
+      throw ApplicationFailure.create({
+        message: `Monday writes are on hold since ${hold.since} ("${hold.note}"); orders-sync hold off resumes them`,
+        type: 'SYNC_HOLD', nonRetryable: false, nextRetryDelay: HOLD_RETRY_DELAY,
+      });
+    }
   }
 
   return {
@@ -98,30 +216,57 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /**
-     * Starts (or signals) one order workflow per order line detection returned: new, changed, or interrupted
-     * (failed ones that wait for a rerun are not among them). Signal-with-start never runs an order twice at once.
+     * Hands one page of order lines detection returned (new, changed, interrupted) to their order workflows, then
+     * admits waiting ones while slots are free (db/dispatch-control.ts). An order whose workflow already runs with
+     * this hash is left alone: no signal, no history event. A changed hash is signalled. Everything else waits for a
+     * slot (MAX_IN_FLIGHT), oldest first. A retry resumes after the last finished chunk (heartbeat details).
+     * Without `admission` (a sync started by an earlier release) every order is signalled, as before.
      */
-    dispatchOrders: heartbeating(async (input: { batchId: string; orders: DetectedOrder[] }): Promise<void> => {
+    dispatchOrders: heartbeating(async (input: { batchId: string; orders: DetectedOrder[]; admission?: Admission }): Promise<DispatchResult> => {
       const temporal = deps.temporal;
       if (!temporal) throw ApplicationFailure.nonRetryable('dispatchOrders needs a Temporal client', 'CONFIG');
-      const hashes = await store.getSyncStates(input.orders.map((o) => o.key));
-      await inChunks(input.orders, 50, (order) =>
-        temporal.workflow.signalWithStart('orderWorkflow', {
-          workflowId: orderWorkflowId(order.key),
-          taskQueue: TASK_QUEUE,
-          args: [{ key: order.key, batchId: input.batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput],
-          signal: 'sourceChanged',
-          signalArgs: [hashes.get(order.key)?.stagedHash ?? '', input.batchId],
-          typedSearchAttributes: [
-            { key: OrderCustomer, value: order.customer },
-            { key: AagOrderNumber, value: order.aagOrderNumber },
-            { key: OrderSyncStatus, value: 'PENDING' },
-            ...(order.poNumber ? [{ key: OrderPO, value: order.poNumber }] : []),
-          ],
-          staticSummary: `${order.customer} · PO ${order.poNumber ?? '-'} · ${order.key} (${order.change})`,
-        }),
-      );
+      const starter = orderStarter(temporal, input.batchId);
+      if (!input.admission) {
+        const hashes = await store.getSyncStates(input.orders.map((o) => o.key));
+        await inChunks(input.orders, 50, (order) => starter.signal(order.key, hashes.get(order.key)?.stagedHash ?? '', order));
+        return { dispatched: input.orders.length, alreadyRunning: 0, waiting: 0, inFlight: 0 };
+      }
+      const resumed = Context.current().info.heartbeatDetails as { chunks?: number; counts?: DispatchResult } | undefined;
+      const counts: DispatchResult = resumed?.counts ?? { dispatched: 0, alreadyRunning: 0, waiting: 0, inFlight: 0 };
+      for (let c = resumed?.chunks ?? 0; c * DISPATCH_CHUNK < input.orders.length; c++) {
+        const chunk = input.orders.slice(c * DISPATCH_CHUNK, (c + 1) * DISPATCH_CHUNK);
+        // Read now, not when the page was detected: an order that finished meanwhile is not started again.
+        const states = await store.getSyncStates(chunk.map((o) => o.key));
+        const admitted = await control.admissions(chunk.map((o) => o.key));
+        const toWait: string[] = [];
+        await Promise.all(chunk.map(async (order) => {
+          const state = states.get(order.key);
+          if (!state || (state.status === 'SYNCED' && state.syncedHash === state.stagedHash)) return;
+          const a = admitted.get(order.key);
+          if (a?.state === 'IN_FLIGHT') {
+            if (a.sentHash === state.stagedHash) {
+              if (await starter.isRunning(order.key)) { counts.alreadyRunning++; return; }
+            } else if (await starter.signal(order.key, state.stagedHash, order)) {
+              // Its workflow runs (or ran) with an older hash: the signal sends it round again with this one.
+              await control.markInFlight(order.key, state.stagedHash, input.batchId);
+              counts.dispatched++;
+              return;
+            } else return;
+          }
+          toWait.push(order.key);
+        }));
+        await control.markWaiting(input.batchId, toWait);
+        setHeartbeatDetails({ chunks: c + 1, counts });
+      }
+      counts.dispatched += await admit(starter, input.batchId, input.admission);
+      setHeartbeatDetails({ chunks: Math.ceil(input.orders.length / DISPATCH_CHUNK), counts });
+      return { ...counts, waiting: await control.countWaiting(), inFlight: await control.countInFlight() };
     }),
+
+    /** The sync ran out of its deadline or was cancelled: its batch ends ABANDONED (rollback then treats it as ended). */
+    async abandonSyncBatch(input: { batchId: string; reason: string }): Promise<void> {
+      if (await control.abandonBatch(input.batchId)) Context.current().log.warn(`batch ${input.batchId} ABANDONED: ${input.reason}`);
+    },
 
     async finishSyncBatch(input: { batchId: string; totals: SyncTotals }): Promise<void> {
       const { total, newOrders, changed, dispatched, unchanged, rejected } = input.totals;
@@ -163,6 +308,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Creates the item, or updates it when it exists; never creates a second one (see order-writer). */
     upsertItem: heartbeating(countedFor(async (input: { key: string; boards?: TargetBoards }): Promise<{ itemId: string; action: 'created' | 'updated' | 'found'; pendingSizes?: string[] }> => {
+      await obeyHold();
       const staged = await stagedOrder(input.key);
       const p = staged.payload;
       try {
@@ -200,6 +346,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Creates, updates or removes the subitems of these sizes in one aliased request (plus a read when reconciling). */
     syncSubitemBatch: heartbeating(countedFor(async (input: { key: string; sizes: string[]; reconcile: boolean; boards?: TargetBoards }): Promise<{ created: number; updated: number; removed: number }> => {
+      await obeyHold();
       const staged = await stagedOrder(input.key);
       if (!staged.itemId) throw ApplicationFailure.nonRetryable(`order ${input.key} has no Monday item yet`, 'NO_ITEM');
       const sizes = new Set(input.sizes);
@@ -269,6 +416,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async markOrderSynced(input: { key: string; hash: string; batchId: string | null; pass?: number; subitems: number }): Promise<void> {
       await store.markSynced(input.key, input.hash);
+      await control.release(input.key);   // its admission slot (db/dispatch-control.ts)
       if (Context.current().info.attempt === 1) metricMeter.createCounter('orders_sync_orders_synced', 'orders', 'order lines synced').add(1);
       if (input.batchId) await store.recordOrderOutcome({ batchId: input.batchId, key: input.key, pass: input.pass ?? 1, outcome: 'SYNCED', subitems: input.subitems });
     },
@@ -284,6 +432,7 @@ export function createActivities(deps: ActivityDeps) {
       // A line that never staged (rejected by the mapping, a duplicate key) has no staging row to mark: the error row
       // is its record. Marking it anyway failed with "No staged order", retried every 30 s for the database window.
       if (await store.getStagedOrder(input.key)) await store.setOrderStatus(input.key, 'FAILED', { error: f.message });
+      await control.release(input.key);   // it waits for a fix or retries by itself, outside the in-flight count
       if (Context.current().info.attempt === 1) metricMeter.createCounter('orders_sync_orders_failed', 'orders', 'order lines failed').add(1, { category: f.category });
       if (input.batchId) await store.recordOrderOutcome({ batchId: input.batchId, key: input.key, pass: input.pass ?? 1, outcome: 'FAILED', subitems: 0 });
     },

@@ -104,7 +104,8 @@ export function createRollbackActivities(deps: RollbackDeps) {
     async planRollback(input: { batchId: string }): Promise<RollbackPlan> {
       // A batch still dispatching keeps writing: rolling it back now would leave its later writes in place.
       const batch = await deps.store.getBatch(input.batchId);
-      if (batch && batch.endTime === null) {
+      // An ABANDONED batch (its sync ran out of time or was cancelled) has ended: nothing dispatches for it any more.
+      if (batch && batch.endTime === null && batch.status !== 'ABANDONED') {
         throw ApplicationFailure.nonRetryable(`batch ${input.batchId} is still running; wait until it has finished (orders-sync status --watch)`, 'BATCH_RUNNING');
       }
       const { writes, steps } = await plan(input.batchId);

@@ -218,7 +218,7 @@ export function createVerifyActivities(deps: VerifyDeps) {
       for (const key of keys) {
         // The empty hash is newer than any a waiting order failed with: it wakes the order as a changed row would.
         await temporal.workflow.signalWithStart('orderWorkflow', {
-          workflowId: orderWorkflowId(key), taskQueue: TASK_QUEUE,
+          workflowId: orderWorkflowId(key), memo: { orderKey: key }, taskQueue: TASK_QUEUE,
           args: [{ key, batchId, ...deps.orderDefaults } satisfies OrderWorkflowInput],
           signal: 'sourceChanged', signalArgs: ['', batchId],
           staticSummary: `${key} (verify --repair)`,

@@ -2,7 +2,8 @@
 // short report, and writes the full report (CSV, or JSON when the file name ends in .json).
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
 import { reportCsv, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
@@ -23,9 +24,27 @@ export function adoptWorkflowId(boardId: string): string {
   return `board-adopt:${boardId}`;
 }
 
+/** The input of the adoption running on this board, or null when none runs. */
+async function runningAdoption(client: Client, boardId: string): Promise<AdoptInput | null> {
+  const handle = client.workflow.getHandle(adoptWorkflowId(boardId));
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return null;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+  const first = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return first ? defaultPayloadConverter.fromPayload<AdoptInput>(first) : null;
+}
+
 export async function runBoardAdopt(client: Client, store: Store, opts: AdoptOptions, print: (line: string) => void): Promise<AdoptProgress> {
   if (opts.archiveDuplicates && !opts.apply) throw new Error('--archive-duplicates needs --apply (a dry run changes nothing)');
   if (opts.writeKeys && !opts.apply) throw new Error('--write-keys needs --apply (a dry run changes nothing)');
+  // One adoption per board runs at a time and a second start follows it: an --apply must not silently follow a dry run.
+  const running = opts.apply ? await runningAdoption(client, opts.boardId) : null;
+  if (running && !running.apply) {
+    throw new Error(`a dry run of board adopt (run ${running.runId}) is still running on board ${opts.boardId}; --apply would only follow it. Wait for it to finish (orders-sync board adopt follows it), then run --apply again.`);
+  }
   const input: AdoptInput = { runId: randomUUID(), apply: opts.apply, archiveDuplicates: opts.archiveDuplicates, writeKeys: opts.writeKeys === true };
   const handle = await client.workflow.start('adoptBoardWorkflow', {
     taskQueue: TASK_QUEUE, workflowId: adoptWorkflowId(opts.boardId), args: [input], workflowIdConflictPolicy: 'USE_EXISTING',

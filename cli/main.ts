@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runtime, type Logger } from '@temporalio/worker';
-import { loadConfig, ConfigError, type Config } from '../config';
+import { loadConfig, ConfigError, syncInputOf, type Config } from '../config';
 import { start } from './start';
 import { temporalFor, mondayFor } from './targets';
 import { applySchedule, applyVerifySchedule, describeSchedule, pausedLine, schedulePause } from './schedule';
@@ -27,6 +27,7 @@ import { createStackLog, type StackLog } from './stack-log';
 import { inspectionCommands } from './inspect';
 import { monitoringCommands } from './monitoring';
 import { deployCommands } from './deploy';
+import { holdCommands } from './hold';
 import { msToNumber } from '@temporalio/common/lib/time';
 
 const commands: Record<string, Command> = {
@@ -131,7 +132,7 @@ const commands: Record<string, Command> = {
           return 1;
         }
         interruption.leaves('the sync goes on in the workers; `orders-sync status --watch` follows it');
-        const summary = await runSyncOnce(client, store, { pageSize: config.SYNC_PAGE_SIZE, customer, po, databaseRetryWindow: config.DATABASE_RETRY_WINDOW }, log);
+        const summary = await runSyncOnce(client, store, { ...syncInputOf(config), customer, po }, log);
         console.log(summaryLine(summary));
         for (const line of waitingLines(summary)) console.log(line);
         return summary.failed === 0 ? 0 : 1;
@@ -298,6 +299,7 @@ const commands: Record<string, Command> = {
   ...inspectionCommands,
   ...monitoringCommands,
   ...deployCommands,
+  ...holdCommands,
 };
 
 /** `start`'s SDK log: JSON lines in a file, one readable line per failure or retry burst on the terminal. */

@@ -5,7 +5,7 @@ import { createTransform, loadMapping, type Mapping } from '../mapping';
 import type { Store } from '../db/store';
 import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
-import { orderWorkflowId } from '../shared/order';
+import { orderKeyOfWorkflow, orderWorkflowId } from '../shared/order';
 import { OrderCustomer, OrderPO, OrderSyncStatus, TASK_QUEUE } from '../shared/temporal';
 import { connectClient, orderDefaults } from '../worker';
 import { temporalFor } from './targets';
@@ -19,6 +19,7 @@ import { accountDailyCalls } from '../worker-status';
 async function signalRerun(client: Client, config: Config, key: string): Promise<string> {
   const handle = await client.workflow.signalWithStart('orderWorkflow', {
     workflowId: orderWorkflowId(key),
+    memo: { orderKey: key },
     taskQueue: TASK_QUEUE,
     args: [{ key, batchId: null, ...orderDefaults(config) } satisfies OrderWorkflowInput],
     signal: 'rerun',
@@ -75,7 +76,10 @@ export function waitingQuery(filter: { customer?: string; po?: string }): string
 /** Order lines whose workflow waits FAILED (from visibility), the first `limit` with their last error. */
 export async function waitingOrders(client: Client, store: Store, filter: { customer?: string; po?: string }, limit: number): Promise<{ total: number; orders: WaitingOrder[] }> {
   const keys: string[] = [];
-  for await (const wf of client.workflow.list({ query: waitingQuery(filter) })) keys.push(wf.workflowId.slice(orderWorkflowId('').length));
+  for await (const wf of client.workflow.list({ query: waitingQuery(filter) })) {
+    const key = orderKeyOfWorkflow(wf.workflowId, wf.memo);
+    if (key !== null) keys.push(key);
+  }
   const orders: WaitingOrder[] = [];
   for (const key of keys.slice(0, limit)) orders.push({ key, error: (await store.listErrors({ orderKey: key, unresolvedOnly: true, limit: 1 }))[0]?.message ?? null });
   return { total: keys.length, orders };

@@ -2,7 +2,7 @@
 // explicit catch-up window (after an outage, only recent missed runs are made up).
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { loadMapping } from '../mapping';
-import type { Config } from '../config';
+import { syncInputOf, type Config } from '../config';
 import { SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
 import type { SyncWorkflowInput } from '../shared/workflow-types';
 
@@ -15,9 +15,9 @@ function scheduleOptions(config: Config): ScheduleOptions {
       workflowType: 'syncWorkflow',
       workflowId: 'scheduled-sync',
       taskQueue: TASK_QUEUE,
-      args: [{ pageSize: config.SYNC_PAGE_SIZE, databaseRetryWindow: config.DATABASE_RETRY_WINDOW } satisfies SyncWorkflowInput],
-      // A stuck run ends instead of making SKIP drop every later run (alerts watch for skipped runs).
-      workflowExecutionTimeout: config.SYNC_EXECUTION_TIMEOUT,
+      // No workflow execution timeout (it would kill the run without cleanup): the sync keeps its own deadline
+      // (SYNC_EXECUTION_TIMEOUT) and ends its batch as ABANDONED, so a stuck run never makes SKIP drop every later run.
+      args: [syncInputOf(config) satisfies SyncWorkflowInput],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.SYNC_CATCHUP_WINDOW },
   };

@@ -1,7 +1,7 @@
 // `orders-sync start`: the whole system on embedded defaults (Temporal dev server, SQLite with demo orders,
 // Monday sandbox) or on the real services that the environment names. Everything it starts, it stops.
 import path from 'node:path';
-import { embeddedServices, type Config } from '../config';
+import { embeddedServices, syncInputOf, type Config } from '../config';
 import { startDevServer, type DevServer } from './dev-server';
 import { takeStartLock } from './dev-server-lock';
 import { startSandbox, type Sandbox } from '../sandbox/server';
@@ -95,7 +95,7 @@ export async function start(config: Config, opts: StartOptions): Promise<number>
     });
 
     if (opts.once) {
-      const summary = await runSyncOnce(services.client, services.store, { pageSize: config.SYNC_PAGE_SIZE, databaseRetryWindow: config.DATABASE_RETRY_WINDOW }, (line) => opts.log(line));
+      const summary = await runSyncOnce(services.client, services.store, syncInputOf(config), (line) => opts.log(line));
       if (summary.rejectedRows > 0) {
         opts.log(`${summary.rejectedRows} source rows were rejected by the mapping and recorded in ERR_MON_CustMasterSchedule (orders-sync errors shows them)`);
       }

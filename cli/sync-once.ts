@@ -27,6 +27,8 @@ export interface SyncSummary {
   /** FAILED order lines of this sync's scope whose workflow waits for a fix and a rerun (up to 20 named). */
   waiting: WaitingOrder[];
   waitingTotal: number;
+  /** Order lines waiting for an in-flight slot (MAX_IN_FLIGHT): a later sync admits them, oldest first. */
+  waitingForSlot?: number;
   seconds: number;
 }
 
@@ -42,7 +44,10 @@ export async function runSyncOnce(
     workflowId: `sync-once-${new Date(startedAt).toISOString()}`,
     args: [input],
   });
-  onProgress(`dispatched ${totals.dispatched} order lines (${totals.unchanged} unchanged, ${totals.rejected} rejected rows)`);
+  onProgress(`dispatched ${totals.dispatched} order lines (${totals.alreadyRunning ?? 0} already running, ${totals.unchanged} unchanged, ${totals.rejected} rejected rows)`);
+  // Orders already running with their hash were left alone (no signal), but this sync waits for them too: detection
+  // staged them again, so they count in finishedSince when they end.
+  const awaited = totals.dispatched + (totals.alreadyRunning ?? 0);
   const operations = operationsOf(store);
   const progress = createProgress({ log: onProgress });
   let idleSince: number | undefined;
@@ -51,11 +56,11 @@ export async function runSyncOnce(
     // or a run before a crash) finishes in that sync's workflow and counts in that batch, but it is done for this one too.
     const f = await operations.finishedSince(totals.batchId);
     const done = f.synced + f.failed;
-    if (done >= totals.dispatched) break;
+    if (done >= awaited) break;
     // Nothing left unfinished anywhere for a moment means this sync is done too.
     if ((await store.countUnfinished()) > 0) idleSince = undefined;
     else if (Date.now() - (idleSince ??= Date.now()) > 2000) break;
-    progress.update({ done, total: totals.dispatched, unit: 'order lines finished' }, await currentWaitReason(operations));
+    progress.update({ done, total: awaited, unit: 'order lines finished' }, await currentWaitReason(operations));
     await new Promise((r) => setTimeout(r, 200));
   }
   // Staging turns SYNCED or FAILED a moment before the same activity recounts the batch (db/batch-outcomes.ts), and
@@ -86,6 +91,7 @@ export async function runSyncOnce(
     byEarlierRun: Math.max(0, orders + failed - (c?.synced ?? 0) - (c?.failed ?? 0)),
     rejectedRows: totals.rejected,
     unchanged: totals.unchanged,
+    waitingForSlot: totals.waitingForSlot ?? 0,
     seconds: (Date.now() - startedAt) / 1000,
   };
 }
@@ -98,8 +104,10 @@ export function summaryLine(s: SyncSummary): string {
 
 /** The order lines waiting for a fix and `orders-sync rerun`, one per line. */
 export function waitingLines(s: SyncSummary): string[] {
-  if (s.waitingTotal === 0) return [];
+  const slots = (s.waitingForSlot ?? 0) > 0 ? [`${s.waitingForSlot} order line(s) wait for an in-flight slot (MAX_IN_FLIGHT): the next syncs start them, oldest first`] : [];
+  if (s.waitingTotal === 0) return slots;
   return [
+    ...slots,
     `${s.waitingTotal} order line(s) wait for a fix, then: orders-sync rerun --failed (or rerun "<order key>")`,
     ...s.waiting.map((w) => `  waiting: ${w.key}${w.error ? ` — ${w.error}` : ''}`),
     ...(s.waitingTotal > s.waiting.length ? [`  ... and ${s.waitingTotal - s.waiting.length} more (Web UI: OrderSyncStatus="FAILED")`] : []),

@@ -20,6 +20,9 @@ import { sqliteInspection } from './sqlite/inspection';
 import { mssqlInspection } from './mssql/inspection';
 import type { AcceptanceChecks } from './acceptance-checks';
 import { sqliteAcceptanceChecks } from './sqlite/acceptance-checks';
+import type { DispatchControl } from './dispatch-control';
+import { SqliteDispatchControl } from './sqlite/dispatch-control';
+import { MssqlDispatchControl } from './mssql/dispatch-control';
 
 /** What the store reads as the source (db/source.ts): MSSQL_SOURCE (SQL Server), the mapping's columns, the collapse rule. */
 export interface SourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number }
@@ -76,4 +79,9 @@ export function inspectionOf(store: Store): InspectionStore {
 export function acceptanceChecksOf(store: Store): AcceptanceChecks {
   if (!(store instanceof SqliteStore)) throw new Error('acceptance keeps its checks in its scratch SQLite store');
   return sqliteAcceptanceChecks(store.db);
+}
+
+/** The dispatch control (admission, the hold, abandoned batches) on the Store's own connection. */
+export function dispatchControlOf(store: Store): DispatchControl {
+  return store.dialect === 'sqlite' ? new SqliteDispatchControl((store as SqliteStore).db) : new MssqlDispatchControl(store as MssqlStore);
 }

@@ -34,7 +34,8 @@ export interface BatchCounters {
   apiCalls?: number; itemsUpdated?: number; subitemsUpdated?: number; subitemsRemoved?: number;
 }
 export type BatchPhase = 'staging_loaded' | 'items_created' | 'subitems_created';
-export type BatchStatus = 'STARTED' | 'STAGING_LOADED' | 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS';
+/** ABANDONED: the sync ran out of its deadline or was cancelled before it dispatched everything (db/dispatch-control.ts). */
+export type BatchStatus = 'STARTED' | 'STAGING_LOADED' | 'COMPLETED' | 'COMPLETED_WITH_ERRORS' | 'FAILED' | 'NO_RECORDS' | 'ABANDONED';
 
 /** One MON_BatchProcessing row as read back (addition to the brief's interface: used by status and tests). */
 export interface BatchRecord {

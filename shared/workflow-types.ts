@@ -61,7 +61,12 @@ export interface SyncWorkflowInput {
   po?: string;
   /** How long database steps retry a transient failure (no attempt cap); optional for older callers. */
   databaseRetryWindow?: Duration;
+  /** The most order workflows in flight (MAX_IN_FLIGHT); absent: no cap. */
+  maxInFlight?: number;
+  /** How long the sync may run (SYNC_EXECUTION_TIMEOUT) before it ends its batch as ABANDONED; absent: 2 h. */
+  deadline?: Duration;
   /** Carried across continue-as-new. */
+  deadlineAt?: number;
   batchId?: string;
   cursor?: string | null;
   totals?: SyncTotals;
@@ -79,4 +84,9 @@ export interface SyncTotals {
   waiting: number;
   rejected: number;
   pages: number;
+  /** Order lines whose workflow already ran with their hash: left alone (no signal). */
+  alreadyRunning?: number;
+  /** After the sync: order lines waiting for an in-flight slot (MAX_IN_FLIGHT), and order workflows in flight. */
+  waitingForSlot?: number;
+  inFlight?: number;
 }

@@ -24,18 +24,29 @@ import { createOrderCleanupActivities } from './activities/order-cleanup';
 import type { OrderWorkflowInput } from './shared/workflow-types';
 import { buildIdOf, promoteIfNoCurrent, type DeploymentVersion } from './worker-deployment';
 
-export const WORKFLOWS_PATH = require.resolve('./workflows');
+/** Versioned workers load the workflows with their versioning behaviours; unversioned ones without (the server
+ * refuses a behaviour from an unversioned worker). */
+const WORKFLOWS_PATHS = { versioned: require.resolve('./workflows/versioned'), unversioned: require.resolve('./workflows') };
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle is built once per process and shared by workers, tests and replay. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+/** The workflow bundle is built once per process and shared by workers, tests and replay; the versioned one is what
+ * production runs (`npm run build:workflows`, `deploy check`, replay tests). */
+export function workflowBundle(versioned = true): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(versioned);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATHS[versioned ? 'versioned' : 'unversioned'], logger: quietBundlerLogger });
+    bundles.set(versioned, bundle);
+  }
   return bundle;
 }
 
 /** A prebuilt bundle (`npm run build:workflows`) spares production workers webpack's time and memory at start. */
 async function workerBundle(config: Config): Promise<WorkflowBundleWithSourceMap | { codePath: string }> {
-  return config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : workflowBundle();
+  if (!config.WORKFLOW_BUNDLE_PATH) return workflowBundle(config.WORKER_VERSIONING);
+  if (!config.WORKER_VERSIONING) {
+    throw new Error('WORKFLOW_BUNDLE_PATH is a versioned bundle and WORKER_VERSIONING=false runs unversioned: unset WORKFLOW_BUNDLE_PATH (the worker builds the unversioned workflows itself)');
+  }
+  return { codePath: config.WORKFLOW_BUNDLE_PATH };
 }
 
 /** The worker deployment version of the workflow code this configuration runs (the bundle's hash). */
@@ -188,6 +199,7 @@ export interface WorkerQueues {
 }
 
 export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
+  const bundle = await workerBundle(config);
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
   const activities = {
     ...createActivities(deps),
@@ -211,7 +223,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
   const main = await Worker.create({
     ...common,
     taskQueue: queues.main,
-    workflowBundle: await workerBundle(config),
+    workflowBundle: bundle,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     // Each cached workflow costs memory; evicted ones are replayed from history when they next run

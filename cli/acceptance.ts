@@ -31,7 +31,9 @@ export async function runAcceptance(config: Config, opts: { po?: string; keep: b
   // write audit goes there too (the scratch board's writes are no batch to roll back), and this worker writes no
   // status row (it is not one of the sync's workers: status --watch and progress lines must not count it).
   const deps = { ...activityDeps(config, services), store: scratch, operations: operationsOf(scratch), workerStatus: undefined, temporal: undefined };
-  const workers = await createWorkers(config, target, deps, queues);
+  // Unversioned: its queues are its own and live as long as this process, so no deployment version (and no
+  // current version to route to) concerns them; versioned workers here would wait for a promotion that never comes.
+  const workers = await createWorkers({ ...config, WORKER_VERSIONING: false }, target, deps, queues);
   const running = workers.run();
   // Ctrl-C / SIGTERM: cancel the run; its workflow deletes the scratch board (a step a cancellation cannot skip)
   // and ends, then this process stops its worker and removes its temp directory. A second signal stops waiting.

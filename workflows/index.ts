@@ -1,5 +1,4 @@
-// The worker's workflowsPath: every workflow type the worker runs.
-import './versioning';
+// Every workflow type the worker runs; an unversioned worker's workflowsPath (a versioned one loads versioned.ts).
 export { orderWorkflow } from './order';
 export type { OrderResult } from './order';
 export { syncWorkflow } from './sync';

@@ -11,7 +11,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  setWorkflowOptions,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -203,9 +202,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderRes
     throw err;
   }
 }
-// Order workflows move to a new build at their next workflow task (patched() keeps their histories replaying); the
-// other workflow types stay on the build they started on (workflows/versioning.ts).
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, orderWorkflow);
 
 async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, progress: OrderProgress, showProgress: () => void) {
   progress.step = 'STAGE';

@@ -1,0 +1,3 @@
+// A versioned worker's workflowsPath: the workflows with their Worker Versioning behaviours (versioning.ts).
+import './versioning';
+export * from './index';

@@ -114,7 +114,7 @@ export class MssqlOperations implements OperationsStore {
           batchId: w.batchId, orderKey: w.orderKey, target: w.target, mondayId: w.mondayId, size: w.size, parentId: w.parentId, action: w.action,
           newValues: toJson(w.newValues), replacedValues: toJson(w.replacedValues),
         }).map(([k, v]) => [`${k}${i}`, v])));
-        return this.s.recordWrite.replace(/@(\w+)/g, `@$1${i}`);
+        return this.s.recordWrite.replace(/(?<!@)@(\w+)/g, `@$1${i}`);
       });
       const text = `BEGIN TRANSACTION;\n${texts.join('\n')}\nCOMMIT;`;
       const once = () => this.store.query('recordWrites', text, params);

@@ -6,6 +6,7 @@ import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
 import { mssqlMigrations12x } from '../mssql/migrations-12x';
+import { mssqlRollbackMigrations } from '../mssql/rollback-steps';
 import { convergenceMigrations, convergenceTables } from './convergence';
 
 import { b, qualified } from '../mssql/identifiers';
@@ -242,7 +243,7 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }, ...convergenceMigrations(t, index), ...mssqlMigrations12x(schema), {
+  }, ...convergenceMigrations(t, index), ...mssqlRollbackMigrations(schema), ...mssqlMigrations12x(schema), {
     // Issue 21: counters that mean their names (see db/batch-outcomes.ts); added, not in mssqlTables, so that a
     // database from before them still passes the own-tables check that runs before migrations.
     version: '140_batch_write_counters',

@@ -4,6 +4,7 @@ import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
 import { SQLITE_CONVERGENCE_MIGRATIONS } from './convergence';
 import { KEY_IGNORED_CODES } from '../common';
 import { SQLITE_MIGRATIONS_12X } from '../sqlite/migrations-12x';
+import { SQLITE_ROLLBACK_MIGRATIONS } from '../sqlite/rollback-steps';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -199,6 +200,7 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
     ],
   },
   ...SQLITE_CONVERGENCE_MIGRATIONS,
+  ...SQLITE_ROLLBACK_MIGRATIONS,
   ...SQLITE_MIGRATIONS_12X,
   {
     // Issue 20 (130-139): `orders-sync acceptance` keeps its check rows here, in its scratch staging file, and its

@@ -19,6 +19,7 @@ import { loadMapping, type Mapping } from './mapping';
 import { MondayClient } from './graphql/client';
 import { MondayBudget } from './graphql/budget';
 import { MONDAY_TASK_QUEUE, TASK_QUEUE } from './shared/temporal';
+import { CONTROL_TASK_QUEUE } from './shared/control-queue';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -174,13 +175,15 @@ export interface WorkerQueues {
   monday: string;
   /** Activities served beside the order activities (acceptance's). */
   extraActivities?: object;
+  /** Control-plane Monday activities (shared/control-queue.ts); acceptance's workers leave it to the sync's. */
+  control?: string;
 }
 
-export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
+export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE, control: CONTROL_TASK_QUEUE }): Promise<OrderWorkers> {
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
   const activities = {
     ...createActivities(deps),
-    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
+    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping, temporal: deps.temporal }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
     ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
     ...createPreflightActivities(deps),
@@ -209,20 +212,23 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
     maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config),
   });
+  // Issue 18: adopt, rollback and verify are not queued behind the order backlog; same budget, same server ceiling.
+  const controlWorker = queues.control ? await Worker.create({ ...common, taskQueue: queues.control, maxConcurrentActivityTaskExecutions: 4, maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config) }) : null;
+  const workers = [main, mondayWorker, ...(controlWorker ? [controlWorker] : [])];
   return {
     async run() {
       const stopStatus = deps.workerStatus && deps.operations
         ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId, temporal: deps.temporal })
         : null;
       try {
-        await Promise.all([main.run(), mondayWorker.run()]);
+        await Promise.all(workers.map((w) => w.run()));
       } finally {
         await stopStatus?.();
         await connection.close();
       }
     },
     shutdown() {
-      for (const w of [main, mondayWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
 }

@@ -23,14 +23,16 @@ export interface AuditPageRow extends AuditedWrite {
   runOutcome: StepOutcome | null;
 }
 
+export interface AuditCounts { total: number; open: number; orders: number }
+
 export interface RollbackStepStore {
   /** Newest first: the batch's audit rows below `before` (null: from the newest). */
   auditPage(batchId: string, runId: string, before: number | null, limit: number): Promise<AuditPageRow[]>;
   /** Oldest first: the batch's rolled-back audit rows after `after` (marking staging). */
   rolledBackPage(batchId: string, after: number, limit: number): Promise<AuditedWrite[]>;
   countRolledBackOrders(batchId: string): Promise<number>;
-  /** Audit rows of the batch, and those not rolled back yet. */
-  auditCounts(batchId: string): Promise<{ total: number; open: number }>;
+  /** Audit rows of the batch, those not rolled back yet, and the order lines they belong to. */
+  auditCounts(batchId: string): Promise<AuditCounts>;
   /** Order keys the batch wrote or staged, ascending, after `after`. */
   batchOrderKeys(batchId: string, after: string | null, limit: number): Promise<string[]>;
   recordSteps(runId: string, batchId: string, steps: RollbackStep[]): Promise<void>;

@@ -45,7 +45,7 @@ function contract(name: string, open: () => Promise<Store>): void {
       const last = await steps.auditPage(bad, 'run-a', second[1]!.auditId, 2);
       expect(last.map((r) => r.mondayId)).toEqual([`${run}-i1`]);
       expect(await steps.auditPage(bad, 'run-a', last[0]!.auditId, 2)).toEqual([]);
-      expect(await steps.auditCounts(bad)).toEqual({ total: 5, open: 5 });
+      expect(await steps.auditCounts(bad)).toEqual({ total: 5, open: 5, orders: 3 });
 
       // A step recorded twice (a retried page) stays one row; undoing marks the audit row with it.
       await steps.recordSteps('run-a', bad, [{ auditId: first[0]!.auditId, orderKey: 'k3', outcome: 'MANUAL', line: 'k3: a person has to look' }]);
@@ -56,7 +56,7 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect((await steps.auditPage(bad, 'run-b', null, 2)).map((r) => r.runOutcome)).toEqual([null, null]);
       expect(await steps.listSteps('run-a', 'MANUAL', 10)).toEqual({ lines: ['k3: a person has to look'], total: 1 });
       expect(await steps.listSteps('run-a', 'DONE', 10)).toEqual({ lines: ['quantity restored'], total: 1 });
-      expect(await steps.auditCounts(bad)).toEqual({ total: 5, open: 4 });
+      expect(await steps.auditCounts(bad)).toEqual({ total: 5, open: 4, orders: 3 });
       expect((await ops.listWrites(bad)).find((x) => x.auditId === first[1]!.auditId)).toMatchObject({ rollbackNote: 'quantity restored', rolledBackAt: expect.any(String) });
 
       // Marking staging pages the rolled-back rows oldest first; orders are counted once.

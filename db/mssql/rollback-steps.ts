@@ -4,7 +4,7 @@ import type { MssqlStore } from '../mssql-store';
 import type { AuditedWrite } from '../operations';
 import { toAuditedWrite } from '../operations-sqlite';
 import { toPageRow } from '../sqlite/rollback-steps';
-import type { AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
+import type { AuditCounts, AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
 import { KEY_TYPE } from '../migrations/mssql';
 import { chunk } from '../common';
 import { qualified } from './identifiers';
@@ -41,7 +41,7 @@ export function mssqlRollbackSql(schema: string) {
       WHERE a.[batch_id] = @batchId AND a.[audit_id] < @before ORDER BY a.[audit_id] DESC`,
     rolledBackPage: `SELECT TOP (@limit) * FROM ${AUDIT} WHERE [batch_id] = @batchId AND [audit_id] > @after AND [rolled_back_at] IS NOT NULL ORDER BY [audit_id]`,
     countRolledBackOrders: `SELECT COUNT(DISTINCT [order_key]) AS n FROM ${AUDIT} WHERE [batch_id] = @batchId AND [rolled_back_at] IS NOT NULL`,
-    auditCounts: `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN [rolled_back_at] IS NULL THEN 1 ELSE 0 END), 0) AS [open] FROM ${AUDIT} WHERE [batch_id] = @batchId`,
+    auditCounts: `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN [rolled_back_at] IS NULL THEN 1 ELSE 0 END), 0) AS [open], COUNT(DISTINCT [order_key]) AS orders FROM ${AUDIT} WHERE [batch_id] = @batchId`,
     batchOrderKeys: `SELECT TOP (@limit) k FROM (SELECT [order_key] AS k FROM ${AUDIT} WHERE [batch_id] = @batchId
         UNION SELECT [order_key] FROM ${STG} WHERE [stg_batch_id] = @batchId) u
       WHERE k > @after ORDER BY k`,
@@ -82,9 +82,9 @@ export class MssqlRollbackSteps implements RollbackStepStore {
     return Number((await this.store.query('countRolledBackOrders', this.s.countRolledBackOrders, { batchId })).recordset[0]?.n ?? 0);
   }
 
-  async auditCounts(batchId: string): Promise<{ total: number; open: number }> {
+  async auditCounts(batchId: string): Promise<AuditCounts> {
     const r = (await this.store.query('auditCounts', this.s.auditCounts, { batchId })).recordset[0];
-    return { total: Number(r?.total ?? 0), open: Number(r?.open ?? 0) };
+    return { total: Number(r?.total ?? 0), open: Number(r?.open ?? 0), orders: Number(r?.orders ?? 0) };
   }
 
   async batchOrderKeys(batchId: string, after: string | null, limit: number): Promise<string[]> {

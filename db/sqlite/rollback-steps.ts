@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditedWrite } from '../operations';
 import { toAuditedWrite } from '../operations-sqlite';
-import type { AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
+import type { AuditCounts, AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
 import type { Row } from '../common';
 
 export const SQLITE_ROLLBACK_MIGRATIONS: { version: string; statements: string[] }[] = [{
@@ -46,9 +46,9 @@ export class SqliteRollbackSteps implements RollbackStepStore {
     return this.db.prepare('SELECT COUNT(DISTINCT order_key) FROM MON_WriteAudit WHERE batch_id = ? AND rolled_back_at IS NOT NULL').pluck().get(batchId) as number;
   }
 
-  async auditCounts(batchId: string): Promise<{ total: number; open: number }> {
-    const r = this.db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(rolled_back_at IS NULL), 0) AS open FROM MON_WriteAudit WHERE batch_id = ?`).get(batchId) as Row;
-    return { total: Number(r.total), open: Number(r.open) };
+  async auditCounts(batchId: string): Promise<AuditCounts> {
+    const r = this.db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(rolled_back_at IS NULL), 0) AS open, COUNT(DISTINCT order_key) AS orders FROM MON_WriteAudit WHERE batch_id = ?`).get(batchId) as Row;
+    return { total: Number(r.total), open: Number(r.open), orders: Number(r.orders) };
   }
 
   async batchOrderKeys(batchId: string, after: string | null, limit: number): Promise<string[]> {

@@ -12,6 +12,8 @@ export interface RollbackInput {
   batchId: string;
   /** false: only the plan (dry run). */
   apply: boolean;
+  /** Pages per run before it continues as new (default 500); tests and benches set fewer. */
+  pagesPerRun?: number;
   /** Set when the run continues as new: where it stands. */
   resume?: RollbackState;
 }
@@ -120,7 +122,7 @@ export async function rollbackWorkflow(input: RollbackInput): Promise<RollbackRe
   };
   let pages = 0;
   const continueIfLong = async () => {
-    if (++pages >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) await continueAsNew<typeof rollbackWorkflow>({ ...input, resume: s });
+    if (++pages >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested) await continueAsNew<typeof rollbackWorkflow>({ ...input, resume: s });
   };
   show();
   while (s.phase === 'UNDO') {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseSourceName } from './db/mssql/identifiers';
 import type { StringValue } from '@temporalio/common';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, settingsFromUrl, type MssqlSettings } from './db/mssql-config';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, settingsFromUrl, type MssqlSettings } from './db/mssql/config';
 
 const validSourceName = (text: string): boolean => {
   try { parseSourceName(text); return true; } catch { return false; }

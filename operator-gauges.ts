@@ -8,7 +8,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
 import type { OperationsStore } from './db/operations';
 import type { Store } from './db/store';
-import { inspectionOf } from './db/inspection';
+import { inspectionOf } from './db/open';
 import { SCHEDULE_ID } from './shared/temporal';
 
 export function createOperatorGauges(meter: MetricMeter) {

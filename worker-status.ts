@@ -11,7 +11,7 @@ import type { RequestOutcome } from './graphql/client';
 import { msUntilMidnightUtc } from './graphql/errors';
 import type { OperationsStore, WorkerStatus } from './db/operations';
 import type { Store } from './db/store';
-import { verifyStoreOf } from './db/verify-store';
+import { verifyStoreOf } from './db/open';
 import { DRIFT_CLASSES } from './shared/verify';
 import type { Client } from '@temporalio/client';
 import { createOperatorGauges } from './operator-gauges';

@@ -13,7 +13,8 @@ import { undoJob } from '../graphql/bulk-archive';
 import type { Store } from '../db/store';
 import { heartbeating } from './heartbeat';
 import type { Client } from '@temporalio/client';
-import { rollbackStepsOf, type AuditPageRow, type RollbackStep, type StepOutcome } from '../db/rollback-steps';
+import { rollbackStepsOf } from '../db/open';
+import type { AuditPageRow, RollbackStep, StepOutcome } from '../db/rollback-steps';
 import { orderWorkflowId } from '../shared/order';
 
 export interface RollbackPlan {

@@ -14,7 +14,7 @@ import { openStore } from '../db/open';
 import { generateOrderLines } from '../db/demo-data';
 import { detectChangesPage } from '../db/change-detection';
 import { sourceSpecOf } from '../db/source';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import type { Store } from '../db/store';
 import { createActivities, type StagedSummary } from '../activities';
 import { MondayClient } from '../graphql/client';

@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import { openConfiguredStore } from '../worker';
 import type { SourcePage, Store } from '../db/store';
 import { classifyPage } from '../db/change-detection';
-import { operationsOf, type ItemValues } from '../db/operations';
+import { type ItemValues } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { createTransform, loadMapping, orderKeyOf, type Mapping } from '../mapping';
 import type { OrderPayload, SourceRow } from '../shared/order';
 

@@ -2,7 +2,8 @@
 // and SQL Server (the RUNBOOK's T-SQL did not run on the embedded database).
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { BatchRecord } from '../db/store';
-import { inspectionOf, type ErrorView } from '../db/inspection';
+import { type ErrorView } from '../db/inspection';
+import { inspectionOf } from '../db/open';
 import { openConfiguredStore } from '../worker';
 import { UsageError, type Command } from './command';
 

@@ -1,6 +1,5 @@
 // `rerun` and `status`: what an engineer uses to look at and fix one order line.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { inspectionOf } from '../db/inspection';
 import { lookUpSourceLine } from '../activities/source-line';
 import { createTransform, loadMapping, type Mapping } from '../mapping';
 import type { Store } from '../db/store';
@@ -12,7 +11,8 @@ import { connectClient, orderDefaults } from '../worker';
 import { temporalFor } from './targets';
 import type { OrderProgress } from '../workflows';
 import type { OrderWorkflowInput } from '../shared/workflow-types';
-import { operationsOf, type OperationsStore } from '../db/operations';
+import { type OperationsStore } from '../db/operations';
+import { operationsOf, inspectionOf } from '../db/open';
 import { accountDailyCalls } from '../worker-status';
 
 /** Wakes (or starts) one order line's workflow with a rerun signal: a waiting FAILED order tries again, an ended one gets a new run. */

@@ -1,8 +1,8 @@
 // `orders-sync rollback --batch <id> [--apply]`: runs rollbackWorkflow on a worker and follows it.
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { Store } from '../db/store';
-import { operationsOf } from '../db/operations';
-import { rollbackStepsOf, type StepOutcome } from '../db/rollback-steps';
+import { operationsOf, rollbackStepsOf } from '../db/open';
+import type { StepOutcome } from '../db/rollback-steps';
 import { TASK_QUEUE } from '../shared/temporal';
 import { rollbackWorkflowId, type RollbackInput, type RollbackProgress, type RollbackResult } from '../workflows';
 import type { LegacyRollbackResult, RollbackSummary } from '../workflows/rollback';

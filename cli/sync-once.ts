@@ -6,7 +6,7 @@ import type { Store } from '../db/store';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { SyncTotals, SyncWorkflowInput } from '../shared/workflow-types';
 import { waitingOrders, type WaitingOrder } from './orders';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { createProgress, currentWaitReason } from './progress';
 
 export interface SyncSummary {

@@ -1,6 +1,6 @@
 // `npm start`: one line per finished sync, once every order line it dispatched is SYNCED or FAILED.
 import type { Store } from '../db/store';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 
 export interface SyncReporterOptions {
   log: (line: string) => void;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Store } from '../db/store';
-import { verifyStoreOf } from '../db/verify-store';
+import { verifyStoreOf } from '../db/open';
 import { csvText } from '../shared/csv';
 import { TASK_QUEUE } from '../shared/temporal';
 import { DRIFT_CLASSES, type VerifyScope, type VerifySummary } from '../shared/verify';

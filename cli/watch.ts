@@ -1,7 +1,7 @@
 // `orders-sync status --watch`: the running sync live. Done / total, rate and ETA from the batch and staging,
 // Monday budget use and wait reason from the workers' status rows, the latest failures from the error tables.
 import type { Store } from '../db/store';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { LIVE_STATUS_MS, createRateWindow, formatSeconds, waitReasonOf } from './progress';
 
 export async function watchStatus(store: Store, opts: { everyMs?: number; out?: (text: string) => void; signal?: AbortSignal } = {}): Promise<void> {

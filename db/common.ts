@@ -18,8 +18,8 @@ export const BATCH_PHASE_COLUMNS: Record<BatchPhase, string> = {
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /**
- * The characters a key part is compared without, in both dialects (the SQL expressions of db/mssql-sql.ts and
- * db/migrations/sqlite.ts mirror sourceKeyPart): every character the mapping's key cleaning turns into a space,
+ * The characters a key part is compared without, in both dialects (the SQL expressions of db/mssql/statements.ts and
+ * db/sqlite/migrations.ts mirror sourceKeyPart): every character the mapping's key cleaning turns into a space,
  * removes or trims (mapping/transform.ts toText: C0 and C1 controls, runs of tabs and line breaks, the Unicode spaces
  * JS trim() removes), and the space itself. U+0000 is not among them: SQLite's text functions stop at it and Babelfish
  * cannot hold it, so the mapping rejects a key part that contains one (a DATA error naming the row).

@@ -1,9 +1,7 @@
-// What operators read (`orders-sync batches`, `errors`, `rerun --failed`), on either database: the same three
-// queries for SQLite and SQL Server, read-only, on the Store's own connection.
-import type { SqliteStore } from './sqlite-store';
-import type { MssqlStore } from './mssql-store';
-import type { BatchRecord, ErrorRecord, Store } from './store';
-import { b, qualified } from './migrations/mssql';
+// What operators read (`orders-sync batches`, `errors`, `rerun --failed`), on either database: the same queries for
+// SQLite and SQL Server, read-only, on the Store's own connection; each dialect gives its names and TOP/LIMIT
+// (sqlite/inspection.ts, mssql/inspection.ts).
+import type { BatchRecord, ErrorRecord } from './store';
 import { isoOf, str, toBatchRecord, toErrorRecord, type Row } from './common';
 
 /** A staged order line whose latest pass failed: what `rerun --failed` reruns, whether its workflow still waits or ended. */
@@ -21,10 +19,18 @@ export interface InspectionStore {
   lastSyncedAt(): Promise<string | null>;
 }
 
-type Query = (sql: string, params: Record<string, string | number | null>) => Promise<Row[]>;
+export type Query = (sql: string, params: Record<string, string | number | null>) => Promise<Row[]>;
+
+/** How a dialect names tables and columns, limits rows, and writes an ISO instant for comparison with its dates. */
+export interface InspectionDialect {
+  name: (table: string) => string;
+  col: (c: string) => string;
+  top: (n: string) => { head: string; tail: string };
+  instant: (iso: string) => string;
+}
 
 /** The statements, with the dialect's names, TOP/LIMIT and parameter style (both drivers take @name). */
-function statements(name: (table: string) => string, col: (c: string) => string, top: (n: string) => { head: string; tail: string }) {
+function statements({ name, col, top }: InspectionDialect) {
   const STG = name('STG_MON_CustMasterSchedule');
   const errCols = ['err_id', 'batch_id', 'order_key', 'category', 'error_type', 'error_message', 'http_status_code', 'api_payload', 'retry_count', 'created_date', 'last_retry_date', 'resolved_date'].map(col).join(', ');
   const recent = top('@limit');
@@ -47,18 +53,8 @@ function statements(name: (table: string) => string, col: (c: string) => string,
   };
 }
 
-export function inspectionOf(store: Store): InspectionStore {
-  let query: Query;
-  let s: ReturnType<typeof statements>;
-  if (store.dialect === 'sqlite') {
-    const db = (store as SqliteStore).db;
-    query = async (sql, params) => db.prepare(sql).all(params) as Row[];
-    s = statements((t) => t, (c) => (/\s/.test(c) ? `"${c}"` : c), (n) => ({ head: '', tail: `LIMIT ${n}` }));
-  } else {
-    const mssql = store as MssqlStore;
-    query = async (sql, params) => (await mssql.query('inspection', sql, params)).recordset;
-    s = statements((t) => qualified(mssql.schema, t), b, (n) => ({ head: `TOP (${n})`, tail: '' }));
-  }
+export function inspectionStore(query: Query, dialect: InspectionDialect): InspectionStore {
+  const s = statements(dialect);
   const norm = (v: string | undefined) => (v === undefined ? null : v.trim());
   return {
     async recentBatches(limit) {
@@ -72,8 +68,7 @@ export function inspectionOf(store: Store): InspectionStore {
       return isoOf((await query(s.lastSyncedAt, {}))[0]?.at);
     },
     async errors(filter) {
-      // SQLite keeps ISO text, SQL Server DATETIME2: each compares its own form of the instant.
-      const since = filter.since === null ? null : store.dialect === 'sqlite' ? filter.since : filter.since.replace('T', ' ').replace('Z', '');
+      const since = filter.since === null ? null : dialect.instant(filter.since);
       const rows = await query(s.errors, { since, all: filter.all ? 1 : 0 });
       return rows.map((r) => ({ ...toErrorRecord(r), customer: str(r.customer), poNumber: str(r.po_number), lastSeen: isoOf(r.last_retry_date) ?? isoOf(r.created_date) ?? '' }));
     },

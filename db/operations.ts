@@ -1,12 +1,8 @@
 // What running the sync needs beyond the Store: the audit of every Monday write (for rollback), the
 // batch figures the dashboard shows, and each worker's live budget state (the CLI's window into it).
 // Separate from Store so each concern stays small; it shares the Store's connection.
-import type { Store } from './store';
-import type { SqliteStore } from './sqlite-store';
-import type { MssqlStore } from './mssql-store';
-import { SqliteOperations } from './operations-sqlite';
+import { fromJson, isoOf, str, type Row } from './common';
 // Loads no driver: it runs its statements through the MssqlStore (its pool, retries and schema).
-import { MssqlOperations } from './operations-mssql';
 
 export type WriteTarget = 'item' | 'subitem';
 /** create: the batch made it (rollback archives it); update / zero: the batch replaced values (rollback writes them back);
@@ -99,9 +95,26 @@ export interface OperationsStore {
   liveWorkerStatuses(maxAgeMs: number): Promise<WorkerStatus[]>;
 }
 
-/** The operations store on the Store's own connection. */
-export function operationsOf(store: Store): OperationsStore {
-  return store.dialect === 'sqlite'
-    ? new SqliteOperations((store as SqliteStore).db)
-    : new MssqlOperations(store as MssqlStore);
+// Rows of both dialects into records.
+
+export function rolledBackNote(batchId: string, at: string): string {
+  return `rolled back with batch ${batchId} at ${at}: Monday holds the earlier values until ORDERS_UNIFIED or the mapping changes`;
+}
+
+export function toAuditedWrite(r: Row): AuditedWrite {
+  return {
+    auditId: Number(r.audit_id), batchId: String(r.batch_id), orderKey: String(r.order_key), target: r.target as AuditedWrite['target'],
+    mondayId: String(r.monday_id), size: str(r.size_label), parentId: str(r.parent_id), action: r.action as AuditedWrite['action'],
+    newValues: (fromJson(r.new_values) as AuditedWrite['newValues'] | undefined) ?? null,
+    replacedValues: (fromJson(r.replaced_values) as AuditedWrite['replacedValues'] | undefined) ?? null,
+    writtenAt: isoOf(r.written_at) ?? '', rolledBackAt: isoOf(r.rolled_back_at), rollbackNote: str(r.rollback_note),
+  };
+}
+
+/** Dispatched order lines are the new and changed ones the batch staged. */
+export function toRunningBatch(r: Row): RunningBatch {
+  return {
+    batchId: String(r.batch_id), startTime: isoOf(r.start_time) ?? '', dispatched: Number(r.new_orders) + Number(r.changed_orders),
+    synced: Number(r.synced_records), failed: Number(r.failed_records),
+  };
 }

@@ -1,12 +1,8 @@
 // Issue 18: what a rollback run did, one row per audited write it looked at (MON_RollbackStep), and the keyset pages
 // of the audit it works through. The rollback workflow carries counts only; the CLI reads the lists from here
 // (a 250,000-write plan as one payload passed Temporal's 2 MB limit).
-import type { Store } from './store';
-import type { SqliteStore } from './sqlite-store';
-import type { MssqlStore } from './mssql-store';
-import type { AuditedWrite } from './operations';
-import { SqliteRollbackSteps } from './sqlite/rollback-steps';
-import { MssqlRollbackSteps } from './mssql/rollback-steps';
+import { toAuditedWrite, type AuditedWrite } from './operations';
+import type { Row } from './common';
 
 /** PLANNED: a dry run would undo it; DONE: undone; FAILED: Monday refused; MANUAL: a person has to look. */
 export type StepOutcome = 'PLANNED' | 'DONE' | 'FAILED' | 'MANUAL';
@@ -42,6 +38,7 @@ export interface RollbackStepStore {
   listSteps(runId: string, outcome: StepOutcome, limit: number): Promise<{ lines: string[]; total: number }>;
 }
 
-export function rollbackStepsOf(store: Store): RollbackStepStore {
-  return store.dialect === 'sqlite' ? new SqliteRollbackSteps((store as SqliteStore).db) : new MssqlRollbackSteps(store as MssqlStore);
+/** A page row of either driver (flags come back as 0/1). */
+export function toPageRow(r: Row): AuditPageRow {
+  return { ...toAuditedWrite(r), superseded: Number(r.superseded) === 1, parentCreated: Number(r.parent_created) === 1, runOutcome: (r.run_outcome ?? null) as StepOutcome | null };
 }

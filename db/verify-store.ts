@@ -1,16 +1,11 @@
 // What `orders-sync verify` keeps (migration 101): its runs, the board as it read it (so a crash resumes from the last
 // page read) and the drift it found (the full report). A companion of the Store on the same connection, as the
 // operations store is (db/operations.ts).
-import type { Store } from './store';
-import type { SqliteStore } from './sqlite-store';
-import type { MssqlStore } from './mssql-store';
 import type { Drift, StagedLink } from '../activities/verify-drift';
 import type { DriftClass, VerifyScope, VerifySummary } from '../shared/verify';
 
 export type { VerifyScope, VerifySummary };
-import { SqliteVerifyStore } from './verify-sqlite';
-import { MssqlVerifyStore } from './verify-mssql';
-import { isoOf, str } from './common';
+import { isoOf, str, type Row } from './common';
 
 export type VerifyStatus = 'READING' | 'COMPARED' | 'REPAIRING' | 'DONE';
 
@@ -39,10 +34,6 @@ export interface VerifyStore {
   stagedLinks(): Promise<Map<string, StagedLink>>;
 }
 
-export function verifyStoreOf(store: Store): VerifyStore {
-  return store.dialect === 'sqlite' ? new SqliteVerifyStore((store as SqliteStore).db) : new MssqlVerifyStore(store as MssqlStore);
-}
-
 /** Rows of both dialects into records. */
 export function toDrift(r: Record<string, unknown>): Drift {
   const s = str;
@@ -66,3 +57,15 @@ export function toStoredBoardRow(r: Record<string, unknown>): StoredBoardRow {
 
 /** A whole-board run: no customer or PO filter. */
 export const WHOLE_BOARD = '{"customer":null,"po":null}';
+
+/** Rows of (order_key, stg_monday_item_id, size, stg_monday_subitem_id) into links, both dialects. */
+export function linksOf(rows: Row[]): Map<string, StagedLink> {
+  const links = new Map<string, StagedLink>();
+  for (const r of rows) {
+    const key = String(r.order_key);
+    let link = links.get(key);
+    if (!link) links.set(key, (link = { itemId: r.stg_monday_item_id == null ? null : String(r.stg_monday_item_id), subitems: [] }));
+    if (r.stg_monday_subitem_id != null) link.subitems.push({ size: String(r.size), subitemId: String(r.stg_monday_subitem_id) });
+  }
+  return links;
+}

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoData } from '../db/demo-data';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { RERUN_BATCH } from '../activities/audit';
 import { ITEMS_BOARD_ID, SUBITEMS_BOARD_ID } from '../sandbox/boards';
 import { SANDBOX_TOKEN } from '../cli/targets';

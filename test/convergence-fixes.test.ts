@@ -7,7 +7,7 @@ import type { SourceRow } from '../shared/order';
 import { startParts, type Parts } from './support/parts';
 import { createOrderDriver } from './support/order-driver';
 import { gql, readBoard } from './support/board';
-import type { SqliteStore } from '../db/sqlite-store';
+import type { SqliteStore } from '../db/sqlite/store';
 
 let parts: Parts;
 beforeAll(async () => { parts = await startParts(); });

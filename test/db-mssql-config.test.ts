@@ -1,6 +1,6 @@
 // One connection config for MSSQL_URL and the discrete MSSQL_* settings, sized to the worker's activity slots.
 import { loadConfig, mssqlSettings } from '../config';
-import { POOL_ACQUIRE_TIMEOUT_MS, toDriverConfig } from '../db/mssql-config';
+import { POOL_ACQUIRE_TIMEOUT_MS, toDriverConfig } from '../db/mssql/config';
 
 test('the URL and the discrete settings give the same driver config; the pool fits every activity slot', () => {
   const fromUrl = mssqlSettings(loadConfig({ MSSQL_URL: 'mssql://sync:p%40ss@sql01:1444/AAG?encrypt=true', WORKER_MAX_CONCURRENT_ACTIVITIES: '40', WORKER_MAX_CONCURRENT_MONDAY_ACTIVITIES: '8' }));

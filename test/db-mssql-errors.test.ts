@@ -1,5 +1,5 @@
 // Which SQL Server errors the adapter retries (unit level: real deadlocks and Azure failovers cannot be staged here).
-import { MssqlError, isTransient } from '../db/mssql-store';
+import { MssqlError, isTransient } from '../db/mssql/connection';
 
 test.each([1205, 40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929])('Msg %i is transient (retried with backoff)', (number) => {
   expect(isTransient({ number, message: 'x' })).toBe(true);

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import sql from 'mssql';
-import { openStore, parseMssqlUrl } from '../db/open';
-import { settingsFromUrl } from '../db/mssql-config';
+import { openStore, parseMssqlUrl, inspectionOf } from '../db/open';
+import { settingsFromUrl } from '../db/mssql/config';
 import type { Store } from '../db/store';
-import { operationsOf, type OperationsStore } from '../db/operations';
-import { inspectionOf } from '../db/inspection';
+import { type OperationsStore } from '../db/operations';
+import { operationsOf } from '../db/open';
 import type { OrderPayload } from '../shared/order';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
 

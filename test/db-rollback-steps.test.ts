@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { openStore } from '../db/open';
-import { settingsFromUrl } from '../db/mssql-config';
+import { openStore, operationsOf, rollbackStepsOf } from '../db/open';
+import { settingsFromUrl } from '../db/mssql/config';
 import type { Store } from '../db/store';
-import { operationsOf, type MondayWrite } from '../db/operations';
-import { rollbackStepsOf, type RollbackStepStore } from '../db/rollback-steps';
+import type { MondayWrite } from '../db/operations';
+import type { RollbackStepStore } from '../db/rollback-steps';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
 
 function contract(name: string, open: () => Promise<Store>): void {

@@ -12,7 +12,7 @@ import { openStore, parseMssqlUrl } from '../db/open';
 import { SourceColumnsError, nearMatch, sourceSpecOf, type SourceSpec } from '../db/source';
 import { parseSourceName, checkedSchemaName } from '../db/mssql/identifiers';
 import { permanentSqlError } from '../db/sql-errors';
-import { SQLITE_MIGRATIONS } from '../db/migrations/sqlite';
+import { SQLITE_MIGRATIONS } from '../db/sqlite/migrations';
 import { failFastStore, isSqlFailure } from '../activities/sql-failures';
 import { stageIsolatingFailures } from '../db/stage-isolated';
 import { generateDemoOrders } from '../db/demo-data';

@@ -13,12 +13,12 @@ import { openStore } from '../db/open';
 import { ORDERS_UNIFIED_COLUMNS } from '../db/orders-unified-columns';
 import { generateDemoOrders } from '../db/demo-data';
 import sql from 'mssql';
-import { allMssqlStatements } from '../db/mssql-sql';
+import { allMssqlStatements } from '../db/mssql/statements';
 import { parseMssqlUrl } from '../db/open';
-import { settingsFromUrl } from '../db/mssql-config';
+import { settingsFromUrl } from '../db/mssql/config';
 import { DEFAULT_MAPPING_FILE, loadMapping, orderKeyOf } from '../mapping';
 import { sourceKeyPart } from '../db/common';
-import { verifyStoreOf } from '../db/verify-store';
+import { verifyStoreOf } from '../db/open';
 import { DRIFT_CLASSES, type DriftClass } from '../activities/verify-drift';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, recordMssqlRequests, skippedNotice, tempTablesCrossingRequests } from './support/mssql';
 

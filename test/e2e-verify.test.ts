@@ -10,7 +10,7 @@ import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import type { SourceRow } from '../shared/order';
-import { verifyStoreOf } from '../db/verify-store';
+import { verifyStoreOf } from '../db/open';
 
 let stack: Stack;
 

@@ -12,7 +12,7 @@ import { runSyncOnce } from '../cli/sync-once';
 import { freePort } from '../cli/dev-server';
 import { generateOrderLines } from '../db/demo-data';
 import { runVerify } from '../cli/verify';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { alertRules } from '../cli/monitoring';
 import { TASK_QUEUE } from '../shared/temporal';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import { openStore } from '../db/open';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { createWorkerStatus } from '../worker-status';
 import { MondayBudget } from '../graphql/budget';
 

@@ -10,7 +10,7 @@ import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import { TASK_QUEUE } from '../shared/temporal';
 import { reportFinishedSyncs } from '../cli/sync-reporter';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { currentWaitReason } from '../cli/progress';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -7,7 +7,7 @@ import { startStack, type Stack } from './support/stack';
 import { gql } from './support/board';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
-import { operationsOf } from '../db/operations';
+import { operationsOf } from '../db/open';
 
 const ROOT = path.resolve(__dirname, '..');
 let stack: Stack;

@@ -7,7 +7,8 @@ import { readBoard, type BoardItem } from './support/board';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
-import { operationsOf, type ItemValues, type OperationsStore } from '../db/operations';
+import { type ItemValues, type OperationsStore } from '../db/operations';
+import { operationsOf } from '../db/open';
 import { createRollbackActivities, type RollbackPlan } from '../activities/rollback';
 import type { SourceRow } from '../shared/order';
 

@@ -1,6 +1,12 @@
 // Names that become part of SQL text: this project's schema (MSSQL_SCHEMA) and the source object (MSSQL_SOURCE).
 // Checked where the SQL is built, not only in config.ts: a store opened from code (tests, benches) is checked too.
 
+/** Order keys and sizes compare exactly (binary), as they do in SQLite, whatever the database's default collation. */
+export const KEY_TYPE = 'NVARCHAR(450) COLLATE Latin1_General_100_BIN2';
+
+/** Size labels compare exactly too; SIZE_TYPE is shared with the staging table variable. */
+export const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
+
 /** An identifier in brackets (`]` doubled): safe for any name, quotes and dots included. */
 export const b = (name: string): string => `[${name.replace(/]/g, ']]')}]`;
 /** `[schema].[table]`, schema-qualified everywhere (also in foreign keys). */

@@ -1,9 +1,9 @@
 // One round trip per store call on an order line's path: each statement set runs in a transaction of its own inside
 // the request (XACT_ABORT is on: any error rolls all of it back), instead of a driver transaction that costs a begin
 // and a commit round trip around every statement. Never RETURN inside these: it would leave the transaction open.
-import type { MssqlStatements } from '../mssql-sql';
-import { SIZE_TYPE, qualified } from '../migrations/mssql';
-import { mssqlBatchEndSql } from '../batch-end';
+import type { MssqlStatements } from './statements';
+import { SIZE_TYPE, qualified } from './identifiers';
+import { mssqlBatchEndSql } from './batch-sql';
 
 export const atomic = (text: string): string => `BEGIN TRANSACTION;\n${text}\nCOMMIT;`;
 

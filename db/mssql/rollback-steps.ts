@@ -1,31 +1,10 @@
-// RollbackStepStore on SQL Server (db/rollback-steps.ts), through the MssqlStore's pool and retries, and its
-// migration (115). Parameterised; no MERGE (Babelfish runs the tests).
-import type { MssqlStore } from '../mssql-store';
-import type { AuditedWrite } from '../operations';
-import { toAuditedWrite } from '../operations-sqlite';
-import { toPageRow } from '../sqlite/rollback-steps';
-import type { AuditCounts, AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
-import { KEY_TYPE } from '../migrations/mssql';
+// RollbackStepStore on SQL Server (db/rollback-steps.ts), through the MssqlStore's pool and retries; its migration:
+// migrations-rollback.ts (115). Parameterised; no MERGE (Babelfish runs the tests).
+import type { MssqlStore } from './store';
+import { toAuditedWrite, type AuditedWrite } from '../operations';
+import { toPageRow, type AuditCounts, type AuditPageRow, type RollbackStep, type RollbackStepStore, type StepOutcome } from '../rollback-steps';
 import { chunk } from '../common';
 import { qualified } from './identifiers';
-
-export function mssqlRollbackMigrations(schema: string): { version: string; statements: string[] }[] {
-  const t = (name: string): string => qualified(schema, name);
-  return [{
-    version: '115_rollback_steps',
-    statements: [
-      `IF OBJECT_ID(N'${t('MON_RollbackStep')}', N'U') IS NULL CREATE TABLE ${t('MON_RollbackStep')} (
-  [run_id] NVARCHAR(100) NOT NULL, [batch_id] NVARCHAR(100) NOT NULL, [audit_id] BIGINT NOT NULL,
-  [order_key] ${KEY_TYPE} NOT NULL,
-  [outcome] NVARCHAR(10) NOT NULL CONSTRAINT [CK_MON_RollbackStep_outcome] CHECK ([outcome] IN ('PLANNED', 'DONE', 'FAILED', 'MANUAL')),
-  [line] NVARCHAR(MAX) NOT NULL, [recorded_at] DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-  CONSTRAINT [PK_MON_RollbackStep] PRIMARY KEY CLUSTERED ([run_id], [audit_id]))`,
-      // Rollback pages a batch's audit by id (200 + 8 bytes).
-      `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_MON_WriteAudit_batch' AND object_id = OBJECT_ID(N'${t('MON_WriteAudit')}'))
-  CREATE NONCLUSTERED INDEX [IX_MON_WriteAudit_batch] ON ${t('MON_WriteAudit')} ([batch_id], [audit_id])`,
-    ],
-  }];
-}
 
 /** The statements, built for one schema. */
 export function mssqlRollbackSql(schema: string) {

@@ -35,7 +35,6 @@ export function mssqlSourceSql(schema: string, sourceName: string, src: Resolved
   const SNAP = qualified(schema, 'MON_SourceSnapshot');
   const ROWS = qualified(schema, 'MON_SourceRow');
   const MEMBERS = qualified(schema, 'MON_SourceSnapshotMember');
-  const BATCH = qualified(schema, 'MON_BatchProcessing');
   const SELECT = src.columns.map((c) => b(c.name)).join(', ');
   const poOf = `LTRIM(RTRIM(CAST(${b(src.poColumn)} AS NVARCHAR(MAX))))`;
   const customerOf = `UPPER(LTRIM(RTRIM(CAST(${b(src.customerColumn)} AS NVARCHAR(MAX)))))`;

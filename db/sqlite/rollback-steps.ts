@@ -1,27 +1,8 @@
-// RollbackStepStore on the embedded SQLite file (db/rollback-steps.ts), and its migration (115).
+// RollbackStepStore on the embedded SQLite file (db/rollback-steps.ts); its migration: migrations-rollback.ts (115).
 import type Database from 'better-sqlite3';
-import type { AuditedWrite } from '../operations';
-import { toAuditedWrite } from '../operations-sqlite';
-import type { AuditCounts, AuditPageRow, RollbackStep, RollbackStepStore, StepOutcome } from '../rollback-steps';
+import { toAuditedWrite, type AuditedWrite } from '../operations';
+import { toPageRow, type AuditCounts, type AuditPageRow, type RollbackStep, type RollbackStepStore, type StepOutcome } from '../rollback-steps';
 import type { Row } from '../common';
-
-export const SQLITE_ROLLBACK_MIGRATIONS: { version: string; statements: string[] }[] = [{
-  version: '115_rollback_steps',
-  statements: [
-    `CREATE TABLE IF NOT EXISTS MON_RollbackStep (
-  run_id TEXT NOT NULL,
-  batch_id TEXT NOT NULL,
-  audit_id INTEGER NOT NULL,
-  order_key TEXT NOT NULL,
-  outcome TEXT NOT NULL CHECK (outcome IN ('PLANNED','DONE','FAILED','MANUAL')),
-  line TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  PRIMARY KEY (run_id, audit_id)
-)`,
-    // Rollback pages a batch's audit by id.
-    'CREATE INDEX IF NOT EXISTS IX_MON_WriteAudit_batch ON MON_WriteAudit (batch_id, audit_id)',
-  ],
-}];
 
 export class SqliteRollbackSteps implements RollbackStepStore {
   constructor(private readonly db: Database.Database) {}
@@ -78,8 +59,4 @@ export class SqliteRollbackSteps implements RollbackStepStore {
     const total = this.db.prepare('SELECT COUNT(*) FROM MON_RollbackStep WHERE run_id = ? AND outcome = ?').pluck().get(runId, outcome) as number;
     return { lines, total };
   }
-}
-
-export function toPageRow(r: Row): AuditPageRow {
-  return { ...toAuditedWrite(r), superseded: Number(r.superseded) === 1, parentCreated: Number(r.parent_created) === 1, runOutcome: (r.run_outcome ?? null) as StepOutcome | null };
 }

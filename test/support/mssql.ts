@@ -2,7 +2,7 @@
 // database per test file, and the check that no #temp table is used by a request other than the one creating it.
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
-import { MSSQL_ORDERS_UNIFIED_DDL } from '../../db/migrations/mssql';
+import { MSSQL_ORDERS_UNIFIED_DDL } from '../../db/mssql/migrations';
 import { parseMssqlUrl } from '../../db/open';
 
 /** The URL of the test SQL Server, or undefined (then the tests say the SQL Server part was skipped). */

@@ -3,7 +3,7 @@
 // by the order driver in the repair batch (dispatchRepairs signals them on a real worker: test/e2e-verify.test.ts).
 import { randomUUID } from 'node:crypto';
 import { createVerifyActivities, linesToRepair, repairBatchId } from '../../activities/verify';
-import { verifyStoreOf } from '../../db/verify-store';
+import { verifyStoreOf } from '../../db/open';
 import type { Drift } from '../../activities/verify-drift';
 import type { Parts } from './parts';
 import type { createOrderDriver } from './order-driver';

@@ -5,18 +5,12 @@
 import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
 import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
 import { MAX_FIRST_KEY_PART } from '../common';
-import { mssqlMigrations12x } from '../mssql/migrations-12x';
-import { mssqlRollbackMigrations } from '../mssql/rollback-steps';
-import { convergenceMigrations, convergenceTables } from './convergence';
+import { mssqlMigrations12x } from './migrations-source';
+import { convergenceMigrations, convergenceTables } from './migrations-convergence';
+import { mssqlRollbackMigrations } from './migrations-rollback';
 
-import { b, qualified } from '../mssql/identifiers';
-export { b, qualified };
+import { KEY_TYPE, SIZE_TYPE, b, qualified } from './identifiers';
 
-/** Order keys and sizes compare exactly (binary), as they do in SQLite, whatever the database's default collation. */
-export const KEY_TYPE = 'NVARCHAR(450) COLLATE Latin1_General_100_BIN2';
-
-/** Size labels compare exactly too; SIZE_TYPE is shared with the staging table variable. */
-export const SIZE_TYPE = 'NVARCHAR(100) COLLATE Latin1_General_100_BIN2';
 /** Longest order key the key columns hold (NVARCHAR(450): 900 bytes, SQL Server's limit for a clustered key). */
 export const MAX_KEY_LENGTH = MAX_ORDER_KEY_LENGTH;
 const MSSQL_TYPES = { text: 'NVARCHAR(MAX)', int: 'INT', date: 'DATE', uuid: 'UNIQUEIDENTIFIER' } as const;
@@ -99,7 +93,7 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       constraints: [],
     },
     {
-      // One sync batch's copy of ORDERS_UNIFIED (snapshotSql in db/mssql-sql.ts): taken once, paged and looked up by the batch.
+      // One sync batch's copy of ORDERS_UNIFIED (snapshotSql in db/mssql/statements.ts): taken once, paged and looked up by the batch.
       name: 'MON_SourceSnapshot',
       columns: [
         ['snapshot_id', 'INT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['batch_id', 'NVARCHAR(100) NOT NULL'], ['po_filter', 'NVARCHAR(MAX) NULL'],
@@ -166,7 +160,7 @@ export function mssqlTables(schema: string): { name: string; columns: Columns; c
       constraints: ['CONSTRAINT [PK_MON_BoardGroups] PRIMARY KEY ([board_id], [group_title])'],
     },
     {
-      // The audit of every Monday write (rollback, db/operations-mssql.ts).
+      // The audit of every Monday write (rollback, db/mssql/operations.ts).
       name: 'MON_WriteAudit',
       columns: [
         ['audit_id', 'BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY'], ['batch_id', 'NVARCHAR(100) NOT NULL'], ['order_key', `${KEY_TYPE} NOT NULL`],

@@ -1,8 +1,8 @@
 // VerifyStore on the embedded SQLite file (same connection as SqliteStore).
 import type Database from 'better-sqlite3';
-import type { Drift, StagedLink } from '../activities/verify-drift';
-import { toDrift, toStoredBoardRow, toVerifyRun, WHOLE_BOARD, type StoredBoardRow, type VerifyRun, type VerifyScope, type VerifyStatus, type VerifyStore, type VerifySummary } from './verify-store';
-import { chunk, str, type Row } from './common';
+import type { Drift, StagedLink } from '../../activities/verify-drift';
+import { linksOf, toDrift, toStoredBoardRow, toVerifyRun, WHOLE_BOARD, type StoredBoardRow, type VerifyRun, type VerifyScope, type VerifyStatus, type VerifyStore, type VerifySummary } from '../verify-store';
+import { chunk, str, type Row } from '../common';
 
 const now = (): string => new Date().toISOString();
 
@@ -69,16 +69,4 @@ export class SqliteVerifyStore implements VerifyStore {
       LEFT JOIN STG_MON_CustMasterSchedule_Subitems s ON s.stg_parent_stg_id = p.stg_id AND s.stg_monday_subitem_id IS NOT NULL`).all() as Row[];
     return linksOf(rows);
   }
-}
-
-/** Rows of (order_key, stg_monday_item_id, size, stg_monday_subitem_id) into links, both dialects. */
-export function linksOf(rows: Row[]): Map<string, StagedLink> {
-  const links = new Map<string, StagedLink>();
-  for (const r of rows) {
-    const key = String(r.order_key);
-    let link = links.get(key);
-    if (!link) links.set(key, (link = { itemId: r.stg_monday_item_id == null ? null : String(r.stg_monday_item_id), subitems: [] }));
-    if (r.stg_monday_subitem_id != null) link.subitems.push({ size: String(r.size), subitemId: String(r.stg_monday_subitem_id) });
-  }
-  return links;
 }

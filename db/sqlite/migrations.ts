@@ -1,10 +1,10 @@
 // SQLite schema for the embedded default. Each migration runs once (MON_SchemaMigrations) and is idempotent anyway.
 import { ORDERS_UNIFIED_COLUMNS, ORDER_KEY_COLUMNS } from '../orders-unified-columns';
-import { SQLITE_BATCH_OUTCOMES_MIGRATION } from '../batch-outcomes';
-import { SQLITE_CONVERGENCE_MIGRATIONS } from './convergence';
+import { SQLITE_BATCH_OUTCOMES_MIGRATION } from './batch-sql';
+import { SQLITE_CONVERGENCE_MIGRATIONS } from './migrations-convergence';
 import { KEY_IGNORED_CODES } from '../common';
-import { SQLITE_MIGRATIONS_12X } from '../sqlite/migrations-12x';
-import { SQLITE_ROLLBACK_MIGRATIONS } from '../sqlite/rollback-steps';
+import { SQLITE_MIGRATIONS_12X } from './migrations-source';
+import { SQLITE_ROLLBACK_MIGRATIONS } from './migrations-rollback';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -175,7 +175,7 @@ export const SQLITE_MIGRATIONS: { version: string; statements: string[] }[] = [
   },
   {
     // Paging compares normalised key parts: index those, not raw values.
-    // Each sync batch pages and looks up over its own copy of the source (the SQL Server design, db/mssql-sql.ts).
+    // Each sync batch pages and looks up over its own copy of the source (the SQL Server design, db/mssql/statements.ts).
     version: '006_source_snapshot',
     statements: [
       'DROP INDEX IF EXISTS IX_ORDERS_UNIFIED_order_key',

@@ -4,18 +4,19 @@
 // sp_executesql (every request.query()) when that call returns. Bulk rows travel as parameters into table variables
 // that live exactly as long as the one request that fills and uses them. (Not OPENJSON: Babelfish returns JSON
 // string values still escaped, so quotes and backslashes would come back doubled; SQL Server would be right.)
-import { ORDERS_UNIFIED_COLUMNS } from './orders-unified-columns';
-import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from './common';
-import { DEFAULT_SOURCE_SPEC, resolveSource } from './source';
-import { mssqlSourceSql } from './mssql/source-sql';
-import { mssqlBatchEndSql } from './batch-end';
-import { allMssqlVerifyStatements } from './verify-mssql';
-import { KEY_TYPE, LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, SIZE_TYPE, b, mssqlBootstrapDdl, mssqlMigrations, mssqlTables, qualified } from './migrations/mssql';
-import { DEFAULT_MSSQL_SCHEMA } from './mssql-config';
-import type { BatchPhase } from './store';
-import { mssqlBatchOutcomeSql } from './batch-outcomes';
-import { allOperationsStatements } from './operations-mssql';
-import { mssqlAdoptionSql } from './adoption-mssql-sql';
+import { ORDERS_UNIFIED_COLUMNS } from '../orders-unified-columns';
+import { BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS } from '../common';
+import { DEFAULT_SOURCE_SPEC, resolveSource } from '../source';
+import { mssqlSourceSql } from './source-sql';
+import { mssqlBatchEndSql } from './batch-sql';
+import { allMssqlVerifyStatements } from './verify-sql';
+import { LEGACY_TABLES, MSSQL_ORDERS_UNIFIED_DDL, mssqlBootstrapDdl, mssqlMigrations, mssqlTables } from './migrations';
+import { KEY_TYPE, SIZE_TYPE, b, qualified } from './identifiers';
+import { DEFAULT_MSSQL_SCHEMA } from './config';
+import type { BatchPhase } from '../store';
+import { mssqlBatchOutcomeSql } from './batch-sql';
+import { allOperationsStatements } from './operations-sql';
+import { mssqlAdoptionSql } from './adoption-sql';
 
 /** SQL Server accepts at most 2,100 parameters per request; stay below with room to spare. */
 export const MAX_PARAMS = 2000;
@@ -200,7 +201,7 @@ export function allMssqlStatements(schema = DEFAULT_MSSQL_SCHEMA): { name: strin
     { name: 'recordErrorInsertSql(item)', sql: s.recordErrorInsertSql('item') },
     { name: 'recordErrorInsertSql(subitem)', sql: s.recordErrorInsertSql('subitem') },
     { name: 'updateBatchSql', sql: s.updateBatchSql(Object.keys(BATCH_COUNTER_COLUMNS) as (keyof typeof BATCH_COUNTER_COLUMNS)[], 'staging_loaded') },
-    // The operations store's (write audit, batch figures, worker status rows: db/operations-mssql.ts).
+    // The operations store's (write audit, batch figures, worker status rows: db/mssql/operations.ts).
     ...allOperationsStatements(schema).map((o) => ({ name: `operations ${o.name}`, sql: o.sql })),
     { name: 'adoption: deleteBoardReadSql', sql: s.adoption.deleteBoardReadSql(3) },
     { name: 'adoption: insertBoardReadSql', sql: s.adoption.insertBoardReadSql(2) },

@@ -1,45 +1,23 @@
 // The embedded default: better-sqlite3, one file, WAL. Every bulk call is one transaction over prepared statements.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { OrderPayload, OrderStatus, SourceRow } from '../shared/order';
-import { MAX_ORDER_KEY_LENGTH } from '../shared/order';
-import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from './store';
-import { SQLITE_MIGRATIONS } from './migrations/sqlite';
-import { SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, type DetectionCounters, type OrderOutcome } from './batch-outcomes';
+import type { OrderPayload, OrderStatus, SourceRow } from '../../shared/order';
+import { MAX_ORDER_KEY_LENGTH } from '../../shared/order';
+import type { AdoptionRun, ArchiveRecord, BatchCounters, BatchPhase, BatchRecord, BoardReadRow, DatabaseInfo, ErrorRecord, SourcePage, StagedOrder, Store, SyncState } from '../store';
+import { SQLITE_MIGRATIONS } from './migrations';
+import type { DetectionCounters, OrderOutcome } from '../batch-outcomes';
+import { SQLITE_BATCH_END_SQL, SQLITE_OUTCOME_SQL, SQLITE_SET_DETECTION_SQL, sqliteRetentionSql } from './batch-sql';
 import {
   BATCH_COUNTER_COLUMNS, BATCH_PHASE_COLUMNS, UNFINISHED_STATUSES, chunk, emptyStatusCounts, ERROR_MESSAGE_MAX, errorPayloadJson, lastPerKey, shortText, str, toBatchRecord, toErrorRecord, toJson, toStagedOrder, type Row,
-} from './common';
-import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from './adoption-rows';
-import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from './source';
-import { SqliteSource, q } from './sqlite/source-reader';
-import { DEFAULT_RETENTION_DAYS, sqliteRetentionSql } from './retention';
-import { SQLITE_BATCH_END_SQL, type BatchEndStatus } from './batch-end';
+} from '../common';
+import { toAdoptionRun, toArchiveRecord, toBoardReadRow } from '../adoption-rows';
+import { DEFAULT_COLLAPSE_RULE, DEFAULT_SOURCE_SPEC, type CollapseRule, type SourceSpec } from '../source';
+import { SqliteSource, q } from './source-reader';
+import { DEFAULT_RETENTION_DAYS } from '../retention';
+import type { BatchEndStatus } from '../batch-end';
+import { DROP_REMOVED_SIZES_SQL, UPSERT_ORDER_SQL, UPSERT_SIZE_SQL, ZERO_REMOVED_SIZES_SQL } from './staging-sql';
 
 const now = (): string => new Date().toISOString();
-
-const UPSERT_ORDER_SQL = `INSERT INTO STG_MON_CustMasterSchedule
-  (order_key, stg_batch_id, "Title", "Group", "CUSTOMER", "AAG ORDER NUMBER", "PO NUMBER", stg_status, stg_payload_hash, stg_api_payload, stg_created_date, stg_updated_date)
-  VALUES (@key, @batchId, @title, @group, @customer, @aag, @po, 'PENDING', @hash, @payload, @now, @now)
-  ON CONFLICT (order_key) DO UPDATE SET
-    stg_batch_id = excluded.stg_batch_id, "Title" = excluded."Title", "Group" = excluded."Group", "CUSTOMER" = excluded."CUSTOMER",
-    "AAG ORDER NUMBER" = excluded."AAG ORDER NUMBER", "PO NUMBER" = excluded."PO NUMBER",
-    stg_status = CASE WHEN stg_payload_hash <> excluded.stg_payload_hash OR stg_status = 'FAILED' THEN 'PENDING' ELSE stg_status END,
-    stg_error_message = CASE WHEN stg_payload_hash <> excluded.stg_payload_hash OR stg_status = 'FAILED' THEN NULL ELSE stg_error_message END,
-    stg_payload_hash = excluded.stg_payload_hash, stg_api_payload = excluded.stg_api_payload, stg_updated_date = excluded.stg_updated_date
-  RETURNING stg_id`;
-const UPSERT_SIZE_SQL = `INSERT INTO STG_MON_CustMasterSchedule_Subitems
-  (stg_parent_stg_id, stg_batch_id, "Size", stg_size_label, "ORDER_QTY", stg_status, stg_api_payload, stg_created_date, stg_updated_date)
-  VALUES (@parent, @batchId, @size, @label, @qty, 'PENDING', @payload, @now, @now)
-  ON CONFLICT (stg_parent_stg_id, "Size") DO UPDATE SET
-    stg_batch_id = excluded.stg_batch_id, stg_size_label = excluded.stg_size_label, "ORDER_QTY" = excluded."ORDER_QTY",
-    stg_status = CASE WHEN stg_synced_qty IS excluded."ORDER_QTY" THEN 'SYNCED' ELSE 'PENDING' END,
-    stg_api_payload = excluded.stg_api_payload, stg_updated_date = excluded.stg_updated_date`;
-// Sizes that left the order: never on Monday → gone; on Monday → qty 0 so the workflow can zero/archive them.
-const DROP_REMOVED_SIZES_SQL = `DELETE FROM STG_MON_CustMasterSchedule_Subitems
-  WHERE stg_parent_stg_id = ? AND stg_monday_subitem_id IS NULL AND "Size" NOT IN (SELECT value FROM json_each(?))`;
-const ZERO_REMOVED_SIZES_SQL = `UPDATE STG_MON_CustMasterSchedule_Subitems
-  SET "ORDER_QTY" = 0, stg_status = CASE WHEN stg_synced_qty = 0 THEN 'SYNCED' ELSE 'PENDING' END, stg_updated_date = ?
-  WHERE stg_parent_stg_id = ? AND stg_monday_subitem_id IS NOT NULL AND "Size" NOT IN (SELECT value FROM json_each(?))`;
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;

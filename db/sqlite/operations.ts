@@ -1,8 +1,8 @@
 // OperationsStore on the embedded SQLite file (same connection as SqliteStore).
 import type Database from 'better-sqlite3';
-import type { AuditedWrite, FinishedBatch, ItemValues, MondayWrite, OperationsStore, RunningBatch, SubitemValues, WorkerStatus } from './operations';
-import { fromJson, isoOf, str, toJson, type Row } from './common';
-import { addApiCallsSql, countWriteSql } from './batch-outcomes';
+import { rolledBackNote, toAuditedWrite, toRunningBatch, type AuditedWrite, type FinishedBatch, type ItemValues, type MondayWrite, type OperationsStore, type RunningBatch, type SubitemValues, type WorkerStatus } from '../operations';
+import { fromJson, isoOf, str, toJson, type Row } from '../common';
+import { addApiCallsSql, countWriteSql } from '../batch-outcomes';
 
 const now = (): string => new Date().toISOString();
 
@@ -109,26 +109,4 @@ export class SqliteOperations implements OperationsStore {
     return (this.db.prepare('SELECT status_json FROM MON_WorkerStatus WHERE updated_at >= ? ORDER BY worker_id').pluck().all(since) as string[])
       .map((t) => JSON.parse(t) as WorkerStatus);
   }
-}
-
-export function rolledBackNote(batchId: string, at: string): string {
-  return `rolled back with batch ${batchId} at ${at}: Monday holds the earlier values until ORDERS_UNIFIED or the mapping changes`;
-}
-
-export function toAuditedWrite(r: Row): AuditedWrite {
-  return {
-    auditId: Number(r.audit_id), batchId: String(r.batch_id), orderKey: String(r.order_key), target: r.target as AuditedWrite['target'],
-    mondayId: String(r.monday_id), size: str(r.size_label), parentId: str(r.parent_id), action: r.action as AuditedWrite['action'],
-    newValues: (fromJson(r.new_values) as AuditedWrite['newValues'] | undefined) ?? null,
-    replacedValues: (fromJson(r.replaced_values) as AuditedWrite['replacedValues'] | undefined) ?? null,
-    writtenAt: isoOf(r.written_at) ?? '', rolledBackAt: isoOf(r.rolled_back_at), rollbackNote: str(r.rollback_note),
-  };
-}
-
-/** Dispatched order lines are the new and changed ones the batch staged. */
-export function toRunningBatch(r: Row): RunningBatch {
-  return {
-    batchId: String(r.batch_id), startTime: isoOf(r.start_time) ?? '', dispatched: Number(r.new_orders) + Number(r.changed_orders),
-    synced: Number(r.synced_records), failed: Number(r.failed_records),
-  };
 }

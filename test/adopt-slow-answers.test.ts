@@ -7,6 +7,7 @@ import { legacyBoard } from './support/legacy-board';
 import { generateOrderLines } from '../db/demo-data';
 import { createTransform } from '../mapping';
 import { adoptWorkflowId } from '../cli/board';
+import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack(); });
@@ -30,4 +31,7 @@ test('adoption completes when every Monday answer takes 17 s: its reads heartbea
   const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
   expect(attempts.length).toBeGreaterThan(3);
   expect(attempts.every((a) => a === 1)).toBe(true);
+  // Its Monday work ran on the control queue, not behind the order backlog on the Monday queue.
+  const queues = new Set((history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'readBoardPage' ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : [])));
+  expect([...queues]).toEqual([CONTROL_TASK_QUEUE]);
 }, 400_000);

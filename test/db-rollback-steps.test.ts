@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { openStore, operationsOf, rollbackStepsOf } from '../db/open';
 import { settingsFromUrl } from '../db/mssql/config';
 import type { Store } from '../db/store';
+import { SqliteStore } from '../db/sqlite/store';
+import type { MssqlStore } from '../db/mssql/store';
+import { sqliteRetentionSql } from '../db/sqlite/batch-sql';
+import { mssqlRetentionSql } from '../db/mssql/batch-sql';
 import type { MondayWrite } from '../db/operations';
 import type { RollbackStepStore } from '../db/rollback-steps';
 import { TEST_MSSQL_ENGINE, TEST_MSSQL_URL, freshMssqlDatabase, skippedNotice } from './support/mssql';
@@ -79,6 +83,18 @@ function contract(name: string, open: () => Promise<Store>): void {
       }]);
       expect(await steps.batchOrderKeys(batchId, null, 2)).toEqual([`${run}|a`, `${run}|b`]);
       expect(await steps.batchOrderKeys(batchId, `${run}|b`, 2)).toEqual([`${run}|c`]);
+    });
+
+    test('RETENTION_DAYS deletes step rows by age, as it does the audit', async () => {
+      await steps.recordSteps('run-old', `${run}-old`, [{ auditId: 1, orderKey: 'k', outcome: 'MANUAL', line: 'old' }]);
+      // A cutoff a day ahead: every row is "older" (the last test of the file, it empties the tables).
+      if (store instanceof SqliteStore) {
+        const cutoff = new Date(Date.now() + 86_400_000).toISOString();
+        for (const statement of sqliteRetentionSql()) store.db.prepare(statement).run({ cutoff });
+      } else {
+        await (store as MssqlStore).query('retention', mssqlRetentionSql((store as MssqlStore).schema), { days: -1 });
+      }
+      expect(await steps.listSteps('run-old', 'MANUAL', 1)).toEqual({ lines: [], total: 0 });
     });
   });
 }

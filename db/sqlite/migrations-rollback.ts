@@ -12,6 +12,8 @@ export const SQLITE_ROLLBACK_MIGRATIONS: { version: string; statements: string[]
   recorded_at TEXT NOT NULL,
   PRIMARY KEY (run_id, audit_id)
 )`,
+    // Retention (RETENTION_DAYS) deletes by age.
+    'CREATE INDEX IF NOT EXISTS IX_MON_RollbackStep_recorded ON MON_RollbackStep (recorded_at)',
     // Rollback pages a batch's audit by id.
     'CREATE INDEX IF NOT EXISTS IX_MON_WriteAudit_batch ON MON_WriteAudit (batch_id, audit_id)',
   ],

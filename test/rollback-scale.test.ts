@@ -12,6 +12,7 @@ import { orderKeyOf } from '../mapping';
 import { operationsOf, rollbackStepsOf } from '../db/open';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE } from '../shared/temporal';
+import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
 import { rollbackWorkflowId, type RollbackInput } from '../workflows';
 import type { RollbackSummary } from '../workflows/rollback';
 
@@ -38,6 +39,10 @@ test('a rollback longer than one run continues as new and returns counts only; i
   const continued: string[] = [];
   for await (const wf of stack.client.workflow.list({ query: `WorkflowId="${handle.workflowId}" AND ExecutionStatus="ContinuedAsNew"` })) continued.push(wf.runId);
   expect(continued).toContain(result.runId);   // the first run's id names the steps of every run
+  // Its Monday pages ran on the control queue, not behind the order backlog on the Monday queue.
+  const first = await stack.client.workflow.getHandle(handle.workflowId, result.runId).fetchHistory();
+  const queues = new Set((first.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'rollbackPage' ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : [])));
+  expect([...queues]).toEqual([CONTROL_TASK_QUEUE]);
   expect(await rollbackStepsOf(stack.store).listSteps(result.runId, 'DONE', 1)).toMatchObject({ total: writes.length });
   // What the CLI prints of it: the counts, from the result; no list of undone writes.
   const lines = await describeRollback(stack.store, result);

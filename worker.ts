@@ -23,6 +23,7 @@ import { MONDAY_TASK_QUEUE, TASK_QUEUE } from './shared/temporal';
 import { createOrderCleanupActivities } from './activities/order-cleanup';
 import type { OrderWorkflowInput } from './shared/workflow-types';
 import { buildIdOf, promoteIfNoCurrent, type DeploymentVersion } from './worker-deployment';
+import { CONTROL_TASK_QUEUE } from './shared/control-queue';
 
 /** Versioned workers load the workflows with their versioning behaviours; unversioned ones without (the server
  * refuses a behaviour from an unversioned worker). */
@@ -196,21 +197,23 @@ export interface WorkerQueues {
   monday: string;
   /** Activities served beside the order activities (acceptance's). */
   extraActivities?: object;
+  /** Control-plane Monday activities (shared/control-queue.ts); acceptance's workers leave it to the sync's. */
+  control?: string;
 }
 
-export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE }): Promise<OrderWorkers> {
+export async function createWorkers(config: Config, temporal: TemporalTarget, deps: WorkerDeps, queues: WorkerQueues = { main: TASK_QUEUE, monday: MONDAY_TASK_QUEUE, control: CONTROL_TASK_QUEUE }): Promise<OrderWorkers> {
   const bundle = await workerBundle(config);
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls || undefined, apiKey: temporal.apiKey });
   const activities = {
     ...createActivities(deps),
-    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping }) : {}),
+    ...(deps.operations ? createRollbackActivities({ store: deps.store, operations: deps.operations, monday: deps.monday, mapping: deps.mapping, temporal: deps.temporal }) : {}),
     ...createAdoptionActivities({ ...deps, adoptionGuard: config.ADOPTION_GUARD, readShare: config.ADOPT_READ_SHARE }),
     ...createVerifyActivities({ ...deps, readShare: config.VERIFY_READ_SHARE }),
     ...createPreflightActivities(deps),
     ...createOrderCleanupActivities(deps),
     ...queues.extraActivities,
   };
-  // Worker Versioning: every workflow type declares PINNED or AUTO_UPGRADE (workflows/versioning.ts, order.ts);
+  // Worker Versioning: every workflow type declares PINNED or AUTO_UPGRADE (workflows/versioning.ts);
   // PINNED is the default for any that would not.
   const version = config.WORKER_VERSIONING ? await deploymentVersion(config) : null;
   const common = {
@@ -237,6 +240,9 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
     // Server-side limit for the whole queue, so many workers together stay inside Monday's budget.
     maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config),
   });
+  // Issue 18: adopt, rollback and verify are not queued behind the order backlog; same budget, same server ceiling.
+  const controlWorker = queues.control ? await Worker.create({ ...common, taskQueue: queues.control, maxConcurrentActivityTaskExecutions: 4, maxTaskQueueActivitiesPerSecond: mondayActivitiesPerSecond(config) }) : null;
+  const workers = [main, mondayWorker, ...(controlWorker ? [controlWorker] : [])];
   return {
     async run() {
       const stopStatus = deps.workerStatus && deps.operations
@@ -244,7 +250,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
         : null;
       let stopped = false;
       try {
-        const running = Promise.all([main.run(), mondayWorker.run()]).finally(() => { stopped = true; });
+        const running = Promise.all(workers.map((w) => w.run())).finally(() => { stopped = true; });
         if (version && deps.temporal) void promoteIfNoCurrent(deps.temporal, version, () => stopped);
         await running;
       } finally {
@@ -253,7 +259,7 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
       }
     },
     shutdown() {
-      for (const w of [main, mondayWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
 }

@@ -3,6 +3,7 @@
 // Idempotency-Key and the activities resume from their heartbeat, so a killed worker repeats no write.
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
+import { heartbeating } from './heartbeat';
 import type { BoardReadRow, Store } from '../db/store';
 import { type Mapping, MappingError, createTransform } from '../mapping';
 import { matchColumns, planAdoption, summarise, type AdoptionPlan, type AdoptionSummary } from '../mapping/adoption-match';
@@ -83,22 +84,32 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
       return { cursor: page.cursor, read: rows.length };
     },
 
-    /** Match what was read against every order line; the full plan is kept with the run, a summary returned. */
+    /** Match what was read against every order line; the full plan is kept with the run, a summary returned.
+     * Heartbeats; a retry after the plan was saved (its last heartbeat says so) returns it instead of matching again. */
     async planAdoption(input: { runId: string }): Promise<AdoptionSummary & { boardItems: number }> {
-      const snapshot = await store.readBoardSnapshot(input.runId);
-      const rejected = new Map<string, string>();
-      const lines = await orderLinesForMatching(store, mapping, (key, reason) => rejected.set(key, reason));
-      const plan = planAdoption({
-        lines,
-        items: snapshot.filter((r) => r.parentItemId === null),
-        subitems: snapshot.filter((r) => r.parentItemId !== null),
-        columns, customers: mapping.customers,
-        rejected: [...rejected].map(([key, reason]) => ({ key, reason })),
-      });
-      const summary = summarise(plan);
-      const boardItems = snapshot.filter((r) => r.parentItemId === null).length;
-      await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: boardItems === 0 ? 'EMPTY' : 'PLANNED', report: { summary, plan } });
-      return { ...summary, boardItems };
+      if ((Context.current().info.heartbeatDetails as { planned?: boolean } | undefined)?.planned) {
+        const report = (await store.getAdoptionRun(input.runId))?.report as { summary?: AdoptionSummary; boardItems?: number } | null;
+        if (report?.summary && report.boardItems !== undefined) return { ...report.summary, boardItems: report.boardItems };
+      }
+      let planned = false;
+      return heartbeating(async () => {
+        const snapshot = await store.readBoardSnapshot(input.runId);
+        const rejected = new Map<string, string>();
+        const lines = await orderLinesForMatching(store, mapping, (key, reason) => rejected.set(key, reason));
+        const plan = planAdoption({
+          lines,
+          items: snapshot.filter((r) => r.parentItemId === null),
+          subitems: snapshot.filter((r) => r.parentItemId !== null),
+          columns, customers: mapping.customers,
+          rejected: [...rejected].map(([key, reason]) => ({ key, reason })),
+        });
+        const summary = summarise(plan);
+        const boardItems = snapshot.filter((r) => r.parentItemId === null).length;
+        await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: boardItems === 0 ? 'EMPTY' : 'PLANNED', report: { summary, boardItems, plan } });
+        planned = true;
+        Context.current().heartbeat({ planned });
+        return { ...summary, boardItems };
+      }, () => ({ planned }));
     },
 
     /**
@@ -106,43 +117,47 @@ export function createAdoptionActivities(deps: AdoptionDeps) {
      * creating. A linked line is left unsynced (ITEM_CREATED, no synced hash): the next sync sees it as RETRY and
      * updates its item, writing the key column in that same mutation. Matched lines that cannot be linked (their
      * source row gone, duplicated or rejected by the mapping since the plan) are named: they would never get a key.
+     * Heartbeats the lines linked: a retry skips the lines an earlier attempt linked (settled) and counts on from its last heartbeat.
      */
     async linkAdoptedOrders(input: { runId: string }): Promise<{ linked: number; awaitingSync: number; notLinked: { key: string; reason: string }[] }> {
-      const plan = await loadPlan(input.runId);
-      const matched = new Map(plan.matched.map((m) => [m.key, m]));
-      const states = await store.getSyncStates([...matched.keys()]);
-      // A line already linked to this item is left as it is when the next sync will send it anyway, or when it was
-      // synced and its item holds its key: a second run changes nothing. A synced line whose key column was
-      // cleared by hand is linked again, so the sync writes the key back.
-      const settled = (m: AdoptionPlan['matched'][number]) => {
-        const state = states.get(m.key);
-        return state?.itemId === m.itemId && (state.status === 'ITEM_CREATED' || (state.status === 'SYNCED' && m.keyColumnHolds === m.key));
-      };
-      const todo = new Set([...matched.values()].filter((m) => !settled(m)).map((m) => m.key));
-      const seen = new Set<string>();
-      const rejected = new Map<string, string>();
-      let linked = 0;
-      await rememberGroups(input.runId, await orderLinesForMatching(store, mapping), matched);
-      await forEachOrderLinePage(store, mapping, async (page) => {
-        for (const l of page) seen.add(l.key);
-        const part = page.filter((l) => todo.has(l.key));
-        if (part.length === 0) return;
-        await store.stageOrders(`adopt:${input.runId}`, part);
-        for (const line of part) {
-          const m = matched.get(line.key)!;
-          await store.setOrderStatus(line.key, 'ITEM_CREATED', { itemId: m.itemId });
-          // Monday's quantity is recorded as synced (-1 when it holds none): the next sync changes only the sizes that differ.
-          await store.setSubitemIds(line.key, m.sizes.map((s) => ({ size: s.size, subitemId: s.subitemId, qty: s.qty ?? -1 })));
-          linked++;
-        }
-        Context.current().heartbeat(linked);
-      }, (key, reason) => rejected.set(key, reason));
-      const notLinked = [...matched.keys()].filter((k) => !seen.has(k)).map((key) => ({ key, reason: rejected.get(key) ?? 'its source row is gone' }));
-      const after = await store.getSyncStates([...matched.keys()]);
-      const awaitingSync = [...matched.values()].filter((m) => after.get(m.key)?.itemId === m.itemId && after.get(m.key)?.status !== 'SYNCED').length;
-      const run = await store.getAdoptionRun(input.runId);
-      await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: run?.status ?? 'PLANNED', report: { ...(run?.report as object), notLinked } });
-      return { linked, awaitingSync, notLinked };
+      const before = Context.current().info.heartbeatDetails;
+      let linked = typeof before === 'number' ? before : 0;
+      return heartbeating(async () => {
+        const plan = await loadPlan(input.runId);
+        const matched = new Map(plan.matched.map((m) => [m.key, m]));
+        const states = await store.getSyncStates([...matched.keys()]);
+        // A line already linked to this item is left as it is when the next sync will send it anyway, or when it was
+        // synced and its item holds its key: a second run changes nothing. A synced line whose key column was
+        // cleared by hand is linked again, so the sync writes the key back.
+        const settled = (m: AdoptionPlan['matched'][number]) => {
+          const state = states.get(m.key);
+          return state?.itemId === m.itemId && (state.status === 'ITEM_CREATED' || (state.status === 'SYNCED' && m.keyColumnHolds === m.key));
+        };
+        const todo = new Set([...matched.values()].filter((m) => !settled(m)).map((m) => m.key));
+        const seen = new Set<string>();
+        const rejected = new Map<string, string>();
+        await rememberGroups(input.runId, await orderLinesForMatching(store, mapping), matched);
+        await forEachOrderLinePage(store, mapping, async (page) => {
+          for (const l of page) seen.add(l.key);
+          const part = page.filter((l) => todo.has(l.key));
+          if (part.length === 0) return;
+          await store.stageOrders(`adopt:${input.runId}`, part);
+          for (const line of part) {
+            const m = matched.get(line.key)!;
+            await store.setOrderStatus(line.key, 'ITEM_CREATED', { itemId: m.itemId });
+            // Monday's quantity is recorded as synced (-1 when it holds none): the next sync changes only the sizes that differ.
+            await store.setSubitemIds(line.key, m.sizes.map((s) => ({ size: s.size, subitemId: s.subitemId, qty: s.qty ?? -1 })));
+            linked++;
+          }
+          Context.current().heartbeat(linked);
+        }, (key, reason) => rejected.set(key, reason));
+        const notLinked = [...matched.keys()].filter((k) => !seen.has(k)).map((key) => ({ key, reason: rejected.get(key) ?? 'its source row is gone' }));
+        const after = await store.getSyncStates([...matched.keys()]);
+        const awaitingSync = [...matched.values()].filter((m) => after.get(m.key)?.itemId === m.itemId && after.get(m.key)?.status !== 'SYNCED').length;
+        const run = await store.getAdoptionRun(input.runId);
+        await store.saveAdoptionRun({ runId: input.runId, boardId: mapping.items.boardId, status: run?.status ?? 'PLANNED', report: { ...(run?.report as object), notLinked } });
+        return { linked, awaitingSync, notLinked };
+      }, () => linked);
     },
 
     /**
@@ -237,6 +252,13 @@ export type AdoptionActivities = ReturnType<typeof createAdoptionActivities>;
 export async function readBoardItems(
   monday: MondayClient, pace: ReadPacer, v: { boardId: string; side: BoardSide; cursor: string | null; limit: number; columnIds: string[]; what: string },
 ): Promise<{ cursor: string | null; items: BoardPageItem[] }> {
+  // Heartbeats while it waits for the pacer or a slow answer (a page read never heartbeat: issue 18).
+  return heartbeating(() => readBoardItemsNow(monday, pace, v));
+}
+
+async function readBoardItemsNow(
+  monday: MondayClient, pace: ReadPacer, v: { boardId: string; side: BoardSide; cursor: string | null; limit: number; columnIds: string[]; what: string },
+): Promise<{ cursor: string | null; items: BoardPageItem[] }> {
   const items = v.side === 'items';
   await pace.wait(estimateCost(monday, v.limit));
   try {
@@ -257,7 +279,6 @@ export async function readBoardItems(
           subitems.push({ id: s.id, name: s.name, createdAt: s.createdAt, groupId: null, groupTitle: null, parentItemId, values: s.values, raw });
         }
       }
-      Context.current().heartbeat();
     }
     return { cursor: page.cursor, items: subitems };
   } catch (err) {

@@ -8,6 +8,7 @@ import { boardRoom, describeRoom } from './board-limits';
 import { labelRoom, tokenRightsAndAutomations } from './doctor-monday';
 import { MondayClient } from '../graphql/client';
 import { MONDAY_TASK_QUEUE, SEARCH_ATTRIBUTES, SCHEDULE_ID, TASK_QUEUE } from '../shared/temporal';
+import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { connectClient } from '../worker';
 import { mondayFor, temporalFor } from './targets';
@@ -19,6 +20,7 @@ const POLLED_QUEUES = [
   { queue: TASK_QUEUE, type: 1, what: 'workflows' },
   { queue: TASK_QUEUE, type: 2, what: 'database activities' },
   { queue: MONDAY_TASK_QUEUE, type: 2, what: 'Monday activities' },
+  { queue: CONTROL_TASK_QUEUE, type: 2, what: 'control-plane Monday activities (adopt, rollback, verify)' },
 ];
 /** A worker long-polls for up to about 70 s; an entry older than this belongs to a worker that is gone. */
 const POLLER_FRESH_MS = 90_000;

@@ -11,7 +11,7 @@ import { dryRun } from './dry-run';
 import { rerunFailed, rerunOrder, showStatus } from './orders';
 import { doctor } from './doctor';
 import { runAcceptance } from './acceptance';
-import { describeRollback, runRollback } from './rollback';
+import { describeRollback, rollbackFailures, runRollback } from './rollback';
 import { watchStatus } from './watch';
 import { mappingCheck, mappingPreview } from './mapping';
 import { activityDeps, connectClient, createWorkers, openServices, workerLogger, openConfiguredStore } from '../worker';
@@ -189,8 +189,8 @@ const commands: Record<string, Command> = {
       interruption.leaves(`the rollback goes on in the workers; run the same command again to follow it to its result`);
       try {
         const result = await runRollback(client, store, { batchId: a.values.batch, apply: Boolean(a.values.apply) }, log);
-        for (const line of describeRollback(result)) console.log(line);
-        return result.failed.length === 0 ? 0 : 1;
+        for (const line of await describeRollback(store, result)) console.log(line);
+        return rollbackFailures(result) === 0 ? 0 : 1;
       } finally {
         await store.close();
         await client.connection.close();

@@ -23,6 +23,9 @@ import { sqliteAcceptanceChecks } from './sqlite/acceptance-checks';
 import type { DispatchControl } from './dispatch-control';
 import { SqliteDispatchControl } from './sqlite/dispatch-control';
 import { MssqlDispatchControl } from './mssql/dispatch-control';
+import type { RollbackStepStore } from './rollback-steps';
+import { SqliteRollbackSteps } from './sqlite/rollback-steps';
+import { MssqlRollbackSteps } from './mssql/rollback-steps';
 
 /** What the store reads as the source (db/source.ts): MSSQL_SOURCE (SQL Server), the mapping's columns, the collapse rule. */
 export interface SourceOptions { name?: string; spec?: SourceSpec; collapse?: CollapseRule; retentionDays?: number }
@@ -84,4 +87,9 @@ export function acceptanceChecksOf(store: Store): AcceptanceChecks {
 /** The dispatch control (admission, the hold, abandoned batches) on the Store's own connection. */
 export function dispatchControlOf(store: Store): DispatchControl {
   return store.dialect === 'sqlite' ? new SqliteDispatchControl((store as SqliteStore).db) : new MssqlDispatchControl(store as MssqlStore);
+}
+
+/** A rollback run's steps and its pages of the audit (issue 18) on the Store's own connection. */
+export function rollbackStepsOf(store: Store): RollbackStepStore {
+  return store instanceof SqliteStore ? new SqliteRollbackSteps(store.db) : new MssqlRollbackSteps(store as MssqlStore);
 }

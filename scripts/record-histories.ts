@@ -211,6 +211,19 @@ const scenarios: Scenario[] = [
       return [verify.verifyWorkflowId(boardId)];
     },
   },
+  {
+    name: 'rollback-paged',
+    async run(stack) {
+      // Issue 18: a rollback paging the audit, one page per run (so it continues as new), with --apply.
+      await stack.store.insertSourceRows(generateOrderLines(12, 107));
+      const batch = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
+      const workflowId = rollbackWorkflowId(batch.batchId);
+      await stack.client.workflow.execute('rollbackWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [{ batchId: batch.batchId, apply: true, pagesPerRun: 1 }] });
+      const runs: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push(`${workflowId}@${wf.runId}`);
+      return runs;
+    },
+  },
 ];
 
 /** Release prefix of the files (e.g. `v3-` for histories recorded on an earlier release's checkout). */

@@ -3,11 +3,12 @@
 // it updates every linked line anyway and writes the key in that same mutation (--write-keys writes it now,
 // one mutation per item). Every step is an activity; the cursor lives in the workflow, so a crash resumes
 // from the last page read.
-import { defineQuery, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { AdoptionActivities } from '../activities/adoption';
 import { readBoardPages } from './board-read';
 import type { AdoptionSummary } from '../mapping/adoption-match';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
+import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
 
 export interface AdoptInput {
   runId: string;
@@ -42,17 +43,23 @@ const db = proxyActivities<AdoptionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['NO_PLAN'] },
 });
 
-const monday = proxyActivities<AdoptionActivities>({
+const mondayOptions: ActivityOptions = {
   taskQueue: MONDAY_TASK_QUEUE,
-  // Writes resume from their heartbeat: a dead worker's attempt is picked up after 15 s.
+  // Writes resume from their heartbeat: a dead worker's attempt is picked up after 15 s. Reads heartbeat while they
+  // wait for a slow answer (activities/heartbeat.ts).
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['CURSOR_EXPIRED'] },
-});
+};
+/** Issue 18: adoption's Monday work runs on the control queue, not behind the order backlog; adoptions started before replay on the Monday queue. */
+const CONTROL_QUEUE = 'adopt-on-control-queue';
+const mondayQueue = proxyActivities<AdoptionActivities>(mondayOptions);
+const controlQueue = proxyActivities<AdoptionActivities>({ ...mondayOptions, taskQueue: CONTROL_TASK_QUEUE });
 
 export async function adoptBoardWorkflow(input: AdoptInput): Promise<AdoptProgress> {
   const progress: AdoptProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: null, linked: 0, keysAwaitingSync: 0, notLinked: [], keysWritten: 0, archived: 0 };
   setHandler(adoptProgressQuery, () => progress);
+  const monday = patched(CONTROL_QUEUE) ? controlQueue : mondayQueue;
   const show = () => setCurrentDetails(describe(progress, input));
   show();
 

@@ -2,11 +2,12 @@
 // of ORDERS_UNIFIED, and with --repair archive duplicates and orphans and send every drifting order line through its
 // order workflow, then wait for them. Every step is an activity and the cursor lives in the workflow, so a crash
 // resumes from the last page read (as `board adopt` does, workflows/adopt.ts).
-import { continueAsNew, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { VerifyActivities } from '../activities/verify';
 import { readBoardPages } from './board-read';
 import type { VerifyScope, VerifySummary } from '../shared/verify';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
+import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
 
 export interface VerifyInput {
   /** Empty for a scheduled run: its first run id names it. */
@@ -34,17 +35,22 @@ const db = proxyActivities<VerifyActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 100, nonRetryableErrorTypes: ['NO_BATCH', 'CONFIG'] },
 });
 
-const monday = proxyActivities<VerifyActivities>({
+const mondayOptions: ActivityOptions = {
   taskQueue: MONDAY_TASK_QUEUE,
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['CURSOR_EXPIRED'] },
-});
+};
+/** Issue 18: verify's Monday work runs on the control queue, not behind the order backlog; runs started before replay on the Monday queue. */
+const CONTROL_QUEUE = 'verify-on-control-queue';
+const mondayQueue = proxyActivities<VerifyActivities>(mondayOptions);
+const controlQueue = proxyActivities<VerifyActivities>({ ...mondayOptions, taskQueue: CONTROL_TASK_QUEUE });
 
 export async function verifyWorkflow(scheduled: VerifyInput): Promise<VerifySummary> {
   const input = { ...scheduled, runId: scheduled.runId || workflowInfo().firstExecutionRunId };
   const progress: VerifyProgress = { runId: input.runId, phase: 'READ_ITEMS', itemsRead: 0, subitemsRead: 0, restarts: 0, summary: input.resume?.summary ?? null };
   setHandler(verifyProgressQuery, () => progress);
+  const monday = patched(CONTROL_QUEUE) ? controlQueue : mondayQueue;
   const show = () => setCurrentDetails(describe(progress, input));
   show();
 

@@ -8,6 +8,7 @@ import { MAX_FIRST_KEY_PART } from '../common';
 import { mssqlMigrations12x } from './migrations-source';
 import { convergenceMigrations, convergenceTables } from './migrations-convergence';
 import { mssqlDispatchControlMigrations } from './dispatch-control-migrations';
+import { mssqlRollbackMigrations } from './migrations-rollback';
 
 import { KEY_TYPE, SIZE_TYPE, b, qualified } from './identifiers';
 
@@ -237,7 +238,7 @@ export function mssqlMigrations(schema: string): { version: string; statements: 
       t('MON_SourceSnapshotRow'),
       index('MON_SourceSnapshotRow', 'IX_MON_SourceSnapshotRow_key1', '[snapshot_id], [snap_key1]'),
     ],
-  }, ...convergenceMigrations(t, index), ...mssqlDispatchControlMigrations(schema), ...mssqlMigrations12x(schema), {
+  }, ...convergenceMigrations(t, index), ...mssqlDispatchControlMigrations(schema), ...mssqlRollbackMigrations(schema), ...mssqlMigrations12x(schema), {
     // Issue 21: counters that mean their names (see db/batch-outcomes.ts); added, not in mssqlTables, so that a
     // database from before them still passes the own-tables check that runs before migrations.
     version: '140_batch_write_counters',

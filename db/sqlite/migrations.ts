@@ -5,6 +5,7 @@ import { SQLITE_CONVERGENCE_MIGRATIONS } from './migrations-convergence';
 import { KEY_IGNORED_CODES } from '../common';
 import { SQLITE_MIGRATIONS_12X } from './migrations-source';
 import { SQLITE_DISPATCH_CONTROL_MIGRATIONS } from './dispatch-control';
+import { SQLITE_ROLLBACK_MIGRATIONS } from './migrations-rollback';
 
 export const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -201,6 +202,7 @@ ${ORDERS_UNIFIED_COLUMNS.map((c) => `  ${q(c.name)} ${SQLITE_TYPES[c.sqlType]},`
   },
   ...SQLITE_CONVERGENCE_MIGRATIONS,
   ...SQLITE_DISPATCH_CONTROL_MIGRATIONS,
+  ...SQLITE_ROLLBACK_MIGRATIONS,
   ...SQLITE_MIGRATIONS_12X,
   {
     // Issue 20 (130-139): `orders-sync acceptance` keeps its check rows here, in its scratch staging file, and its

@@ -249,11 +249,14 @@ export async function createWorkers(config: Config, temporal: TemporalTarget, de
         ? deps.workerStatus.start({ store: deps.store, operations: deps.operations, meter: Runtime.instance().metricMeter, boardId: deps.mapping.items.boardId, temporal: deps.temporal })
         : null;
       let stopped = false;
+      let promoting: Promise<boolean> | null = null;
       try {
         const running = Promise.all(workers.map((w) => w.run())).finally(() => { stopped = true; });
-        if (version && deps.temporal) void promoteIfNoCurrent(deps.temporal, version, () => stopped);
+        if (version && deps.temporal) promoting = promoteIfNoCurrent(deps.temporal, version, () => stopped);
         await running;
       } finally {
+        // Its last call ends before the caller closes the client (a retry on a closed channel throws from a timer).
+        await promoting?.catch(() => false);
         await stopStatus?.();
         await connection.close();
       }

@@ -157,18 +157,31 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /**
+   * Sends one order line as this batch's: recorded first, so a dispatch retried after a crash (its start done, its
+   * count lost) still counts it exactly once; forgotten again when the server refuses the start.
+   */
+  async function sendAsBatch(batchId: string, key: string, hash: string, send: () => Promise<boolean>): Promise<boolean> {
+    const firstTime = await control.recordSent(batchId, key);
+    if (!(await send())) {
+      if (firstTime) await control.forgetSent(batchId, key);
+      return false;
+    }
+    await control.markInFlight(key, hash, batchId);
+    return true;
+  }
+
+  /**
    * Starts waiting order lines, oldest first, while fewer than maxInFlight run. One whose workflow already runs with
    * its hash is only marked in flight; one it never had is signalled. Resumes by itself: admitted lines are no longer
-   * WAITING. Returns how many this batch started or signalled (their outcomes end the batch).
+   * WAITING.
    */
-  async function admit(starter: ReturnType<typeof orderStarter>, batchId: string, admission: Admission): Promise<number> {
-    let dispatched = 0;
+  async function admit(starter: ReturnType<typeof orderStarter>, batchId: string, admission: Admission): Promise<void> {
     for (;;) {
       const free = admission.maxInFlight === null ? DISPATCH_CHUNK : Math.min(DISPATCH_CHUNK, admission.maxInFlight - (await control.countInFlight()));
-      if (free <= 0) return dispatched;
+      if (free <= 0) return;
       // A targeted sync's snapshot holds only its own lines: it admits only those.
       const keys = await control.oldestWaiting(free, admission.targeted ? batchId : undefined);
-      if (keys.length === 0) return dispatched;
+      if (keys.length === 0) return;
       const sent = await control.admissions(keys);
       await Promise.all(keys.map(async (key) => {
         const staged = await store.getStagedOrder(key);
@@ -181,10 +194,7 @@ export function createActivities(deps: ActivityDeps) {
           await control.markInFlight(key, hash, batchId);   // already has this hash: nothing to send
           return;
         }
-        const ok = sent.get(key)?.sentHash === hash ? await starter.start(key, staged.payload) : await starter.signal(key, hash, { ...staged.payload, change: 'ADMITTED' });
-        if (!ok) return;
-        await control.markInFlight(key, hash, batchId);
-        dispatched++;
+        await sendAsBatch(batchId, key, hash, () => (sent.get(key)?.sentHash === hash ? starter.start(key, staged.payload) : starter.signal(key, hash, { ...staged.payload, change: 'ADMITTED' })));
       }));
       Context.current().heartbeat();
     }
@@ -231,13 +241,20 @@ export function createActivities(deps: ActivityDeps) {
         await inChunks(input.orders, 50, (order) => starter.signal(order.key, hashes.get(order.key)?.stagedHash ?? '', order));
         return { dispatched: input.orders.length, alreadyRunning: 0, waiting: 0, inFlight: 0 };
       }
-      const resumed = Context.current().info.heartbeatDetails as { chunks?: number; counts?: DispatchResult } | undefined;
-      const counts: DispatchResult = resumed?.counts ?? { dispatched: 0, alreadyRunning: 0, waiting: 0, inFlight: 0 };
-      for (let c = resumed?.chunks ?? 0; c * DISPATCH_CHUNK < input.orders.length; c++) {
-        const chunk = input.orders.slice(c * DISPATCH_CHUNK, (c + 1) * DISPATCH_CHUNK);
+      // `dispatched` is what this call added to the batch's sent order lines (MON_BatchSentOrder), counted from the
+      // number before its first attempt: exact whatever a crashed attempt sent. The other counts resume by chunk.
+      const resumed = Context.current().info.heartbeatDetails as { chunks?: number; counts?: DispatchResult; sentBefore?: number } | undefined;
+      const sentBefore = resumed?.sentBefore ?? (await control.countSent(input.batchId));
+      const counts: DispatchResult = { ...(resumed?.counts ?? { dispatched: 0, alreadyRunning: 0, waiting: 0, inFlight: 0 }) };
+      let chunks = resumed?.chunks ?? 0;
+      const beat = () => setHeartbeatDetails({ chunks, counts: { ...counts }, sentBefore });
+      beat();
+      for (; chunks * DISPATCH_CHUNK < input.orders.length; chunks++, beat()) {
+        const chunk = input.orders.slice(chunks * DISPATCH_CHUNK, (chunks + 1) * DISPATCH_CHUNK);
         // Read now, not when the page was detected: an order that finished meanwhile is not started again.
         const states = await store.getSyncStates(chunk.map((o) => o.key));
         const admitted = await control.admissions(chunk.map((o) => o.key));
+        const sentByThisBatch = await control.sentIn(input.batchId, chunk.map((o) => o.key));
         const toWait: string[] = [];
         await Promise.all(chunk.map(async (order) => {
           const state = states.get(order.key);
@@ -245,21 +262,23 @@ export function createActivities(deps: ActivityDeps) {
           const a = admitted.get(order.key);
           if (a?.state === 'IN_FLIGHT') {
             if (a.sentHash === state.stagedHash) {
-              if (await starter.isRunning(order.key)) { counts.alreadyRunning++; return; }
-            } else if (await starter.signal(order.key, state.stagedHash, order)) {
+              // Running with this hash: an earlier batch's pass (left alone), or this batch's own send (counted as sent).
+              if (await starter.isRunning(order.key)) {
+                if (!sentByThisBatch.has(order.key)) counts.alreadyRunning++;
+                return;
+              }
+            } else {
               // Its workflow runs (or ran) with an older hash: the signal sends it round again with this one.
-              await control.markInFlight(order.key, state.stagedHash, input.batchId);
-              counts.dispatched++;
+              await sendAsBatch(input.batchId, order.key, state.stagedHash, () => starter.signal(order.key, state.stagedHash, order));
               return;
-            } else return;
+            }
           }
           toWait.push(order.key);
         }));
         await control.markWaiting(input.batchId, toWait);
-        setHeartbeatDetails({ chunks: c + 1, counts });
       }
-      counts.dispatched += await admit(starter, input.batchId, input.admission);
-      setHeartbeatDetails({ chunks: Math.ceil(input.orders.length / DISPATCH_CHUNK), counts });
+      await admit(starter, input.batchId, input.admission);
+      counts.dispatched = (await control.countSent(input.batchId)) - sentBefore;
       return { ...counts, waiting: await control.countWaiting(), inFlight: await control.countInFlight() };
     }),
 
@@ -274,8 +293,10 @@ export function createActivities(deps: ActivityDeps) {
       await store.updateBatch(input.batchId, {}, 'staging_loaded');
       const status = dispatched + unchanged + rejected === 0 ? 'NO_RECORDS' : rejected > 0 ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
       // The batch ends when the orders it dispatched end (db/batch-end.ts): its counters, MON_BatchProcessing and
-      // `status` say "running" until then, and its snapshot stays for their workflows.
-      await store.finishDispatch(input.batchId, dispatched, status);
+      // `status` say "running" until then, and its snapshot stays for their workflows. How many: the order lines it
+      // recorded as sent (exact across retried dispatches); a sync of an earlier release recorded none, its count holds.
+      const sent = await control.countSent(input.batchId);
+      await store.finishDispatch(input.batchId, sent > 0 ? sent : dispatched, status);
     },
 
     /**

@@ -5,6 +5,9 @@
 // Each dialect's statements live in its folder (sqlite/dispatch-control.ts, mssql/dispatch-control.ts); db/open.ts
 // dispatchControlOf picks one.
 // - An abandoned batch: the sync ran out of its deadline or was cancelled; its batch ends as ABANDONED.
+// - What a batch sent (MON_BatchSentOrder, migration 111): each order line a batch started or signalled, recorded
+//   before it is sent, so a dispatch retried after a crash counts every order line it sent exactly once (the batch
+//   ends when that many have an outcome in it: db/batch-end.ts).
 import type { Row } from './common';
 
 export type AdmissionState = 'WAITING' | 'IN_FLIGHT' | 'DONE';
@@ -22,6 +25,14 @@ export interface DispatchControl {
   release(key: string): Promise<void>;
   countInFlight(): Promise<number>;
   countWaiting(): Promise<number>;
+  /** Records that this batch sends the order line; false when it already had. */
+  recordSent(batchId: string, key: string): Promise<boolean>;
+  /** The start was refused: the batch did not send it after all. */
+  forgetSent(batchId: string, key: string): Promise<void>;
+  /** Of these order lines, those this batch has sent. */
+  sentIn(batchId: string, keys: string[]): Promise<Set<string>>;
+  /** How many order lines this batch has sent. */
+  countSent(batchId: string): Promise<number>;
   /** Ends a batch that has not ended as ABANDONED; false when it had already ended. */
   abandonBatch(batchId: string): Promise<boolean>;
   getHold(): Promise<Hold | null>;
@@ -30,6 +41,7 @@ export interface DispatchControl {
 
 export const ADMISSION_TABLE = 'MON_OrderAdmission';
 export const HOLD_TABLE = 'MON_SyncHold';
+export const SENT_TABLE = 'MON_BatchSentOrder';
 
 export const toAdmission = (r: Row): Admission => ({ key: String(r.order_key), state: String(r.state) as AdmissionState, sentHash: r.sent_hash == null ? null : String(r.sent_hash), batchId: r.batch_id == null ? null : String(r.batch_id) });
 /** Keys per statement: well under SQL Server's 2,100 parameters and SQLite's 32,766. */

@@ -61,6 +61,19 @@ function contract(name: string, open: () => Promise<Store>): void {
       expect(await control.abandonBatch(`${run}-none`)).toBe(false);
     });
 
+    test('what a batch sent is recorded once per order line, per batch, and forgotten when its start was refused', async () => {
+      const b = `${run}-sent`;
+      expect(await control.recordSent(b, k('x'))).toBe(true);
+      expect(await control.recordSent(b, k('x'))).toBe(false);   // a retried dispatch sends it again: counted once
+      expect(await control.recordSent(b, k('y'))).toBe(true);
+      expect(await control.recordSent(`${b}-other`, k('x'))).toBe(true);
+      expect(await control.countSent(b)).toBe(2);
+      expect(await control.sentIn(b, [k('x'), k('y'), k('z')])).toEqual(new Set([k('x'), k('y')]));
+      await control.forgetSent(b, k('y'));
+      expect(await control.countSent(b)).toBe(1);
+      expect(await control.countSent(`${b}-other`)).toBe(1);
+    });
+
     test('the hold: on keeps its first note and time, off lifts it', async () => {
       expect(await control.getHold()).toBeNull();
       await control.setHold('board maintenance');

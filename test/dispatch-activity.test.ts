@@ -1,6 +1,6 @@
 // dispatchOrders against a real SQLite file and a Temporal client that refuses one start: the refused order gets a
-// DATA error row and the rest go on; a retried dispatch resumes after its last finished chunk (heartbeat details)
-// without starting or signalling the orders of the finished chunks again.
+// DATA error row and the rest go on; a dispatch retried after a crash sends nothing twice and counts every order line
+// it sent exactly once (the batch ends when that many have an outcome).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,15 +65,31 @@ describe('dispatchOrders', () => {
     expect((await dispatchControlOf(store).admissions([refused])).get(refused)?.state).toBe('DONE');
   });
 
-  test('a retried dispatch resumes after its last finished chunk', async () => {
+  test('a dispatch that crashed mid-way and is retried counts every order line it sent exactly once', async () => {
     const probe = activities(fakeTemporal(new Set()).client);
     const page = await new MockActivityEnvironment().run(probe.detectChanges, { batchId: 'b1', cursor: null, pageSize: 100 }) as Page;
     expect(page.orders).toHaveLength(60);
-    const fake = fakeTemporal(new Set());
-    // The first attempt finished chunk 1 (50 orders) and died; the retry gets its heartbeat details.
-    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { chunks: 1, counts: { dispatched: 50, alreadyRunning: 0, waiting: 0, inFlight: 50 } } });
-    const result = await env.run(activities(fake.client).dispatchOrders, { batchId: 'b1', orders: page.orders, admission: { maxInFlight: null, targeted: false } }) as DispatchResult;
-    expect(fake.calls.sort()).toEqual(page.orders.slice(50).map((o) => orderWorkflowId(o.key)).sort());
+    const input = { batchId: 'b1', orders: page.orders, admission: { maxInFlight: null, targeted: false } };
+    // The first attempt's connection breaks at its 31st start: 30 order lines were sent (one more recorded as sent).
+    const first = fakeTemporal(new Set());
+    const breaking = { workflow: { ...first.client.workflow, signalWithStart: async (t: string, o: { workflowId: string }) => {
+      if (first.calls.length === 30) throw new Error('14 UNAVAILABLE: connection reset');
+      return first.client.workflow.signalWithStart(t as never, o as never);
+    } } } as unknown as Client;
+    const env1 = new MockActivityEnvironment();
+    let details: unknown;
+    env1.on('heartbeat', (d: unknown) => { if (d !== undefined) details = d; });
+    await expect(env1.run(activities(breaking).dispatchOrders, input)).rejects.toThrow(/UNAVAILABLE/);
+    await new Promise((r) => setTimeout(r, 200)); // the chunk's other sends settle
+    // The retry gets the first attempt's last heartbeat details, as Temporal gives them.
+    const second = fakeTemporal(new Set());
+    const result = await new MockActivityEnvironment({ attempt: 2, heartbeatDetails: details }).run(activities(second.client).dispatchOrders, input) as DispatchResult;
+    const sentOnce = new Set([...first.calls, ...second.calls]);
+    expect(sentOnce).toEqual(new Set(page.orders.map((o) => orderWorkflowId(o.key))));
+    // Nothing the first attempt sent is sent again, and the batch counts 60 order lines: its end waits for 60 outcomes.
+    expect(second.calls.filter((id) => first.calls.includes(id))).toEqual([]);
     expect(result.dispatched).toBe(60);
+    expect(result.alreadyRunning).toBe(0);
+    expect(await dispatchControlOf(store).countSent('b1')).toBe(60);
   });
 });

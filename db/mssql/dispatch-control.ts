@@ -1,7 +1,7 @@
 // The dispatch control (db/dispatch-control.ts) on SQL Server: migration 110 and its statements, in the project's schema.
 import type { MssqlStore } from './store';
 import { qualified } from './identifiers';
-import { ADMISSION_TABLE as TABLE, HOLD_TABLE as HOLD, keyChunks as chunks, toAdmission, type Admission, type DispatchControl, type Hold } from '../dispatch-control';
+import { ADMISSION_TABLE as TABLE, HOLD_TABLE as HOLD, SENT_TABLE as SENT, keyChunks as chunks, toAdmission, type Admission, type DispatchControl, type Hold } from '../dispatch-control';
 import { isoOf, type Row } from '../common';
 
 /** The statements on SQL Server, for one schema. No MERGE (Babelfish runs the tests): update, then insert if missing. */
@@ -9,7 +9,13 @@ export function mssqlDispatchControlSql(schema: string) {
   const T = qualified(schema, TABLE);
   const H = qualified(schema, HOLD);
   const BATCH = qualified(schema, 'MON_BatchProcessing');
+  const S = qualified(schema, SENT);
   return {
+    recordSent: `INSERT INTO ${S} ([batch_id], [order_key], [sent_at])
+      SELECT @batchId, @key, SYSUTCDATETIME() WHERE NOT EXISTS (SELECT 1 FROM ${S} WITH (UPDLOCK, HOLDLOCK) WHERE [batch_id] = @batchId AND [order_key] = @key)`,
+    forgetSent: `DELETE FROM ${S} WHERE [batch_id] = @batchId AND [order_key] = @key`,
+    countSent: `SELECT COUNT(*) AS n FROM ${S} WHERE [batch_id] = @batchId`,
+    sentInSql: (n: number) => `SELECT [order_key] FROM ${S} WHERE [batch_id] = @batchId AND [order_key] IN (${Array.from({ length: n }, (_, i) => `@k${i}`).join(', ')})`,
     markWaiting: `UPDATE ${T} SET [batch_id] = @batchId, [updated_at] = SYSUTCDATETIME(),
         [waiting_since] = CASE WHEN [state] = N'WAITING' THEN [waiting_since] ELSE SYSUTCDATETIME() END, [state] = N'WAITING'
       WHERE [order_key] = @key AND [state] <> N'IN_FLIGHT';
@@ -57,6 +63,19 @@ export class MssqlDispatchControl implements DispatchControl {
   async release(key: string): Promise<void> { await this.store.query('release', this.s.release, { key }); }
   async countInFlight(): Promise<number> { return Number((await this.rows('countInFlight', this.s.countInFlight))[0]?.n ?? 0); }
   async countWaiting(): Promise<number> { return Number((await this.rows('countWaiting', this.s.countWaiting))[0]?.n ?? 0); }
+  async recordSent(batchId: string, key: string): Promise<boolean> {
+    return ((await this.store.query('recordSent', this.s.recordSent, { batchId, key })).rowsAffected[0] ?? 0) > 0;
+  }
+  async forgetSent(batchId: string, key: string): Promise<void> { await this.store.query('forgetSent', this.s.forgetSent, { batchId, key }); }
+  async sentIn(batchId: string, keys: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks(keys)) {
+      const rows = await this.rows('sentIn', this.s.sentInSql(part.length), { batchId, ...Object.fromEntries(part.map((k, i) => [`k${i}`, k])) });
+      for (const r of rows) out.add(String(r.order_key));
+    }
+    return out;
+  }
+  async countSent(batchId: string): Promise<number> { return Number((await this.rows('countSent', this.s.countSent, { batchId }))[0]?.n ?? 0); }
   async abandonBatch(batchId: string): Promise<boolean> {
     return ((await this.store.query('abandonBatch', this.s.abandonBatch, { batchId })).rowsAffected[0] ?? 0) > 0;
   }

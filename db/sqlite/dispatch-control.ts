@@ -1,6 +1,6 @@
 // The dispatch control (db/dispatch-control.ts) on the embedded SQLite file: migration 110 and its statements.
 import type Database from 'better-sqlite3';
-import { ADMISSION_TABLE as TABLE, HOLD_TABLE as HOLD, keyChunks as chunks, toAdmission, type Admission, type DispatchControl, type Hold } from '../dispatch-control';
+import { ADMISSION_TABLE as TABLE, HOLD_TABLE as HOLD, SENT_TABLE as SENT, keyChunks as chunks, toAdmission, type Admission, type DispatchControl, type Hold } from '../dispatch-control';
 import { isoOf, type Row } from '../common';
 
 export const SQLITE_DISPATCH_CONTROL_MIGRATIONS = [{
@@ -16,6 +16,12 @@ export const SQLITE_DISPATCH_CONTROL_MIGRATIONS = [{
 )`,
     `CREATE INDEX IF NOT EXISTS IX_${TABLE}_state ON ${TABLE} (state, waiting_since)`,
     `CREATE TABLE IF NOT EXISTS ${HOLD} (hold_id INTEGER NOT NULL PRIMARY KEY CHECK (hold_id = 1), note TEXT NOT NULL, since TEXT NOT NULL)`,
+  ],
+}, {
+  version: '111_batch_sent_orders',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS ${SENT} (batch_id TEXT NOT NULL, order_key TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (batch_id, order_key))`,
+    `CREATE INDEX IF NOT EXISTS IX_${SENT}_sent_at ON ${SENT} (sent_at)`,
   ],
 }];
 
@@ -55,6 +61,23 @@ export class SqliteDispatchControl implements DispatchControl {
   }
   async countWaiting(): Promise<number> {
     return Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${TABLE} WHERE state = 'WAITING'`).get() as Row).n);
+  }
+  async recordSent(batchId: string, key: string): Promise<boolean> {
+    return this.db.prepare(`INSERT INTO ${SENT} (batch_id, order_key, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(batchId, key, new Date().toISOString()).changes > 0;
+  }
+  async forgetSent(batchId: string, key: string): Promise<void> {
+    this.db.prepare(`DELETE FROM ${SENT} WHERE batch_id = ? AND order_key = ?`).run(batchId, key);
+  }
+  async sentIn(batchId: string, keys: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks(keys)) {
+      const rows = this.db.prepare(`SELECT order_key FROM ${SENT} WHERE batch_id = ? AND order_key IN (${part.map(() => '?').join(',')})`).all(batchId, ...part) as Row[];
+      for (const r of rows) out.add(String(r.order_key));
+    }
+    return out;
+  }
+  async countSent(batchId: string): Promise<number> {
+    return Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${SENT} WHERE batch_id = ?`).get(batchId) as Row).n);
   }
   async abandonBatch(batchId: string): Promise<boolean> {
     const now = new Date().toISOString();

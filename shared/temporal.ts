@@ -17,4 +17,6 @@ export const OrderSyncStatus = defineSearchAttributeKey('OrderSyncStatus', Searc
 export const OrderBatchId = defineSearchAttributeKey('OrderBatchId', SearchAttributeType.KEYWORD);
 /** Why a FAILED order waits: REJECTED, DATA, CONFIG, TRANSIENT_EXHAUSTED (retrying by itself), TRANSIENT_GAVE_UP, CANCELLED. */
 export const OrderFailureCategory = defineSearchAttributeKey('OrderFailureCategory', SearchAttributeType.KEYWORD);
-export const SEARCH_ATTRIBUTES = [OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus, OrderBatchId, OrderFailureCategory];
+/** The order line's readable key (its workflow id is a hash when the key is long), e.g. OrderKey="BEN-000001|MSP25B1|WHITE". */
+export const OrderKey = defineSearchAttributeKey('OrderKey', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [OrderCustomer, OrderPO, AagOrderNumber, OrderSyncStatus, OrderBatchId, OrderFailureCategory, OrderKey];

@@ -10,7 +10,7 @@ import { activityDeps, createWorkers, temporalTarget, type OrderWorkers } from '
 import { generateOrderLines } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import { orderWorkflowId } from '../shared/order';
-import { MONDAY_TASK_QUEUE, OrderBatchId, OrderCustomer, OrderPO, OrderFailureCategory, OrderSyncStatus, TASK_QUEUE } from '../shared/temporal';
+import { MONDAY_TASK_QUEUE, OrderBatchId, OrderCustomer, OrderKey, OrderPO, OrderFailureCategory, OrderSyncStatus, TASK_QUEUE } from '../shared/temporal';
 import { runSyncOnce } from '../cli/sync-once';
 import { CANCELLED_MESSAGE } from '../activities/order-cleanup';
 import type { OrderProgress } from '../workflows';
@@ -58,7 +58,7 @@ describe('honest failures of the order workflow', () => {
     await stack?.stop();
   });
 
-  test('a synced order carries its key, customer and PO in the memo and its batch in OrderBatchId', async () => {
+  test('a synced order carries its key, customer and PO in the memo, its key in OrderKey and its batch in OrderBatchId', async () => {
     const [row] = generateOrderLines(1, 201);
     await stack.store.insertSourceRows([row!]);
     const key = orderKeyOf(stack.mapping, row!);
@@ -67,6 +67,13 @@ describe('honest failures of the order workflow', () => {
     expect(d.memo).toMatchObject({ key, customer: d.typedSearchAttributes.get(OrderCustomer), po: d.typedSearchAttributes.get(OrderPO) ?? null });
     expect(d.typedSearchAttributes.get(OrderBatchId)).toBe(summary.batchId);
     expect(d.typedSearchAttributes.get(OrderSyncStatus)).toBe('SYNCED');
+    expect(d.typedSearchAttributes.get(OrderKey)).toBe(key);
+    // Ops find the order by its readable key, whatever its workflow id (a hash when the key is long).
+    await waitFor('the key in visibility', async () => {
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: `OrderKey="${key}"` })) ids.push(wf.workflowId);
+      return ids.length === 1 && ids[0] === orderWorkflowId(key);
+    });
   });
 
   test('cancelled from the client, the order ends cancelled and staging says so', async () => {

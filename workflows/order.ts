@@ -20,7 +20,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { OrderActivities } from '../activities';
 import type { OrderCleanupActivities } from '../activities/order-cleanup';
 import { DEFAULT_RETRY_WINDOWS, type FailureInfo, type OrderWorkflowInput, type RetryWindows } from '../shared/workflow-types';
-import { MONDAY_TASK_QUEUE, OrderBatchId, OrderCustomer, OrderFailureCategory, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
+import { MONDAY_TASK_QUEUE, OrderBatchId, OrderCustomer, OrderFailureCategory, OrderKey, OrderPO, AagOrderNumber, OrderSyncStatus } from '../shared/temporal';
 import { rerunSignal, sourceChangedSignal, statusQuery, type OrderProgress } from './messages';
 
 const DEFAULT_SELF_RETRY_AFTER: Duration = '1m';
@@ -56,6 +56,8 @@ const HONEST_FAILURES = 'honest-failures';
 const SELF_RETRY_LIMIT = 'self-retry-limit';
 /** Issue 18: key, customer and PO in the memo (carried across continue-as-new). */
 const ORDER_MEMO = 'order-memo';
+/** Issue 18: the readable key as a search attribute too (OrderKey), so a hashed workflow id is found by its key. */
+const ORDER_KEY_SEARCH_ATTRIBUTE = 'order-key-search-attribute';
 
 /** Errors that are the data's or the configuration's fault: retrying them cannot help, a fix and a rerun can. */
 const PERMANENT_ERROR_TYPES = ['MAPPING_ERROR', 'DUPLICATE_ORDER_KEY', 'NOT_STAGED', 'NO_ITEM', 'CONFIG'];
@@ -222,6 +224,7 @@ async function syncOnce({ db, monday }: Activities, input: OrderWorkflowInput, p
   ]);
   // The readable key, customer and PO travel with the workflow (the Web UI's memo), also after continue-as-new.
   if (patched(ORDER_MEMO)) upsertMemo({ key: input.key, customer: staged.customer, po: staged.poNumber ?? null });
+  if (patched(ORDER_KEY_SEARCH_ATTRIBUTE)) upsertSearchAttributes([{ key: OrderKey, value: input.key }]);
 
   progress.step = 'ITEM';
   showProgress();

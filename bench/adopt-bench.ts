@@ -15,7 +15,7 @@ import { generateOrderLines } from '../db/demo-data';
 import { createTransform } from '../mapping';
 import type { OrderPayload } from '../shared/order';
 import type { Stack } from '../test/support/stack';
-import { log, startWorkerProcess } from './support/run';
+import { log, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({
   options: {
@@ -119,10 +119,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -9,7 +9,7 @@ import { generateOrderLines } from '../db/demo-data';
 import { dispatchControlOf } from '../db/open';
 import { TASK_QUEUE } from '../shared/temporal';
 import type { SyncTotals } from '../shared/workflow-types';
-import { log, percentile, startWorkerProcess } from './support/run';
+import { log, percentile, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000' }, cap: { type: 'string', default: '200' }, scale: { type: 'string', default: '60' } } });
 const ORDERS = Number(values.orders);
@@ -91,10 +91,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { startStack } from '../test/support/stack';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
-import { findDuplicates, log, startWorkerProcess } from './support/run';
+import { findDuplicates, log, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '10000' } } });
 const ORDERS = Number(values.orders);
@@ -31,10 +31,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

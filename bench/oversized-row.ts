@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { startStack } from '../test/support/stack';
 import { generateDemoOrders, generateOrderLines } from '../db/demo-data';
 import { runSyncOnce } from '../cli/sync-once';
+import { runBench } from './support/run';
 
 const MB = 1024 * 1024;
 
@@ -30,7 +31,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

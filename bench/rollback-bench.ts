@@ -13,7 +13,7 @@ import { operationsOf } from '../db/open';
 import type { MondayWrite } from '../db/operations';
 import { createRollbackActivities } from '../activities/rollback';
 import type { LegacyItem } from '../sandbox/server';
-import { log, startWorkerProcess } from './support/run';
+import { log, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({
   options: {
@@ -87,10 +87,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -6,7 +6,7 @@ import { startStack } from '../test/support/stack';
 import { runSyncOnce } from '../cli/sync-once';
 import { generateOrderLines } from '../db/demo-data';
 import { TASK_QUEUE } from '../shared/temporal';
-import { findDuplicates, log, orderLatencies, percentile, startWorkerProcess } from './support/run';
+import { findDuplicates, log, orderLatencies, percentile, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '500' }, 'time-scale': { type: 'string', default: '4' }, 'latency-orders': { type: 'string', default: '100' } } });
 const ORDERS = Number(values.orders);
@@ -101,10 +101,6 @@ async function main() {
   console.log(`order lines per hour (Monday time): ${result.orderLinesPerHour}; mutations/min: ${result.mutationsPerMinute}; budget ratio: ${result.budgetRatio}; requests/order line: ${result.requestsPerOrderLine}`);
   console.log(`p50/p95 order latency: ${result.p50OrderLatencyS}s / ${result.p95OrderLatencyS}s; worker peak RSS: ${result.workerPeakRssMb} MB; 429s: ${result.rateLimited429}; failed: ${result.failedOrders}; duplicates: ${budget.duplicateItems + budget.duplicateSubitems}`);
   console.log(JSON.stringify(result));
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

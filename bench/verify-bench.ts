@@ -10,7 +10,7 @@ import { runVerify } from '../cli/verify';
 import { generateOrderLines } from '../db/demo-data';
 import { createTransform } from '../mapping';
 import type { LegacyItem } from '../sandbox/server';
-import { log, startWorkerProcess } from './support/run';
+import { log, startWorkerProcess, runBench } from './support/run';
 
 const { values } = parseArgs({
   options: {
@@ -84,10 +84,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  process.exit(0);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

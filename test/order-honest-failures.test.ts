@@ -4,7 +4,7 @@
 // in OrderBatchId. Test-only activities stand in for a bug's bad result and for an outage that never ends.
 import Database from 'better-sqlite3';
 import { ApplicationFailure } from '@temporalio/activity';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, type WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { startStack, type Stack } from './support/stack';
 import { activityDeps, createWorkers, temporalTarget, type OrderWorkers } from '../worker';
 import { generateOrderLines } from '../db/demo-data';
@@ -138,57 +138,44 @@ describe('honest failures of the order workflow', () => {
       }
     });
 
-    test('an outage that never ends: self-retries stop after SELF_RETRY_LIMIT and the order waits as TRANSIENT_GAVE_UP', async () => {
-      const [row] = generateOrderLines(1, 204);
+    /** One order line whose item step always throws `failure` (test workers); `attempts()` counts its calls. */
+    async function orderFailingWith(seed: number, batchId: string, failure: () => Error, check: (handle: WorkflowHandleWithSignaledRunId, attempts: () => number) => Promise<void>) {
+      const [row] = generateOrderLines(1, seed);
       await stack.store.insertSourceRows([row!]);
-      const key = orderKeyOf(stack.mapping, row!);
       let attempts = 0;
-      const workers = await workersWith(stack, {
-        upsertItem: async () => {
-          attempts++;
-          throw ApplicationFailure.retryable('Monday is down (test stand-in)', 'MONDAY_DOWN');
-        },
-      });
+      const workers = await workersWith(stack, { upsertItem: async () => { attempts++; throw failure(); } });
       try {
-        const handle = await startOrder(stack, key, 'batch-outage');
+        const handle = await startOrder(stack, orderKeyOf(stack.mapping, row!), batchId);
+        await check(handle, () => attempts);
+        await handle.terminate('test done');
+      } finally {
+        await workers.stop();
+      }
+    }
+
+    test('an outage that never ends: self-retries stop after SELF_RETRY_LIMIT and the order waits as TRANSIENT_GAVE_UP', async () => {
+      await orderFailingWith(204, 'batch-outage', () => ApplicationFailure.retryable('Monday is down (test stand-in)', 'MONDAY_DOWN'), async (handle, attempts) => {
         await waitFor('the order to give up', async () => (await handle.describe()).typedSearchAttributes.get(OrderFailureCategory) === 'TRANSIENT_GAVE_UP');
         const progress = await handle.query<OrderProgress>('status');
         expect(progress.step).toBe('FAILED');
         expect(progress.lastError).toMatch(/^gave up retrying by itself after 3s: /);
         expect(progress.passes).toBeGreaterThanOrEqual(2); // it did retry by itself before giving up
         expect((await handle.describe()).status.name).toBe('RUNNING'); // waiting for a rerun, not ended
-        const before = attempts;
+        const before = attempts();
         // A rerun wakes it: it tries again (once more at least) instead of staying given up.
         await handle.signal('rerun');
-        await waitFor('another attempt after the rerun', async () => attempts > before);
-        await handle.terminate('test done');
-      } finally {
-        await workers.stop();
-      }
+        await waitFor('another attempt after the rerun', async () => attempts() > before);
+      });
     });
 
     test('a deterministic (non-retryable) activity error is not retried: one attempt, then the rerun wait', async () => {
-      const [row] = generateOrderLines(1, 205);
-      await stack.store.insertSourceRows([row!]);
-      const key = orderKeyOf(stack.mapping, row!);
-      let attempts = 0;
-      const workers = await workersWith(stack, {
-        upsertItem: async () => {
-          attempts++;
-          throw ApplicationFailure.nonRetryable('the board refuses this item (test stand-in)', 'BOARD_REFUSES');
-        },
-      });
-      try {
-        const handle = await startOrder(stack, key, 'batch-deterministic');
+      await orderFailingWith(205, 'batch-deterministic', () => ApplicationFailure.nonRetryable('the board refuses this item (test stand-in)', 'BOARD_REFUSES'), async (handle, attempts) => {
         await waitFor('the order to fail', async () => (await handle.query<OrderProgress>('status').catch(() => null))?.step === 'FAILED');
         await waitFor('the category', async () => (await handle.describe()).typedSearchAttributes.get(OrderFailureCategory) !== undefined);
         expect((await handle.describe()).typedSearchAttributes.get(OrderFailureCategory)).toBe('REJECTED');
-        expect(attempts).toBe(1);
+        expect(attempts()).toBe(1);
         expect((await handle.query<OrderProgress>('status')).passes).toBe(1);
-        await handle.terminate('test done');
-      } finally {
-        await workers.stop();
-      }
+      });
     });
   });
 });

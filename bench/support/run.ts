@@ -107,3 +107,12 @@ export function percentile(sorted: number[], p: number): number {
 export function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
+
+/** Runs a bench to its end and exits: 0 when it finished, 1 with the error when it threw (workers and servers it
+ * started are stopped by its own finally blocks). */
+export function runBench(main: () => Promise<void>): void {
+  main().then(() => process.exit(0), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

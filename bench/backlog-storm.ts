@@ -24,7 +24,9 @@ async function main() {
   const stack = await startStack({
     worker: false,
     sandbox: { limits: { complexityPerMinute: BUDGET, timeScale: SCALE, requestsPerMinute: 1_000_000, dailyCalls: 1_000_000_000 }, faults: { latencyMs: { min: 10, max: 30 } } },
-    env: { MONDAY_COMPLEXITY_PER_MINUTE: String(BUDGET), MONDAY_TIME_SCALE: String(SCALE), MONDAY_RETRY_WINDOW: '26h' },
+    // The day's calls are not what this bench measures: at 3,000 lines the default 10,000 ran out (with the outage's
+    // retries) and the last orders waited a real hour, as they would for the next day at Monday.
+    env: { MONDAY_COMPLEXITY_PER_MINUTE: String(BUDGET), MONDAY_TIME_SCALE: String(SCALE), MONDAY_RETRY_WINDOW: '26h', MONDAY_DAILY_CALLS: '1000000000' },
   });
   const control = dispatchControlOf(stack.store);
   try {

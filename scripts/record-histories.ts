@@ -7,7 +7,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startStack, type Stack } from '../test/support/stack';
 import { runSyncOnce } from '../cli/sync-once';
-import { generateOrderLines } from '../db/demo-data';
+import { generateOrderLines, seedDemoData } from '../db/demo-data';
 import { orderKeyOf } from '../mapping';
 import { orderWorkflowId } from '../shared/order';
 import { TASK_QUEUE } from '../shared/temporal';
@@ -209,6 +209,22 @@ const scenarios: Scenario[] = [
       const boardId = stack.mapping.items.boardId;
       await verify.runVerify(stack.client, stack.store, { scope: 'full', repair: false, reportFile: null, boardId } as never, () => {});
       return [verify.verifyWorkflowId(boardId)];
+    },
+  },
+  {
+    name: 'acceptance',
+    // `orders-sync acceptance` on the demo's first PO: its own worker on its own queues; the copy deleted at the end.
+    async run(stack) {
+      await seedDemoData(stack.store);
+      const { runAcceptance } = require('../cli/acceptance') as typeof import('../cli/acceptance');
+      const code = await runAcceptance(stack.config, { keep: false, log: () => {} });
+      if (code !== 0) throw new Error(`acceptance exited ${code}`);
+      const ids: string[] = [];
+      await waitFor('the acceptance run in visibility', async () => {
+        for await (const wf of stack.client.workflow.list({ query: 'WorkflowType="acceptanceWorkflow"' })) ids.push(wf.workflowId);
+        return ids.length > 0;
+      });
+      return ids;
     },
   },
   {

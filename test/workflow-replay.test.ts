@@ -35,8 +35,16 @@ const decode = (p: JsonPayload): unknown => JSON.parse(Buffer.from(p.data ?? '',
 const encode = (v: unknown): JsonPayload => ({ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify(v)).toString('base64') });
 const workflowType = (h: JsonHistory) => (h.events[0]!.workflowExecutionStartedEventAttributes as { workflowType: { name: string } }).workflowType.name;
 
+/** The id a history ran under, where the workflow derives commands from it: acceptance's child ids embed its own id
+ * (`acceptance-<runId>`, the run id in its input). Other histories replay under any id. */
+function workflowIdOf(history: JsonHistory, name: string): string {
+  if (workflowType(history) !== 'acceptanceWorkflow') return name;
+  const input = (history.events[0]!.workflowExecutionStartedEventAttributes as { input: { payloads: JsonPayload[] } }).input.payloads[0]!;
+  return `acceptance-${(decode(input) as { runId: string }).runId}`;
+}
+
 async function replay(history: JsonHistory, name: string): Promise<void> {
-  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath } }, historyFromJSON(history), name);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath } }, historyFromJSON(history), workflowIdOf(history, name));
 }
 
 /** A newer sync's signal on an old history: every `sourceChanged` names a batch (a new one each time). */
@@ -84,7 +92,7 @@ test('the first release (v1) and the previous one (v3) are recorded for every wo
   const recorded = new Set(files.map((f) => f.replace(/-\d+\.json$/, '')));
   expect([...recorded]).toEqual(expect.arrayContaining([...FIRST_RELEASE, ...PREVIOUS_RELEASE, 'verify']));
   const types = new Set(files.map((f) => workflowType(read(f))));
-  expect([...types].sort()).toEqual(expect.arrayContaining(['adoptBoardWorkflow', 'orderWorkflow', 'rollbackWorkflow', 'syncWorkflow', 'verifyWorkflow']));
+  expect([...types].sort()).toEqual(expect.arrayContaining(['acceptanceWorkflow', 'adoptBoardWorkflow', 'orderWorkflow', 'rollbackWorkflow', 'syncWorkflow', 'verifyWorkflow']));
 });
 
 test.each(files)('%s replays on the prebuilt bundle', async (file) => {

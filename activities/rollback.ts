@@ -11,6 +11,7 @@ import { MondayApiError, toActivityFailure } from '../graphql/errors';
 import type { ArchiveValues, AuditedWrite, ItemValues, OperationsStore, SubitemValues } from '../db/operations';
 import { undoJob } from '../graphql/bulk-archive';
 import type { Store } from '../db/store';
+import type { RollbackCounts } from '../shared/workflow-types';
 import { heartbeating } from './heartbeat';
 import type { Client } from '@temporalio/client';
 import { rollbackStepsOf } from '../db/open';
@@ -34,17 +35,10 @@ export interface RollbackPlan {
 export interface RollbackStepsResult { done: number; failed: string[] }
 
 /** What one page of a rollback run found and did (issue 18: counts only; the lines are in MON_RollbackStep). */
-export interface RollbackPageResult {
+export interface RollbackPageResult extends Omit<RollbackCounts, 'ordersMarked'> {
   /** The lowest audit id read (the next page reads below it); null: the audit is done. */
   next: number | null;
   read: number;
-  /** Writes the run undoes (or would, in a dry run): creations to archive, replaced values to write back. */
-  creates: number;
-  restores: number;
-  alreadyRolledBack: number;
-  manual: number;
-  done: number;
-  failed: number;
 }
 
 const PREVIEW_LINES = 200;

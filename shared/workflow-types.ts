@@ -90,3 +90,15 @@ export interface SyncTotals {
   waitingForSlot?: number;
   inFlight?: number;
 }
+
+/** What a rollback run counts; a page (activities/rollback.ts RollbackPageResult) counts the same but ordersMarked. */
+export interface RollbackCounts {
+  /** Writes the run undoes (or would, in a dry run): creations to archive, replaced values to write back. */
+  creates: number;
+  restores: number;
+  alreadyRolledBack: number;
+  manual: number;
+  done: number;
+  failed: number;
+  ordersMarked: number;
+}

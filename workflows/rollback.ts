@@ -7,6 +7,7 @@ import { continueAsNew, defineQuery, patched, proxyActivities, setHandler, workf
 import type { RollbackActivities, RollbackPlan } from '../activities/rollback';
 import { MONDAY_TASK_QUEUE } from '../shared/temporal';
 import { CONTROL_TASK_QUEUE } from '../shared/control-queue';
+import type { RollbackCounts } from '../shared/workflow-types';
 
 export interface RollbackInput {
   batchId: string;
@@ -18,15 +19,6 @@ export interface RollbackInput {
   resume?: RollbackState;
 }
 
-export interface RollbackCounts {
-  creates: number;
-  restores: number;
-  alreadyRolledBack: number;
-  manual: number;
-  done: number;
-  failed: number;
-  ordersMarked: number;
-}
 
 interface RollbackState {
   /** MON_RollbackStep's run id: the first run's id, kept across continue-as-new. */

@@ -63,7 +63,10 @@ describe('honest failures of the order workflow', () => {
     await stack.store.insertSourceRows([row!]);
     const key = orderKeyOf(stack.mapping, row!);
     const summary = await runSyncOnce(stack.client, stack.store, { pageSize: 50 });
-    const d = await stack.client.workflow.getHandle(orderWorkflowId(key)).describe();
+    // Staging says SYNCED a workflow task before the search attribute does: the attributes are final once it ends.
+    const handle = stack.client.workflow.getHandle(orderWorkflowId(key));
+    await handle.result();
+    const d = await handle.describe();
     expect(d.memo).toMatchObject({ key, customer: d.typedSearchAttributes.get(OrderCustomer), po: d.typedSearchAttributes.get(OrderPO) ?? null });
     expect(d.typedSearchAttributes.get(OrderBatchId)).toBe(summary.batchId);
     expect(d.typedSearchAttributes.get(OrderSyncStatus)).toBe('SYNCED');

@@ -92,6 +92,7 @@ describe('through the real workflows: a worker process killed mid-sync', () => {
     }), { numRuns: 2, seed, endOnFailure: true }).catch((err: unknown) => {
       throw new Error(`convergence through the workflows failed (seed ${seed})\n${(err as Error).message}`);
     });
-    expect(kills).toBe(2);
+    // Each sequence's first sync lost its worker; a later sync of a sequence may draw the same fault.
+    expect(kills).toBeGreaterThanOrEqual(2);
   }, 8 * 60_000);
 });
